@@ -1,0 +1,198 @@
+"""The ``relos`` command line: serve the API, and query the catalogue from a shell.
+
+Catalogue commands run in-process on the shipped data (no server needed);
+``--json`` prints machine-readable output instead of a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.params import parse_bbox
+from routing.catalogue import BBox, Catalogue
+from routing.errors import RelosError
+from routing.geo import LonLat
+from routing.query import find_facilities
+from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
+from routing.vocab import KINDS, SERVICES
+
+app = typer.Typer(
+    help="Facility access and deployment planning under logistics agreements.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+FacilitiesOpt = Annotated[
+    Path, typer.Option("--facilities", help="Facilities GeoJSON.", envvar="RELOS_FACILITIES_PATH")
+]
+AgreementsOpt = Annotated[
+    Path, typer.Option("--agreements", help="Agreements JSON.", envvar="RELOS_AGREEMENTS_PATH")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _fail(exc: RelosError) -> None:
+    option = exc.field.replace("_", "-") if exc.field else None
+    where = f"--{option.removeprefix('--')}: " if option else ""
+    typer.echo(f"error: {where}{exc.message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _catalogue(facilities: Path, agreements: Path) -> Catalogue:
+    try:
+        return load_catalogue(facilities, agreements)
+    except RelosError as exc:
+        _fail(exc)
+        raise  # unreachable; keeps mypy happy
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=name)
+    return value
+
+
+def _bbox(text: str) -> BBox:
+    try:
+        return parse_bbox(text, field="--bbox")
+    except RelosError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--bbox") from None
+
+
+def _point(text: str, name: str) -> LonLat:
+    try:
+        lon, lat = (float(p) for p in text.split(","))
+    except ValueError:
+        raise typer.BadParameter("expected lon,lat", param_hint=name) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise typer.BadParameter("longitude or latitude out of range", param_hint=name)
+    return LonLat(lon, lat)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Start the HTTP API with uvicorn (``app.main:app``)."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+
+
+@app.command()
+def facilities(
+    country: Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = None,
+    service: Annotated[str | None, typer.Option(help="A service the facility offers.")] = None,
+    agreement: Annotated[str | None, typer.Option(help="Only facilities it opens.")] = None,
+    usable_by: Annotated[
+        str | None, typer.Option("--usable-by", help="Nation (ISO3) that may use them.")
+    ] = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date for --usable-by.")
+    ] = None,
+    near: Annotated[str | None, typer.Option(help="lon,lat: sort by distance.")] = None,
+    radius_nm: Annotated[float | None, typer.Option("--radius-nm", help="With --near.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="west,south,east,north.")] = None,
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """List and filter facilities (a table, or GeoJSON with --json)."""
+    _choice(kind, KINDS, "--kind")
+    _choice(service, SERVICES, "--service")
+    cat = _catalogue(facilities_path, agreements_path)
+    day = date.date() if date else dt.datetime.now(dt.UTC).date()
+    try:
+        rows = find_facilities(
+            cat,
+            countries=[c for c in (country or "").split(",") if c],
+            kind=kind,
+            service=service,
+            agreement=agreement,
+            usable_by=usable_by,
+            date=day,
+            bbox=_bbox(bbox) if bbox else None,
+            near=_point(near, "--near") if near else None,
+            radius_nm=radius_nm,
+        )
+    except RelosError as exc:
+        _fail(exc)
+        return
+
+    if as_json:
+        feats = []
+        for m in rows:
+            extra: dict[str, Any] = {}
+            if m.distance_nm is not None:
+                extra["distance_nm"] = round(m.distance_nm, 1)
+            if m.grant is not None:
+                extra["access"] = {"basis": m.grant.basis, "agreements": list(m.grant.agreements)}
+            feats.append(m.facility.feature(**extra))
+        json.dump({"type": "FeatureCollection", "features": feats}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+
+    title = f"{len(rows)} facilities"
+    if usable_by:
+        title += f" usable by {usable_by.upper()} on {day.isoformat()}"
+    table = Table(title=title)
+    for col in ("id", "name", "country", "kind", "lon", "lat"):
+        table.add_column(col, no_wrap=col == "id")
+    if usable_by:
+        table.add_column("basis")
+    if near:
+        table.add_column("nm", justify="right")
+    for m in rows:
+        fac = m.facility
+        cells = [fac.id, fac.name, fac.country, fac.kind, f"{fac.lon:.4f}", f"{fac.lat:.4f}"]
+        if m.grant is not None:
+            cells.append("own" if m.grant.basis == "own" else ", ".join(m.grant.agreements))
+        if m.distance_nm is not None:
+            cells.append(f"{m.distance_nm:,.0f}")
+        table.add_row(*cells)
+    console.print(table)
+
+
+@app.command()
+def agreements(
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """List the agreements registry."""
+    cat = _catalogue(facilities_path, agreements_path)
+    if as_json:
+        json.dump(
+            [a.model_dump(mode="json") for a in cat.agreements.values()], sys.stdout, indent=1
+        )
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"{len(cat.agreements)} agreements")
+    for col in ("id", "name", "parties", "signed", "in force from", "expires"):
+        table.add_column(col)
+    for a in cat.agreements.values():
+        table.add_row(
+            a.id,
+            a.name,
+            "-".join(a.parties),
+            a.signed.isoformat(),
+            a.in_force_from.isoformat(),
+            a.expires.isoformat() if a.expires else ("renews" if a.auto_renews else "-"),
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

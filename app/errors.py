@@ -1,0 +1,71 @@
+"""Mapping of domain exceptions to HTTP answers, in one table registered once.
+
+Every error answer has FastAPI's validation shape, so clients parse one form:
+``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``; ``loc`` names
+the offending field when the domain error knows it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from routing import errors as e
+
+log = logging.getLogger("relos.errors")
+
+#: Domain exception class -> (HTTP status, error type). First match wins.
+STATUS: list[tuple[type[e.RelosError], int, str]] = [
+    (e.UnknownFacilityError, 404, "unknown_facility"),
+    (e.UnknownAgreementError, 404, "unknown_agreement"),
+    (e.UnknownPlatformError, 404, "unknown_platform"),
+    (e.UnknownPassageError, 422, "unknown_passage"),
+    (e.OnLandError, 422, "on_land"),
+    (e.NoRouteError, 422, "no_route"),
+    (e.InfeasiblePlanError, 422, "infeasible"),
+    (e.InvalidInputError, 422, "invalid"),
+    (e.DataValidationError, 422, "invalid_data"),
+]
+
+
+def status_for(exc: e.RelosError) -> tuple[int, str]:
+    """The HTTP status and error type for a domain error."""
+    for cls, status, kind in STATUS:
+        if isinstance(exc, cls):
+            return status, kind
+    return 400, "bad_request"
+
+
+def error_body(exc: e.RelosError, *, location: str = "query") -> dict[str, object]:
+    """The client-safe body of a domain error."""
+    _, kind = status_for(exc)
+    item: dict[str, object] = {
+        "loc": [location, exc.field] if exc.field else [location],
+        "msg": exc.message,
+        "type": kind,
+    }
+    if isinstance(exc, e.OnLandError) and exc.nearest_sea is not None:
+        item["nearest_sea"] = list(exc.nearest_sea)
+        item["distance_nm"] = exc.distance_nm
+    if isinstance(exc, e.NoRouteError):
+        item["closures"] = exc.closures
+    return {"detail": [item]}
+
+
+def register(app: FastAPI) -> None:
+    """Install the handler that turns domain errors into 4xx answers."""
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, e.RelosError)
+        status, _ = status_for(exc)
+        location = "body" if request.method in {"POST", "PUT", "PATCH"} else "query"
+        if isinstance(exc, e.UnknownFacilityError | e.UnknownAgreementError) and (
+            exc.field == "id"
+        ):
+            location = "path"
+        log.info("%s %s -> %s: %s", request.method, request.url.path, status, exc.message)
+        return JSONResponse(error_body(exc, location=location), status_code=status)
+
+    app.add_exception_handler(e.RelosError, handle)

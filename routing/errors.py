@@ -1,0 +1,75 @@
+"""Domain exceptions of the planning core.
+
+Each subclasses a builtin so callers that do not know this module still catch
+them sensibly. The HTTP layer maps these classes to status codes in one table
+(``app/errors.py``); the message of each is safe to show to a client.
+"""
+
+from __future__ import annotations
+
+
+class RelosError(Exception):
+    """Base class of every domain error; ``field`` names the offending input."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class UnknownFacilityError(RelosError, LookupError):
+    """A facility id that is not in the catalogue."""
+
+
+class UnknownAgreementError(RelosError, LookupError):
+    """An agreement id that is not in the registry."""
+
+
+class UnknownPlatformError(RelosError, LookupError):
+    """A platform id that is not in the registry."""
+
+
+class UnknownPassageError(RelosError, ValueError):
+    """A passage name that the sea graph does not know."""
+
+
+class InvalidInputError(RelosError, ValueError):
+    """A syntactically valid value that makes no sense (empty bbox, latitude 91...)."""
+
+
+class OnLandError(RelosError, ValueError):
+    """A coordinate given as a sea point lies on land.
+
+    ``nearest_sea`` is the nearest sea point (lon, lat) and ``distance_nm`` the
+    distance to it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        nearest_sea: tuple[float, float] | None = None,
+        distance_nm: float | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.nearest_sea = nearest_sea
+        self.distance_nm = distance_nm
+
+
+class NoRouteError(RelosError, ValueError):
+    """No sea route exists under the given closures; ``closures`` names what cut it off."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, closures: list[str] | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.closures = closures or []
+
+
+class InfeasiblePlanError(RelosError, ValueError):
+    """No deployment plan satisfies the constraints."""
+
+
+class DataValidationError(RelosError, ValueError):
+    """A shipped or user-supplied data file breaks an invariant; the message names the record."""

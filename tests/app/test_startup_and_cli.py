@@ -1,0 +1,73 @@
+"""Start-up refuses bad data; the ``relos`` command line lists and filters the catalogue."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.cli import app as cli
+from app.main import create_app
+from app.settings import Settings
+from routing.catalogue import Catalogue
+from routing.errors import DataValidationError
+from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
+
+runner = CliRunner(env={"COLUMNS": "220"})
+
+
+def test_broken_catalogue_stops_start_up_naming_the_record(tmp_path: Path) -> None:
+    doc = json.loads(DEFAULT_FACILITIES.read_text(encoding="utf-8"))
+    bad_id = doc["features"][7]["id"]
+    doc["features"][7]["geometry"]["coordinates"] = [0.0, 95.0]
+    broken = tmp_path / "facilities.geojson"
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    settings = Settings(facilities_path=broken, agreements_path=DEFAULT_AGREEMENTS)
+    with pytest.raises(DataValidationError, match=bad_id), TestClient(create_app(settings)):
+        pass
+
+
+def test_cli_usable_by_prints_a_readable_table(catalogue: Catalogue) -> None:
+    result = runner.invoke(cli, ["facilities", "--usable-by", "IND", "--date", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    assert "usable by IND on 2026-06-01" in result.output
+    assert "relos" in result.output and "own" in result.output
+    vladivostok = [f for f in catalogue if f.country == "RUS" and "Vladivostok" in f.name]
+    assert vladivostok and any(f.id in result.output for f in vladivostok)
+
+
+def test_cli_json_filters_match_the_api(client: TestClient) -> None:
+    result = runner.invoke(cli, ["facilities", "--country", "RUS", "--kind", "airbase", "--json"])
+    assert result.exit_code == 0, result.output
+    cli_ids = {f["id"] for f in json.loads(result.output)["features"]}
+    api = client.get("/facilities?country=RUS&kind=airbase").json()
+    assert cli_ids == {f["id"] for f in api["features"]} and cli_ids
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["facilities", "--usable-by", "XX", "--date", "2026-06-01"], "--usable-by"),
+        (["facilities", "--kind", "spaceport"], "--kind"),
+        (["facilities", "--near", "10,95"], "--near"),
+        (["facilities", "--agreement", "nope"], "agreement"),
+    ],
+)
+def test_cli_bad_input_names_the_option(args: list[str], needle: str) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert needle in result.output
+
+
+def test_console_script_is_installed() -> None:
+    exe = shutil.which("relos") or str(Path(sys.executable).parent / "relos")
+    out = subprocess.run(
+        [exe, "agreements"], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "relos" in out.stdout and "lemoa" in out.stdout
