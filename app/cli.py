@@ -13,14 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from app.params import parse_bbox
+from app.routers.plans import GroupItem, PlanBody, compute_plan
+from app.routers.routes import compute_route
 from routing.catalogue import BBox, Catalogue
 from routing.errors import RelosError
 from routing.geo import LonLat
+from routing.planner import Planner
+from routing.platforms import load_platforms
 from routing.query import find_facilities
+from routing.router import SeaRouter
+from routing.service import sea_router_for
 from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.vocab import KINDS, SERVICES
 
@@ -192,6 +199,173 @@ def agreements(
             a.expires.isoformat() if a.expires else ("renews" if a.auto_renews else "-"),
         )
     console.print(table)
+
+
+def _validation_exit(exc: ValidationError) -> None:
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "request"
+        typer.echo(f"error: {loc}: {err['msg']}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _sea_router(catalogue: Catalogue) -> SeaRouter:
+    return sea_router_for(catalogue)
+
+
+@app.command()
+def route(
+    origin: Annotated[str, typer.Option("--from", help="Facility id or lon,lat.")],
+    destination: Annotated[str, typer.Option("--to", help="Facility id or lon,lat.")],
+    closed: Annotated[str | None, typer.Option(help="Closed passages, comma-separated.")] = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Voyage date (NSR season).")
+    ] = None,
+    speed_kn: Annotated[float, typer.Option("--speed-kn", help="Speed, knots.")] = 14.0,
+    via: Annotated[list[str] | None, typer.Option(help="Passage/facility/lon,lat to pass.")] = None,
+    alternatives: Annotated[int, typer.Option(min=1, max=5)] = 1,
+    ice_class: Annotated[str | None, typer.Option("--ice-class")] = None,
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """The shortest sea route between two facilities or sea points."""
+    cat = _catalogue(facilities_path, agreements_path)
+    try:
+        feature = compute_route(
+            cat,
+            _sea_router(cat),
+            origin=origin,
+            destination=destination,
+            closed=closed,
+            date=date.date() if date else None,
+            speed_kn=speed_kn,
+            via=via,
+            alternatives=alternatives,
+            ice_class=ice_class,
+        )
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        json.dump(feature, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"{origin} -> {destination}")
+    for col in ("route", "distance nm", f"hours at {speed_kn:g} kn", "passages"):
+        table.add_column(col)
+    for i, feat in enumerate([feature, *feature["properties"]["alternatives"]], start=1):
+        p = feat["properties"]
+        table.add_row(
+            str(i), f"{p['distance_nm']:,.0f}", f"{p['duration_h']:,.0f}", ", ".join(p["passages"])
+        )
+    console.print(table)
+
+
+@app.command()
+def plan(
+    nation: Annotated[str, typer.Option(help="Deploying nation, ISO3.")],
+    origin: Annotated[str, typer.Option("--from", help="Facility id or lon,lat.")],
+    destination: Annotated[str, typer.Option("--to", help="Facility id or lon,lat.")],
+    platform: Annotated[str | None, typer.Option(help="Platform id (see /platforms).")] = None,
+    group: Annotated[
+        str | None, typer.Option(help="Task group, e.g. talwar:3,deepak:1 (instead of --platform).")
+    ] = None,
+    waypoint: Annotated[list[str] | None, typer.Option(help="Waypoint, in order (repeat).")] = None,
+    departure: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="Departure (UTC)."),
+    ] = None,
+    speed_kn: Annotated[float | None, typer.Option("--speed-kn")] = None,
+    reserve: Annotated[float, typer.Option(help="Fuel fraction left on arrival.")] = 0.25,
+    closed: Annotated[str | None, typer.Option(help="Closed passages, comma-separated.")] = None,
+    drop: Annotated[
+        str | None, typer.Option(help="Agreements to treat as dropped, comma-separated.")
+    ] = None,
+    close_facility: Annotated[
+        str | None, typer.Option("--close-facility", help="Closed facilities, comma-separated.")
+    ] = None,
+    max_stops: Annotated[int, typer.Option("--max-stops")] = 12,
+    objective: Annotated[
+        str, typer.Option(help="min_time, min_stops or min_distance.")
+    ] = "min_time",
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Plan a deployment with resupply stops at facilities the nation may use."""
+    cat = _catalogue(facilities_path, agreements_path)
+    members: list[GroupItem] | None = None
+    if group:
+        members = []
+        for part in group.split(","):
+            pid, _, count = part.partition(":")
+            members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
+    try:
+        body = PlanBody(
+            nation=nation,
+            platform=platform,
+            group=members,
+            origin=origin,
+            destination=destination,
+            waypoints=waypoint or [],
+            departure=departure.replace(tzinfo=dt.UTC) if departure else None,
+            speed_kn=speed_kn,
+            reserve=reserve,
+            closed=[c for c in (closed or "").split(",") if c],
+            dropped_agreements=[c for c in (drop or "").split(",") if c],
+            closed_facilities=[c for c in (close_facility or "").split(",") if c],
+            max_stops=max_stops,
+            objective=objective,
+        )
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    platforms = load_platforms()
+    try:
+        planner = Planner(cat, _sea_router(cat), platforms=platforms)
+        result = compute_plan(body, planner=planner, platforms=platforms, versions={})
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    print_plan(result)
+
+
+def print_plan(result: dict[str, Any]) -> None:
+    """A plan as a readable summary and stop table."""
+    head = f"{result['platform']['label']} ({result['nation']}): "
+    head += f"{result['origin']['name']} -> {result['destination']['name']}"
+    console.print(head)
+    if not result["feasible"]:
+        console.print(f"[bold red]infeasible[/]: {result['reason']}")
+        for s in result["suggestions"]:
+            console.print(f"  - {s}")
+        return
+    t = result["totals"]
+    console.print(
+        f"{t['distance_nm']:,.0f} nm, {t['days']:.1f} days, {t['stops']} stops, ETA {t['eta']}, "
+        f"usable range {result['usable_range_nm']:,.0f} nm at {result['speed_kn']:g} kn; "
+        f"passages: {', '.join(result['passages']) or 'none'}"
+    )
+    table = Table()
+    for col in ("#", "stop", "agreement", "arrival", "departure", "fuel on arrival", "notice"):
+        table.add_column(col)
+    for s in result["stops"]:
+        table.add_row(
+            str(s["index"]),
+            s["facility_id"],
+            s["agreement"] or "own",
+            s["arrival"],
+            s["departure"],
+            f"{s['fuel_on_arrival']:.0%}",
+            f"{s['notice_days']} d" if s["notice_days"] else "",
+        )
+    console.print(table)
+    for w in result["warnings"]:
+        console.print(f"[yellow]warning[/]: {w}")
 
 
 if __name__ == "__main__":  # pragma: no cover

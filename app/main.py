@@ -13,8 +13,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import errors
-from app.routers import catalogue, health
+from app.routers import catalogue, health, plans, routes
 from app.settings import Settings, get_settings
+from routing.planner import Planner
+from routing.platforms import load_platforms
+from routing.service import sea_router_for
 from routing.validation import load_catalogue
 
 log = logging.getLogger("relos")
@@ -37,7 +40,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cat = load_catalogue(cfg.facilities_path, cfg.agreements_path)
         app.state.catalogue = cat
         app.state.catalogue_version = cat.version()
+        app.state.platforms = load_platforms(cfg.platforms_path)
         log.info("catalogue %s: %d facilities", app.state.catalogue_version, len(cat))
+        sea = None
+        if cfg.load_sea_graph:
+            sea = sea_router_for(cat, cache_dir=cfg.cache_dir)
+        app.state.sea_router = sea
+        app.state.planner = Planner(cat, sea, platforms=app.state.platforms)
+        app.state.versions = {
+            "catalogue": app.state.catalogue_version,
+            "graph": sea.graph_version if sea else None,
+        }
         yield
 
     app = FastAPI(
@@ -50,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.register(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)
+    app.include_router(routes.router)
+    app.include_router(plans.router)
     return app
 
 

@@ -53,7 +53,7 @@ class Facility(BaseModel):
     services: tuple[Service, ...] = Field(min_length=1)
     limits: dict[str, float] = Field(default_factory=dict)
     icao: str | None = None
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
     notes: str | None = None
 
     @property
@@ -97,7 +97,7 @@ class Agreement(BaseModel):
     limits: dict[str, float] = Field(default_factory=dict)
     cost_sharing: str | None = None
     notes: str | None = None
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
 
     def covers(self, facility: Facility) -> bool:
         """True when this agreement can open ``facility`` (kind, and the facility list if any)."""
@@ -189,6 +189,9 @@ class Catalogue:
 
     def version(self) -> str:
         """A short content hash of the catalogue, recorded with results for provenance."""
+        cached: str | None = self.__dict__.get("_version")
+        if cached is not None:
+            return cached
         blob = json.dumps(
             {
                 "f": [f.model_dump(mode="json") for f in self.facilities.values()],
@@ -196,7 +199,9 @@ class Catalogue:
             },
             sort_keys=True,
         ).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        digest = hashlib.sha256(blob).hexdigest()[:16]
+        object.__setattr__(self, "_version", digest)
+        return digest
 
     def spatial_mask(
         self,

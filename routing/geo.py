@@ -55,22 +55,22 @@ def haversine_nm(
     return np.asarray(2 * r_nm * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
-def unwrap_longitudes(coords: list[LonLat]) -> list[LonLat]:
-    """Make a line continuous across the antimeridian.
+def unwrap_array(coords: np.ndarray) -> np.ndarray:
+    """Longitudes of an (n, 2) lon/lat array shifted so no step exceeds 180 degrees.
 
-    Each longitude is shifted by a multiple of 360 so that no step between
-    consecutive points exceeds 180 degrees. The result may leave [-180, 180];
-    that is what a web map needs to draw one continuous line.
+    The first point keeps its longitude; the result may leave [-180, 180], which
+    is what a web map needs to draw one continuous line across the antimeridian.
     """
+    out = np.array(coords, dtype=float).reshape(-1, 2)
+    if len(out) > 1:
+        steps = np.diff(out[:, 0])
+        shift = -360.0 * np.round(steps / 360.0)
+        out[1:, 0] += np.cumsum(shift)
+    return out
+
+
+def unwrap_longitudes(coords: list[LonLat]) -> list[LonLat]:
+    """Make a line continuous across the antimeridian (see :func:`unwrap_array`)."""
     if not coords:
         return []
-    out = [LonLat(coords[0].lon, coords[0].lat)]
-    for p in coords[1:]:
-        prev = out[-1].lon
-        lon = p.lon
-        while lon - prev > 180:
-            lon -= 360
-        while lon - prev < -180:
-            lon += 360
-        out.append(LonLat(lon, p.lat))
-    return out
+    return [LonLat(lon, lat) for lon, lat in unwrap_array(np.asarray(coords)).tolist()]

@@ -20,14 +20,16 @@ speed + stops x dwell, then stops).
 
 Method
 ------
-Label-correcting dynamic programming over layers ``k`` (stops used) and
-states ``(stage, node)``: ``stage`` is how many targets after the origin have
+Dynamic programming over layers ``k`` (stops used) and states
+``(stage, node)``: ``stage`` is how many targets after the origin have
 been passed, ``node`` where the vessel last resupplied. Within a layer every
 transition adds exactly one stop, so layer ``k`` holds the shortest distance
 to each state with exactly ``k`` stops; the transitions are min-plus
 products done with numpy. Cost O(max_stops · stages² · n²). Because the
 objective is monotone in distance for a fixed stop count, minimising distance
-per (stops, state) is exact for all three objectives.
+per (stops, state) is exact for all three objectives; a label with more stops
+and no shorter distance than an earlier one is dominated and pruned, so the
+layers stop as soon as extra stops no longer shorten anything.
 """
 
 from __future__ import annotations
@@ -91,14 +93,20 @@ def solve(
     for a in range(m + 1):
         for b in range(a + 1, m + 1):
             chain[a, b] = chain[a, b - 1] + dist[tgt[b - 1], tgt[b]]
+    dist = np.array(dist, dtype=float)
+    np.fill_diagonal(dist, 0.0)
     legs = np.where(dist <= max_leg, dist, INF)
     stop_cols = np.where(stop_ok, 0.0, INF)
+    cols = np.arange(n)
 
-    # best[s, v]: shortest distance to resupply state (stage s, node v) with k stops.
+    # best[s, v]: shortest distance to resupply state (stage s, node v) with k stops;
+    # seen[s, v]: the shortest with at most k stops. A label with more stops and no
+    # shorter distance is dominated under every objective, so it is dropped.
     best = np.full((m + 1, n), INF)
     best[0, tgt[0]] = 0.0
-    # back[k][(s, v)] = (prev_stage, prev_node)
-    back: list[dict[tuple[int, int], tuple[int, int]]] = [{}]
+    seen = best.copy()
+    # back[k] = (stage, node) each state of layer k was reached from, in layer k-1.
+    back: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0), np.empty(0))]
     finals: list[tuple[float, int, int, int]] = []  # (distance, k, stage, node)
 
     for k in range(max_stops + 1):
@@ -115,7 +123,8 @@ def solve(
         if k == max_stops:
             break
         new = np.full((m + 1, n), INF)
-        prev: dict[tuple[int, int], tuple[int, int]] = {}
+        from_s = np.full((m + 1, n), -1)
+        from_v = np.full((m + 1, n), -1)
         for s in range(m):
             row = best[s]
             live = np.flatnonzero(np.isfinite(row))
@@ -124,30 +133,26 @@ def solve(
             # Same stage: a direct leg to a stop.
             cand = row[live, None] + legs[live] + stop_cols[None, :]
             arg = np.argmin(cand, axis=0)
-            val = cand[arg, np.arange(n)]
+            val = cand[arg, cols]
             better = val < new[s]
-            for col in np.flatnonzero(better):
-                prev[(s, int(col))] = (s, int(live[arg[col]]))
             new[s] = np.where(better, val, new[s])
-            # Through targets s+1..s2, then a stop (or stop at target s2 itself).
+            from_s[s] = np.where(better, s, from_s[s])
+            from_v[s] = np.where(better, live[arg], from_v[s])
+            # Through targets s+1..s2, then a stop (the target itself when it is one:
+            # the diagonal of ``dist`` is zero).
             for s2 in range(s + 1, m):
                 to_t = dist[live, tgt[s + 1]] + chain[s + 1, s2]
-                # stop at target s2 itself
-                if stop_ok[tgt[s2]]:
-                    c = np.where(to_t <= max_leg, row[live] + to_t, INF)
-                    i = int(np.argmin(c))
-                    if c[i] < new[s2, tgt[s2]]:
-                        new[s2, tgt[s2]] = c[i]
-                        prev[(s2, tgt[s2])] = (s, int(live[i]))
                 stretch = to_t[:, None] + dist[tgt[s2]][None, :]
                 c2 = np.where(stretch <= max_leg, row[live, None] + stretch, INF) + stop_cols
                 arg2 = np.argmin(c2, axis=0)
-                val2 = c2[arg2, np.arange(n)]
+                val2 = c2[arg2, cols]
                 better2 = val2 < new[s2]
-                for col in np.flatnonzero(better2):
-                    prev[(s2, int(col))] = (s, int(live[arg2[col]]))
                 new[s2] = np.where(better2, val2, new[s2])
-        back.append(prev)
+                from_s[s2] = np.where(better2, s, from_s[s2])
+                from_v[s2] = np.where(better2, live[arg2], from_v[s2])
+        new = np.where(new < seen, new, INF)
+        seen = np.minimum(seen, new)
+        back.append((from_s, from_v))
         best = new
         if not np.isfinite(best).any():
             break
@@ -158,7 +163,9 @@ def solve(
     # Rebuild the resupply states backwards.
     states = [(s, v)]
     for layer in range(k, 0, -1):
-        states.append(back[layer][states[-1]])
+        ps, pv = back[layer]
+        cur_s, cur_v = states[-1]
+        states.append((int(ps[cur_s, cur_v]), int(pv[cur_s, cur_v])))
     states.reverse()  # states[0] == (0, origin)
     sequence: list[int] = [tgt[0]]
     flags: list[bool] = [False]

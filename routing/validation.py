@@ -71,6 +71,8 @@ def parse_facility(feature: Any, *, where: str = "facility") -> Facility:
         facility = Facility(id=str(feature.get("id") or ""), lon=coords[0], lat=coords[1], **props)
     except ValidationError as exc:
         raise DataValidationError(f"{where}: {pydantic_reason(exc)}") from None
+    if not facility.sources:
+        raise DataValidationError(f"{where}: sources: must list at least one source")
     for code in facility.grantors:
         if not is_iso3(code):
             raise DataValidationError(
@@ -90,6 +92,8 @@ def parse_agreement(record: Any, *, where: str = "agreement") -> Agreement:
         agreement = Agreement(**record)
     except ValidationError as exc:
         raise DataValidationError(f"{where}: {pydantic_reason(exc)}") from None
+    if not agreement.sources:
+        raise DataValidationError(f"{where}: sources: must list at least one source")
     for code in agreement.parties:
         if not is_iso3(code):
             raise DataValidationError(f"{where}: party {code!r} is not an ISO 3166-1 alpha-3 code")
