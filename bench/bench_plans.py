@@ -16,9 +16,9 @@ import warnings
 
 import numpy as np
 
-from routing.service import sea_router_for
 from routing.planner import Member, Planner, PlanRequest
 from routing.platforms import load_platforms
+from routing.service import sea_router_for
 from routing.validation import load_catalogue
 
 CASES = [

@@ -482,7 +482,9 @@ def nearest_water_far(
     best = (LonLat(float(_wrap(clon[k])), float(clat[k])), float(d[k]))
     if hit is not None:
         (x, y), _ = hit
-        dk = float(great_circle_km(np.array([lon]), np.array([lat]), np.array([x]), np.array([y]))[0])
+        dk = float(
+            great_circle_km(np.array([lon]), np.array([lat]), np.array([x]), np.array([y]))[0]
+        )
         if dk < best[1]:
             best = (LonLat(x, y), dk)
     return best

@@ -20,9 +20,18 @@ The module also lists :data:`WATERWAYS`: canals and narrow waters that the 1 km 
 raster of ``global-land-mask`` draws as land. Inside their buffered centre lines
 the land check is waived and the raster is treated as water (the Suez, Panama,
 Kiel and Corinth canals; the southern Kola Bay up to Murmansk, which is 1-3 km wide
-and closed in the raster). The Bosporus and the Dardanelles stay open in the
-raster (one to three cells wide), so they need no waiver; the list is where to add
-them should a different raster close them.
+and closed in the raster; and the river and creek fairways up to the ports of
+Kolkata (the Hooghly), Kandla (Kandla Creek), Kaliningrad (the Kaliningrad Sea Canal
+and the lower Pregolya) and Dudinka (the Yenisei)). The Bosporus and the Dardanelles
+stay open in the raster (one to three cells wide), so they need no waiver; the list
+is where to add them should a different raster close them.
+
+Through canals that MARNET lacks also get an explicit edge (:data:`CANAL_EDGES`, the
+Kiel Canal). A dead-end fairway to a port needs none: like Kola Bay, its polygon
+makes the raster water there, and the port's connector follows it to the sea.
+Every centre line is drawn through published coordinates, cited next to its entry;
+:func:`waterways_digest` is part of the sea graph's cache key, so editing the list
+rebuilds the graph.
 
 Seasonal passages (:data:`SEASONS`) are open only on the dates their rule allows
 for the ship's ice class; see :func:`seasonal_closures`.
@@ -31,6 +40,7 @@ for the ship's ice class; see :func:`seasonal_closures`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -374,6 +384,103 @@ WATERWAYS: tuple[Waterway, ...] = (
         1.2,
         canal=False,
     ),
+    # The Hooghly (Hugli) from the estuary off Diamond Harbour, where the raster's
+    # water ends, up to the Kolkata dock system (about 35 nm of river; the port lies
+    # "about 83 miles above the entrance of the Hugli River, and about 128 miles from
+    # Eastern Channel Light Vessel", sea-seek.com, "Calcutta port").
+    # Vertices are mid-river points off the cited bank towns (Wikipedia coordinates):
+    # Diamond Harbour 22.1987N 88.2023E (east bank); the Rupnarayan joins opposite
+    # Hooghly Point at 22 13'N 88 03'E (Imperial Gazetteer of India 1908, "Rupnarayan");
+    # Falta 22.3020N 88.1284E (east bank); Uluberia 22.47N 88.11E (west bank); Budge
+    # Budge 22.4828N 88.1818E (east bank); Garden Reach 22.539N 88.292E (east bank);
+    # Port of Kolkata (Kidderpore / Netaji Subhas Dock) 22.5461N 88.3147E; the last
+    # vertex is INS Netaji Subhas (catalogue position). MARNET's own track reaches the
+    # estuary off Diamond Harbour (88.17E 22.17N), so that is where the line begins.
+    Waterway(
+        "hooghly",
+        "Hooghly River, Diamond Harbour to Kolkata",
+        (
+            (88.172, 22.160),
+            (88.140, 22.192),
+            (88.075, 22.222),
+            (88.118, 22.302),
+            (88.125, 22.468),
+            (88.172, 22.488),
+            (88.228, 22.518),
+            (88.285, 22.548),
+            (88.315, 22.553),
+            (88.3333, 22.55),
+        ),
+        1.2,
+        canal=False,
+    ),
+    # Kandla Creek, from its mouth on the Gulf of Kutch (where the raster's water ends,
+    # about 22.96N 70.24E) up the creek to Deendayal (Kandla) Port. "Kandla Port is
+    # situated at Latitude 23 01 N and Longitude 70 13 E ... on the west bank of Kandla
+    # creek ... The width of the channel varies from 200 meters to 1,000 meters"
+    # (Mantec Consultants, Executive Summary of the Kandla Port integrated EIA, 2013);
+    # 23 02'N 70 13'E (phoenixmarine.in port information; Wikipedia 23.03N 70.22E),
+    # the catalogue position, is the last vertex.
+    Waterway(
+        "kandla-creek",
+        "Kandla Creek (Deendayal Port)",
+        ((70.245, 22.960), (70.232, 22.990), (70.222, 23.017), (70.2167, 23.0333)),
+        0.8,
+        canal=False,
+    ),
+    # The Kaliningrad Sea Canal (Koenigsberger Seekanal, 1901): 43 km from the moles at
+    # Baltiysk along the north shore of the Vistula Lagoon across Primorsk Bay past
+    # Svetly to the mouth of the Pregolya (34 km), then 9 km of canalised Pregolya to
+    # the port (de.wikipedia "Kaliningrader Seeschifffahrtskanal"); "Kaliningrad Sea
+    # Canal that connecting outer road with Port of Kaliningrad is 24 NM long"
+    # (ostwest.su, Port Kaliningrad). Vertices: Baltiysk strait (Baltiysk 54 39'N
+    # 19 55'E); Svetly 54.667N 20.133E, "on the bank of the Kaliningrad sea shipping
+    # channel" (en.wikipedia "Svetly, Kaliningrad Oblast"); Pregolya mouth 54.6827N
+    # 20.3778E (en.wikipedia "Pregolya"); Port of Kaliningrad 54.70278N 20.47361E
+    # (uk.wikipedia "Kaliningrad (port)", also the catalogue position). The lagoon is
+    # open water in the raster; the Pregolya reach is not.
+    Waterway(
+        "kaliningrad-canal",
+        "Kaliningrad Sea Canal and lower Pregolya",
+        (
+            (19.880, 54.640),
+            (19.950, 54.650),
+            (20.020, 54.658),
+            (20.133, 54.667),
+            (20.250, 54.676),
+            (20.3778, 54.6827),
+            (20.420, 54.690),
+            (20.4736, 54.7028),
+        ),
+        1.0,
+    ),
+    # The Yenisei from the Ust-Port reach, where the raster's water of the river ends
+    # (84.54E), up to Dudinka. "Dudinka. Situated on the east bank of the Yenisey River
+    # approximately 185 nm upstream of its mouth on the Kara Sea ... Near the port, the
+    # river is 1.25 to 1.75 nm wide" (US Army CRREL Report 96-3, via
+    # coldregionsresearch.tpub.com). Vertices: Ust-Port 69 39'49"N
+    # 84 24'23"E (ru.wikipedia "Ust-Port"); mid-river 1 km off the right bank at
+    # 69 45'56"N 85 23'00"E (Krasnoyarsk Krai Ministry of Natural Resources order
+    # 1/345-od of 15.05.2015, annex 7, fishing sites on the Yenisei right bank above the
+    # mouth of the Sukhaya Dudinka); off Levinskiye Peski, 69 28'12"N 86 00'26"E on the
+    # left bank 20 km below Dudinka (ru.wikipedia "Levinskiye Peski"); the mouth of the
+    # Dudinka river at the port's berths, 69 23'59"N 86 09'33"E (de.wikipedia "Dudinka
+    # (Jenissei)"); the town (and catalogue position) is 69 24'N 86 11'E, inside the
+    # 2 km half-width.
+    Waterway(
+        "yenisei",
+        "Yenisei River, Ust-Port to Dudinka",
+        (
+            (84.45, 69.615),
+            (84.54, 69.615),
+            (85.40, 69.752),
+            (86.04, 69.482),
+            (86.12, 69.405),
+            (86.159, 69.400),
+        ),
+        2.0,
+        canal=False,
+    ),
 )
 
 CANAL_EDGES: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = (
@@ -397,6 +504,18 @@ CANAL_EDGES: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = (
 def waterway_union() -> shapely.Geometry:
     """All waiver polygons as one geometry."""
     return shapely.union_all([w.polygon for w in WATERWAYS])
+
+
+def waterways_digest() -> str:
+    """SHA-256 of :data:`WATERWAYS` and :data:`CANAL_EDGES` (part of the graph cache key)."""
+    h = hashlib.sha256()
+    for w in WATERWAYS:
+        h.update(repr((w.id, w.centerline, float(w.half_width_km), w.canal)).encode())
+        h.update(b"\n")
+    for cid, line in CANAL_EDGES:
+        h.update(repr((cid, line)).encode())
+        h.update(b"\n")
+    return h.hexdigest()
 
 
 # -- seasons -------------------------------------------------------------------

@@ -30,8 +30,10 @@ Build, once per set of inputs:
 
 Cache: ``$RELOS_CACHE_DIR``, else ``$XDG_CACHE_HOME/relos-planner``, else
 ``~/.cache/relos-planner``. The backbone file is keyed by the SHA-256 of the MARNET
-file, the land-mask archive and :data:`BUILD_VERSION`; the graph file also by the port
-list. Files are written to a temporary name and moved into place with ``os.replace``.
+file, the land-mask archive, :data:`BUILD_VERSION` and the waterway list
+(:func:`routing.passages.waterways_digest`: editing a waterway or canal edge rebuilds);
+the graph file also by the port list. Files are written to a temporary name and moved
+into place with ``os.replace``.
 """
 
 from __future__ import annotations
@@ -64,11 +66,18 @@ from routing.land import (
     sample_polyline,
     window_around,
 )
-from routing.passages import CANAL_EDGES, PASSAGE_IDS, PASSAGES, WATERWAYS, waterway_union
+from routing.passages import (
+    CANAL_EDGES,
+    PASSAGE_IDS,
+    PASSAGES,
+    WATERWAYS,
+    waterway_union,
+    waterways_digest,
+)
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "sea-graph-9"
+BUILD_VERSION = "sea-graph-10"
 """Bump to invalidate every cached graph after a change of the build."""
 
 MAX_SEG_KM = 25.0
@@ -1003,9 +1012,9 @@ def _land_patches(mask: LandMask, coords: np.ndarray, port_id: str) -> list[dict
 
 
 def backbone_key(marnet_digest: str, mask_digest: str) -> str:
-    """Cache key of the backbone."""
+    """Cache key of the backbone (it depends on the waterways too: they waive the land check)."""
     h = hashlib.sha256()
-    for part in (BUILD_VERSION, marnet_digest, mask_digest):
+    for part in (BUILD_VERSION, marnet_digest, mask_digest, waterways_digest()):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:20]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,7 +22,7 @@ def test_route_is_a_geojson_feature_with_distance_duration_and_passages(client: 
     assert props["duration_h"] == pytest.approx(props["distance_nm"] / 15, abs=0.1)
     assert "malacca" in props["passages"] and "suez" not in props["passages"]
     lons = [c[0] for c in feat["geometry"]["coordinates"]]
-    assert all(abs(b - a) < 180 for a, b in zip(lons, lons[1:], strict=False))
+    assert all(abs(b - a) < 180 for a, b in itertools.pairwise(lons))
 
 
 def test_nsr_in_august_suez_in_february_cape_when_suez_shut(client: TestClient) -> None:
