@@ -18,9 +18,15 @@ from rich.console import Console
 from rich.table import Table
 
 from app.params import parse_bbox
-from app.routers.plans import GroupItem, PlanBody, compute_plan
+from app.routers.plans import GroupItem, PlanBody, compute_plan, to_request
 from app.routers.routes import compute_route
+from app.routers.scenarios import resolve_scenarios
+from app.schemas import ScenarioBody, to_scenario
+from app.store import Store
+from maps import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
 from routing.catalogue import BBox, Catalogue
+from routing.compare import compare as run_compare
+from routing.compare import compare_json
 from routing.errors import RelosError
 from routing.geo import LonLat
 from routing.planner import Planner
@@ -332,6 +338,314 @@ def plan(
         sys.stdout.write("\n")
         return
     print_plan(result)
+
+
+map_app = typer.Typer(
+    help="Interactive maps as one HTML file that opens with no server and no internet.",
+    no_args_is_help=True,
+)
+app.add_typer(map_app, name="map")
+
+MapOutputOpt = Annotated[
+    Path, typer.Option("-o", "--output", help="HTML file to write (a standalone page).")
+]
+OnlineTilesOpt = Annotated[
+    bool, typer.Option("--online-tiles", help="Also offer OpenStreetMap tiles (needs internet).")
+]
+PassagesOpt = Annotated[
+    Path | None,
+    typer.Option("--passages", help="A GET /passages answer (JSON), to draw passage gates."),
+]
+
+
+@map_app.command("catalogue")
+def map_catalogue(
+    output: MapOutputOpt = Path("catalogue.html"),
+    country: Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = None,
+    service: Annotated[str | None, typer.Option(help="A service the facility offers.")] = None,
+    agreement: Annotated[str | None, typer.Option(help="Only facilities it opens.")] = None,
+    usable_by: Annotated[
+        str | None, typer.Option("--usable-by", help="Nation (ISO3) that may use them.")
+    ] = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date for --usable-by.")
+    ] = None,
+    near: Annotated[str | None, typer.Option(help="lon,lat: only near this point.")] = None,
+    radius_nm: Annotated[float | None, typer.Option("--radius-nm", help="With --near.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="west,south,east,north.")] = None,
+    online_tiles: OnlineTilesOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Map the facilities a catalogue query finds (the filters of `relos facilities`)."""
+    _choice(kind, KINDS, "--kind")
+    _choice(service, SERVICES, "--service")
+    cat = _catalogue(facilities_path, agreements_path)
+    try:
+        size = cli_render_catalogue(
+            cat,
+            output=output,
+            countries=[c for c in (country or "").split(",") if c],
+            kind=kind,
+            service=service,
+            agreement=agreement,
+            usable_by=usable_by,
+            date=date.date() if date else None,
+            bbox=_bbox(bbox) if bbox else None,
+            near=_point(near, "--near") if near else None,
+            radius_nm=radius_nm,
+            online_tiles=online_tiles,
+        )
+    except RelosError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+
+
+@map_app.command("route")
+def map_route(
+    source: Annotated[
+        str,
+        typer.Argument(help="A route as JSON (`relos route ... --json`): a file, or - for stdin."),
+    ] = "-",
+    output: MapOutputOpt = Path("route.html"),
+    passages: PassagesOpt = None,
+    online_tiles: OnlineTilesOpt = False,
+) -> None:
+    """Map a route: `relos route --from A --to B --json | relos map route - -o route.html`."""
+    try:
+        size = cli_render_route(source, output=output, passages=passages, online_tiles=online_tiles)
+    except MapInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+
+
+@map_app.command("plan")
+def map_plan(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A plan as JSON (`relos plan ... --json`), or a list of compare "
+            "entries: a file, or - for stdin."
+        ),
+    ] = "-",
+    output: MapOutputOpt = Path("plan.html"),
+    passages: PassagesOpt = None,
+    online_tiles: OnlineTilesOpt = False,
+) -> None:
+    """Map a plan: `relos plan --nation IND ... --json | relos map plan - -o plan.html`."""
+    try:
+        size = cli_render_plan(source, output=output, passages=passages, online_tiles=online_tiles)
+    except MapInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+
+
+scenario_app = typer.Typer(
+    help="Saved what-if scenarios (the same store as the API's /scenarios).",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+DatabaseOpt = Annotated[
+    str,
+    typer.Option(
+        "--database-url",
+        envvar=["RELOS_DATABASE_URL", "DATABASE_URL"],
+        help="SQLAlchemy URL of the store (default: the user's SQLite file).",
+    ),
+]
+
+
+def _store(url: str) -> Store:
+    return Store.open(url or None)
+
+
+def _csv(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        return json.loads(text)
+    except (OSError, json.JSONDecodeError) as exc:
+        typer.echo(f"error: cannot read JSON from {source}: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _scenario_table(rows: list[dict[str, Any]]) -> None:
+    table = Table(title=f"{len(rows)} scenarios")
+    for col in ("id", "name", "date", "closed", "closed facilities", "dropped", "added"):
+        table.add_column(col)
+    for r in rows:
+        added = len(r["added_facilities"]) + len(r["added_agreements"])
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["date"] or "",
+            ", ".join(r["closed"]),
+            ", ".join(r["closed_facilities"]),
+            ", ".join(r["dropped_agreements"]),
+            str(added or ""),
+        )
+    console.print(table)
+
+
+@scenario_app.command("create")
+def scenario_create(
+    name: Annotated[str | None, typer.Option(help="A unique name.")] = None,
+    file: Annotated[
+        str | None,
+        typer.Option("--file", help="A scenario as JSON (file or -), as POST /scenarios."),
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="Departure date to use (YYYY-MM-DD).")] = None,
+    closed: Annotated[str | None, typer.Option(help="Passages to close, comma-separated.")] = None,
+    close_facility: Annotated[
+        str | None, typer.Option("--close-facility", help="Facilities to close, comma-separated.")
+    ] = None,
+    drop: Annotated[str | None, typer.Option(help="Agreements to drop, comma-separated.")] = None,
+    as_json: JsonOpt = False,
+    database_url: DatabaseOpt = "",
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Save a scenario, validated exactly as POST /scenarios validates it."""
+    data: dict[str, Any] = _read_json(file) if file else {}
+    if name:
+        data["name"] = name
+    if date:
+        data["date"] = date
+    data.setdefault("closed", []).extend(_csv(closed))
+    data.setdefault("closed_facilities", []).extend(_csv(close_facility))
+    data.setdefault("dropped_agreements", []).extend(_csv(drop))
+    cat = _catalogue(facilities_path, agreements_path)
+    try:
+        body = ScenarioBody.model_validate(data)
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    with _store(database_url) as store:
+        try:
+            to_scenario(body, cat, load_platforms())
+            saved = store.create_scenario(body.model_dump(mode="json"))
+        except RelosError as exc:
+            _fail(exc)
+            return
+    if as_json:
+        json.dump(saved, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        typer.echo(f"saved scenario {saved['id']}: {saved['name']}")
+
+
+@scenario_app.command("list")
+def scenario_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> None:
+    """List saved scenarios."""
+    with _store(database_url) as store:
+        rows = store.list_scenarios()
+    if as_json:
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _scenario_table(rows)
+
+
+@scenario_app.command("show")
+def scenario_show(
+    ref: Annotated[str, typer.Argument(help="Scenario id or name.")],
+    database_url: DatabaseOpt = "",
+) -> None:
+    """Print one saved scenario as JSON."""
+    with _store(database_url) as store:
+        row = _find_scenario(store, ref)
+    json.dump(row, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+@scenario_app.command("delete")
+def scenario_delete(
+    ref: Annotated[str, typer.Argument(help="Scenario id or name.")],
+    database_url: DatabaseOpt = "",
+) -> None:
+    """Delete a saved scenario."""
+    with _store(database_url) as store:
+        row = _find_scenario(store, ref)
+        store.delete_scenario(int(row["id"]))
+    typer.echo(f"deleted scenario {row['id']}: {row['name']}")
+
+
+def _find_scenario(store: Store, ref: str) -> dict[str, Any]:
+    rows = store.list_scenarios()
+    for row in rows:
+        if str(row["id"]) == ref or row["name"] == ref:
+            return row
+    typer.echo(f"error: no saved scenario {ref!r}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def compare(
+    plan_file: Annotated[
+        str, typer.Option("--plan", help="A deployment as JSON (file or -), as POST /plans takes.")
+    ],
+    scenario: Annotated[
+        list[str],
+        typer.Option(help="Saved scenario id or name, or a scenario JSON file (repeat)."),
+    ],
+    as_json: JsonOpt = False,
+    database_url: DatabaseOpt = "",
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Run one deployment under the baseline and each scenario; a table of deltas."""
+    cat = _catalogue(facilities_path, agreements_path)
+    try:
+        body = PlanBody.model_validate(_read_json(plan_file))
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    platforms = load_platforms()
+    with _store(database_url) as store:
+        items: list[int | dict[str, Any]] = []
+        for ref in scenario:
+            if Path(ref).is_file():
+                items.append(_read_json(ref))
+            else:
+                items.append(int(_find_scenario(store, ref)["id"]))
+        try:
+            scenarios = resolve_scenarios(store, items, cat, platforms)
+            planner = Planner(cat, _sea_router(cat), platforms=platforms)
+            outcomes = run_compare(planner, to_request(body, platforms), scenarios)
+        except RelosError as exc:
+            _fail(exc)
+            return
+    result = compare_json(outcomes, include_plans=as_json)
+    if as_json:
+        json.dump(result, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    table = Table(title="scenarios compared (delta against the baseline)")
+    for col in ("scenario", "feasible", "nm", "days", "stops", "Δ nm", "Δ days", "Δ stops"):
+        table.add_column(col, justify="left" if col in ("scenario", "feasible") else "right")
+    table.add_column("stops used / reason")
+    for row in result["results"]:
+        t, d = row["totals"], row["delta"]
+        table.add_row(
+            row["scenario"],
+            "yes" if row["feasible"] else "no",
+            f"{t['distance_nm']:,.0f}" if t else "",
+            f"{t['days']:.1f}" if t else "",
+            str(t["stops"]) if t else "",
+            f"{d['distance_nm']:+,.0f}" if d else "",
+            f"{d['days']:+.1f}" if d else "",
+            f"{d['stops']:+d}" if d else "",
+            ", ".join(row["stops_used"]) if row["feasible"] else (row["reason"] or ""),
+        )
+    console.print(table)
 
 
 def print_plan(result: dict[str, Any]) -> None:

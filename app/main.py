@@ -13,8 +13,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import errors
-from app.routers import catalogue, health, plans, routes
+from app.routers import catalogue, compare, health, maps, plans, routes, scenarios
 from app.settings import Settings, get_settings
+from app.store import Store
 from routing.planner import Planner
 from routing.platforms import load_platforms
 from routing.service import sea_router_for
@@ -51,7 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "catalogue": app.state.catalogue_version,
             "graph": sea.graph_version if sea else None,
         }
-        yield
+        app.state.store = Store.open(cfg.database_url)
+        try:
+            yield
+        finally:
+            app.state.store.close()
 
     app = FastAPI(
         title="RELOS planner",
@@ -64,7 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)
+    app.include_router(scenarios.router)
     app.include_router(plans.router)
+    app.include_router(compare.router)
+    app.include_router(maps.router)
+    maps.mount_static(app)
     return app
 
 

@@ -292,7 +292,9 @@ class Waterway:
     id, name : str
         Identifier and name.
     centerline : tuple of (float, float)
-        (lon, lat) vertices along the fairway (approximate, a few hundred metres).
+        (lon, lat) vertices along the fairway (approximate: a few hundred metres on the
+        canals, up to a few kilometres on long river reaches drawn straight between
+        published points).
     half_width_km : float
         Half-width of the buffer around the centre line that is treated as water.
     canal : bool
@@ -385,8 +387,10 @@ WATERWAYS: tuple[Waterway, ...] = (
         canal=False,
     ),
     # The Hooghly (Hugli) from the estuary off Diamond Harbour, where the raster's
-    # water ends, up to the Kolkata dock system (about 35 nm of river; the port lies
-    # "about 83 miles above the entrance of the Hugli River, and about 128 miles from
+    # water ends, up to the Kolkata dock system: about 35 nm along this line, which runs
+    # straight between the cited points and so cuts the river's bends ("The port of
+    # Calcutta extends from Budge Budge, about 21 miles above Hugli Point ... The port
+    # is about 83 miles above the entrance of the Hugli River, and about 128 miles from
     # Eastern Channel Light Vessel", sea-seek.com, "Calcutta port").
     # Vertices are mid-river points off the cited bank towns (Wikipedia coordinates):
     # Diamond Harbour 22.1987N 88.2023E (east bank); the Rupnarayan joins opposite
@@ -420,7 +424,8 @@ WATERWAYS: tuple[Waterway, ...] = (
     # creek ... The width of the channel varies from 200 meters to 1,000 meters"
     # (Mantec Consultants, Executive Summary of the Kandla Port integrated EIA, 2013);
     # 23 02'N 70 13'E (phoenixmarine.in port information; Wikipedia 23.03N 70.22E),
-    # the catalogue position, is the last vertex.
+    # the catalogue position, is the last vertex. No published course of the creek
+    # itself was found: the line runs straight from the mouth to the berths (8 km).
     Waterway(
         "kandla-creek",
         "Kandla Creek (Deendayal Port)",
@@ -433,18 +438,20 @@ WATERWAYS: tuple[Waterway, ...] = (
     # Svetly to the mouth of the Pregolya (34 km), then 9 km of canalised Pregolya to
     # the port (de.wikipedia "Kaliningrader Seeschifffahrtskanal"); "Kaliningrad Sea
     # Canal that connecting outer road with Port of Kaliningrad is 24 NM long"
-    # (ostwest.su, Port Kaliningrad). Vertices: Baltiysk strait (Baltiysk 54 39'N
-    # 19 55'E); Svetly 54.667N 20.133E, "on the bank of the Kaliningrad sea shipping
-    # channel" (en.wikipedia "Svetly, Kaliningrad Oblast"); Pregolya mouth 54.6827N
-    # 20.3778E (en.wikipedia "Pregolya"); Port of Kaliningrad 54.70278N 20.47361E
-    # (uk.wikipedia "Kaliningrad (port)", also the catalogue position). The lagoon is
-    # open water in the raster; the Pregolya reach is not.
+    # (ostwest.su, Port Kaliningrad). Vertices: through the Baltiysk strait, south-west
+    # of the town (Baltiysk 54 39'N 19 55'E), then off the town in the lagoon; Svetly
+    # 54.667N 20.133E, "on the bank of the Kaliningrad sea shipping channel"
+    # (en.wikipedia "Svetly, Kaliningrad Oblast"); Pregolya mouth 54.6827N 20.3778E
+    # (en.wikipedia "Pregolya"); Port of Kaliningrad 54.70278N 20.47361E (uk.wikipedia
+    # "Kaliningrad (port)", also the catalogue position). The lagoon is open water in
+    # the raster; the Pregolya reach is not.
     Waterway(
         "kaliningrad-canal",
         "Kaliningrad Sea Canal and lower Pregolya",
         (
-            (19.880, 54.640),
-            (19.950, 54.650),
+            (19.872, 54.642),
+            (19.893, 54.632),
+            (19.960, 54.640),
             (20.020, 54.658),
             (20.133, 54.667),
             (20.250, 54.676),
@@ -466,7 +473,7 @@ WATERWAYS: tuple[Waterway, ...] = (
     # left bank 20 km below Dudinka (ru.wikipedia "Levinskiye Peski"); the mouth of the
     # Dudinka river at the port's berths, 69 23'59"N 86 09'33"E (de.wikipedia "Dudinka
     # (Jenissei)"); the town (and catalogue position) is 69 24'N 86 11'E, inside the
-    # 2 km half-width.
+    # 2 km half-width. Between these points the line runs straight (bends cut).
     Waterway(
         "yenisei",
         "Yenisei River, Ust-Port to Dudinka",

@@ -20,7 +20,11 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture(scope="session")
-def client() -> Iterator[TestClient]:
-    """A client of the real application, started once for the whole session."""
-    with TestClient(create_app(Settings())) as c:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A client of the real application, started once for the whole session.
+
+    Its scenario and saved-plan store is a fresh SQLite file, not the user's.
+    """
+    db = tmp_path_factory.mktemp("db") / "relos.sqlite"
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{db}"))) as c:
         yield c

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.deps import CatalogueDep, PlannerDep, PlatformsDep
@@ -174,11 +174,27 @@ def create_plan(
     planner: PlannerDep,
     platforms: PlatformsDep,
     body: Annotated[PlanBody, Body()],
+    save: Annotated[
+        bool,
+        Query(description="Also save the plan; fetch it later at /plans/{id}.", examples=[True]),
+    ] = False,
 ) -> dict[str, Any]:
-    """The optimal plan, or `feasible: false` with the reason and what would fix it."""
-    return compute_plan(
-        body, planner=planner, platforms=platforms, versions=request.app.state.versions
-    )
+    """The optimal plan, or `feasible: false` with the reason and what would fix it.
+
+    With `save=true` the request and the answer are stored (with the catalogue and
+    graph versions they were computed on) and `saved` gives the id and its address."""
+    versions = request.app.state.versions
+    out = compute_plan(body, planner=planner, platforms=platforms, versions=versions)
+    if save:
+        record = request.app.state.store.save_plan(
+            request=body.model_dump(mode="json"),
+            result=out,
+            scenario_id=None,
+            catalogue_version=versions["catalogue"],
+            graph_version=versions["graph"],
+        )
+        out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
+    return out
 
 
 @router.get("/platforms", summary="Platform profiles (ship classes and aircraft)")

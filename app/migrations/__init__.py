@@ -1,0 +1,1 @@
+"""Alembic migrations of the scenario and saved-plan store (see ``app.db``)."""

@@ -1,0 +1,196 @@
+"""Interactive maps over HTTP: the catalogue, a route and a plan as HTML pages.
+
+Each map endpoint takes exactly the parameters of its JSON twin, because it uses
+that endpoint's function as a dependency: ``GET /maps/catalogue`` answers what
+``GET /facilities`` answers, ``GET /maps/route`` what ``GET /routes`` answers,
+``POST /maps/plan`` what ``POST /plans`` answers and ``POST /maps/compare`` what
+``POST /compare`` answers, drawn by :mod:`maps`. Errors are
+the same JSON errors. The pages load their scripts from ``/static`` (see
+:func:`mount_static`), so they work with no internet unless ``tiles=osm`` is asked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.routing import NoMatchFound
+
+from app.deps import CatalogueDep
+from app.routers import catalogue as catalogue_api
+from app.routers import compare as compare_api
+from app.routers import plans as plans_api
+from app.routers import routes as routes_api
+from maps import render_catalogue, render_layers, render_plan, render_route, to_html
+from maps.assets import load_asset
+from routing.errors import InvalidInputError
+from routing.query import opened_by
+
+router = APIRouter(tags=["maps"])
+
+STATIC_PREFIX = "/static"
+
+TilesQ = Annotated[
+    Literal["offline", "osm"],
+    Query(
+        description=(
+            "Base layer: `offline` land and sea (no internet needed), or `osm` to also "
+            "offer OpenStreetMap tiles (the browser then fetches them from the internet)."
+        ),
+        examples=["offline"],
+    ),
+]
+
+HTML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "An interactive map (HTML page)."}
+}
+
+
+def _static_url(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/") + STATIC_PREFIX
+
+
+def _page(request: Request, m: Any) -> HTMLResponse:
+    return HTMLResponse(to_html(m, standalone=False, static_url=_static_url(request)))
+
+
+def _passages(request: Request) -> list[dict[str, Any]] | None:
+    """The passages with their gate geometry, when the sea graph is loaded."""
+    sea = getattr(request.app.state, "sea_router", None)
+    if sea is None:
+        return None
+    passages: list[dict[str, Any]] = routes_api.get_passages(sea)["passages"]
+    return passages
+
+
+@router.get(
+    "/maps/catalogue",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="The facilities of a catalogue query on an interactive map",
+)
+def catalogue_map(
+    request: Request,
+    catalogue: CatalogueDep,
+    answer: Annotated[dict[str, Any], Depends(catalogue_api.list_facilities)],
+    tiles: TilesQ = "offline",
+) -> HTMLResponse:
+    """The `GET /facilities` answer (same filters) as clustered markers, with layers by
+    country, kind and agreement; popups give services, limits, sources and, with
+    `usable_by`, the agreement that opens each facility."""
+    features = answer["features"]
+    for feature in features:
+        fac = catalogue.facilities.get(str(feature.get("id")))
+        if fac is not None:
+            feature["properties"]["opened_by_agreements"] = sorted(
+                a.id for a in catalogue.agreements.values() if opened_by(a, fac)
+            )
+    usable_by = request.query_params.get("usable_by")
+    nation = usable_by.strip().upper() if usable_by else None
+    title = f"{answer['numberMatched']} facilities"
+    if nation:
+        title += f" usable by {nation} on {answer.get('date')}"
+    if answer["numberReturned"] < answer["numberMatched"]:
+        title += f" (showing {answer['numberReturned']})"
+    m = render_catalogue(
+        features,
+        title=title,
+        online_tiles=tiles == "osm",
+        usable_by=nation,
+        date=answer.get("date"),
+        agreement_names={a.id: a.name for a in catalogue.agreements.values()},
+    )
+    return _page(request, m)
+
+
+@router.get(
+    "/maps/route",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="A sea route on an interactive map",
+)
+def route_map(
+    request: Request,
+    route: Annotated[dict[str, Any], Depends(routes_api.get_route)],
+    tiles: TilesQ = "offline",
+) -> HTMLResponse:
+    """The `GET /routes` answer (same parameters): the track, its alternatives, the
+    passages it goes through and those closed."""
+    m = render_route(route, passages=_passages(request), online_tiles=tiles == "osm")
+    return _page(request, m)
+
+
+@router.post(
+    "/maps/plan",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="A deployment plan on an interactive map",
+)
+def plan_map(
+    request: Request,
+    plan: Annotated[dict[str, Any], Depends(plans_api.create_plan)],
+    tiles: TilesQ = "offline",
+) -> HTMLResponse:
+    """The `POST /plans` answer (same body): legs, numbered stops with arrival and fuel,
+    usable range rings, and a summary panel (the reason, when infeasible)."""
+    m = render_plan(plan, passages=_passages(request), online_tiles=tiles == "osm")
+    return _page(request, m)
+
+
+@router.post(
+    "/maps/compare",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="A deployment or route under several scenarios, side by side",
+)
+def compare_map(
+    request: Request,
+    answer: Annotated[dict[str, Any], Depends(compare_api.post_compare)],
+    tiles: TilesQ = "offline",
+) -> HTMLResponse:
+    """The `POST /compare` answer (same body): one toggleable layer per scenario, baseline
+    first, with each one's figures (or its reason, when infeasible) in the panel."""
+    items: list[tuple[str, dict[str, Any]]] = []
+    for row in answer["results"]:
+        shape = row.get("plan") or row.get("route")
+        if shape is None:
+            if "route" in row or row.get("totals") is None:
+                continue  # a route cut off by the scenario's closures: nothing to draw
+            raise InvalidInputError(
+                "maps need the plans: leave include_plans true", field="include_plans"
+            )
+        items.append((row["scenario"], shape))
+    m = render_layers(items, title="Scenarios compared", online_tiles=tiles == "osm")
+    return _page(request, m)
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve the maps' offline assets (Leaflet, markercluster, basemap) under ``/static``.
+
+    Only the files :func:`maps.assets.load_asset` knows are served. Calling it twice
+    does nothing more.
+    """
+    try:
+        app.url_path_for("maps_static_asset", asset_path="leaflet/leaflet.js")
+    except NoMatchFound:
+        pass
+    else:
+        return
+
+    def maps_static_asset(asset_path: str) -> Response:
+        asset = load_asset(asset_path)
+        if asset is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(
+            asset.content,
+            media_type=asset.media_type,
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    app.add_api_route(
+        f"{STATIC_PREFIX}/{{asset_path:path}}",
+        maps_static_asset,
+        methods=["GET"],
+        include_in_schema=False,
+    )

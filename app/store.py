@@ -1,0 +1,262 @@
+"""The store of saved scenarios and plans: a repository over :mod:`app.db`.
+
+No web framework here: the HTTP layer (``app/routers/scenarios.py``), the CLI
+and tests use the same :class:`Store`. Every method is one transaction,
+committed before it returns, so whatever a caller acknowledges is on disk.
+Records come back as JSON-ready dicts; timestamps are UTC ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, sessionmaker
+
+from app.db import PlanRow, ScenarioRow, make_engine, upgrade_to_head, utcnow, writer
+from app.schemas import ScenarioBody
+from routing.errors import InvalidInputError, RelosError
+
+#: Keys a stored scenario has besides its ``ScenarioBody`` fields.
+SCENARIO_META = ("id", "version", "created_at", "updated_at")
+#: Most saved plans one ``list_plans`` call returns.
+MAX_PAGE = 1000
+
+
+class ConflictError(RelosError, ValueError):
+    """A unique value (a scenario's name) that another record already has."""
+
+
+class UnknownRecordError(RelosError, LookupError):
+    """No saved record with that id."""
+
+
+class Store:
+    """Saved scenarios and plans in a SQL database (SQLite file or PostgreSQL).
+
+    Parameters
+    ----------
+    engine
+        An engine from :func:`app.db.make_engine` on a migrated database;
+        :meth:`open` makes one and migrates it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(writer(engine), expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """The store at ``url`` (empty: the default SQLite file), migrated to the newest schema."""
+        engine = make_engine(url)
+        try:
+            upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- scenarios -------------------------------------------------------------------------
+
+    def create_scenario(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Save a new scenario (``ScenarioBody`` fields); ``ConflictError`` if the name is taken."""
+        name, rest = _scenario_fields(body)
+        now = utcnow()
+        row = ScenarioRow(name=name, version=1, body=rest, created_at=now, updated_at=now)
+        try:
+            with self._write.begin() as session:
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            raise _name_taken(name) from None
+        return _scenario_dict(row)
+
+    def list_scenarios(self) -> list[dict[str, Any]]:
+        """Every saved scenario, oldest first."""
+        with self._read() as session:
+            rows = session.scalars(select(ScenarioRow).order_by(ScenarioRow.id)).all()
+            return [_scenario_dict(row) for row in rows]
+
+    def get_scenario(self, id: int) -> dict[str, Any]:
+        """The saved scenario ``id``; ``UnknownRecordError`` if there is none."""
+        with self._read() as session:
+            row = session.get(ScenarioRow, id)
+            if row is None:
+                raise _no_scenario(id)
+            return _scenario_dict(row)
+
+    def update_scenario(self, id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace scenario ``id`` with ``body`` and bump its ``version``."""
+        name, rest = _scenario_fields(body)
+        try:
+            with self._write.begin() as session:
+                row = session.get(ScenarioRow, id, with_for_update=True)
+                if row is None:
+                    raise _no_scenario(id)
+                row.name = name
+                row.body = rest
+                row.version += 1
+                row.updated_at = utcnow()
+                session.flush()
+        except IntegrityError:
+            raise _name_taken(name) from None
+        return _scenario_dict(row)
+
+    def delete_scenario(self, id: int) -> None:
+        """Delete scenario ``id``; plans saved under it keep their request and result."""
+        with self._write.begin() as session:
+            row = session.get(ScenarioRow, id)
+            if row is None:
+                raise _no_scenario(id)
+            session.delete(row)
+
+    # -- saved plans -----------------------------------------------------------------------
+
+    def save_plan(
+        self,
+        *,
+        request: Mapping[str, Any],
+        result: Mapping[str, Any],
+        scenario_id: int | None = None,
+        catalogue_version: str,
+        graph_version: str | None,
+    ) -> dict[str, Any]:
+        """Save a computed plan with the data versions it was computed on; its summary."""
+        if not catalogue_version:
+            raise InvalidInputError("a saved plan needs its catalogue version", field="versions")
+        origin, destination = request.get("origin"), request.get("destination")
+        totals = result.get("totals")
+        row = PlanRow(
+            created_at=utcnow(),
+            scenario_id=scenario_id,
+            catalogue_version=catalogue_version,
+            graph_version=graph_version,
+            nation=_str_or_none(result.get("nation", request.get("nation"))),
+            origin=_str_or_none(origin),
+            destination=_str_or_none(destination),
+            feasible=bool(result["feasible"]) if "feasible" in result else None,
+            totals=dict(totals) if isinstance(totals, Mapping) else None,
+            request=dict(request),
+            result=dict(result),
+        )
+        with self._write.begin() as session:
+            if scenario_id is not None and session.get(ScenarioRow, scenario_id) is None:
+                raise UnknownRecordError(
+                    f"no saved scenario with id {scenario_id}", field="scenario_id"
+                )
+            session.add(row)
+            session.flush()
+        return _plan_summary(row)
+
+    def get_plan(self, id: int) -> dict[str, Any]:
+        """Saved plan ``id``: its summary, ``request`` and ``result``."""
+        with self._read() as session:
+            row = session.get(PlanRow, id)
+            if row is None:
+                raise _no_plan(id)
+            return {**_plan_summary(row), "request": row.request, "result": row.result}
+
+    def list_plans(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Summaries of saved plans, newest first (without request and result)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInputError(f"limit must be 1..{MAX_PAGE}", field="limit")
+        if offset < 0:
+            raise InvalidInputError("offset must be 0 or more", field="offset")
+        query = (
+            select(PlanRow)
+            .options(defer(PlanRow.request), defer(PlanRow.result))
+            .order_by(PlanRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._read() as session:
+            return [_plan_summary(row) for row in session.scalars(query)]
+
+    def count_plans(self) -> int:
+        """How many plans are saved."""
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(PlanRow)) or 0)
+
+    def delete_plan(self, id: int) -> None:
+        """Delete saved plan ``id``."""
+        with self._write.begin() as session:
+            row = session.get(PlanRow, id)
+            if row is None:
+                raise _no_plan(id)
+            session.delete(row)
+
+
+def _scenario_fields(body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The name and the other fields of a scenario body, checked and with defaults."""
+    try:
+        data = ScenarioBody.model_validate(dict(body)).model_dump(mode="json")
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(part) for part in err["loc"]) or None
+        raise InvalidInputError(err["msg"], field=field) from None
+    name = data.pop("name")
+    return name, data
+
+
+def _scenario_dict(row: ScenarioRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "version": row.version,
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        **row.body,
+    }
+
+
+def _plan_summary(row: PlanRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "created_at": _iso(row.created_at),
+        "scenario_id": row.scenario_id,
+        "catalogue_version": row.catalogue_version,
+        "graph_version": row.graph_version,
+        "nation": row.nation,
+        "origin": row.origin,
+        "destination": row.destination,
+        "feasible": row.feasible,
+        "totals": row.totals,
+    }
+
+
+def _iso(t: dt.datetime) -> str:
+    """UTC ISO 8601 with a ``Z`` (SQLite hands back naive UTC, PostgreSQL aware times)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _name_taken(name: str) -> ConflictError:
+    return ConflictError(f"a scenario named {name!r} already exists", field="name")
+
+
+def _no_scenario(id: int) -> UnknownRecordError:
+    return UnknownRecordError(f"no saved scenario with id {id}", field="id")
+
+
+def _no_plan(id: int) -> UnknownRecordError:
+    return UnknownRecordError(f"no saved plan with id {id}", field="plan_id")

@@ -1,0 +1,489 @@
+"""Drawing routes and plans (CONTRACTS.md shapes) onto a map or a layer, and their figures.
+
+Each ``draw_*`` function adds layers to ``parent`` (a map or a feature group) in one
+longitude frame (see :mod:`maps.geometry`) and returns the (lat, lon) points the view
+should fit. The ``*_rows`` functions give the figures shown in the summary panel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+
+from maps.base import HtmlPopup, HtmlTooltip, LatLng, esc, table
+from maps.geometry import Coords, chain, geodesic_ring, shift_coords, shift_into, shift_near
+
+CLOSED = "#c0392b"
+GATE = "#6c3483"
+ORIGIN_COLOUR = "#1e8449"
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def fmt_nm(value: float | None) -> str:
+    """A distance in nautical miles, e.g. ``5,830 nm``."""
+    return "–" if value is None else f"{value:,.0f} nm"
+
+
+def fmt_days(hours: float | None) -> str:
+    """A duration in days from hours, e.g. ``14.5 days``."""
+    return "–" if hours is None else f"{hours / 24:,.1f} days"
+
+
+def fmt_time(stamp: str | None) -> str:
+    """An ISO 8601 UTC time as ``2026-08-08 06:18Z`` (text as given when not parseable)."""
+    if not stamp:
+        return "–"
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%MZ")
+
+
+def fmt_number(value: float | None, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, or a dash."""
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def fmt_fraction(value: float | None) -> str:
+    """A fraction as a percentage, e.g. ``49 %``."""
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def is_plan(item: Mapping[str, Any]) -> bool:
+    """True for a plan dict, False for a route Feature."""
+    return "legs" in item or "feasible" in item
+
+
+def as_latlng(coords: Coords) -> list[LatLng]:
+    """GeoJSON-order positions as Leaflet's (lat, lon)."""
+    return [(lat, lon) for lon, lat in coords]
+
+
+# ---------------------------------------------------------------- markers
+
+
+def end_marker(
+    parent: folium.map.Layer | folium.Map,
+    *,
+    lon: float,
+    lat: float,
+    role: str,
+    name: str,
+    facility_id: str | None = None,
+) -> None:
+    """The origin or destination: a square marker (green or black)."""
+    icon = folium.DivIcon(
+        html='<div class="relos-sq"></div>',
+        icon_size=(16, 16),
+        icon_anchor=(8, 8),
+        class_name=f"relos-end relos-{role}",
+    )
+    marker = folium.Marker(location=(lat, lon), icon=icon)
+    label = f"{role.capitalize()}: {esc(name)}"
+    HtmlTooltip(label).add_to(marker)
+    ident = f"<br><code>{esc(facility_id)}</code>" if facility_id else ""
+    HtmlPopup(f'<div class="relos-popup"><h4>{label}</h4>{ident}</div>').add_to(marker)
+    marker.add_to(parent)
+
+
+def stop_marker(
+    parent: folium.map.Layer | folium.Map,
+    *,
+    stop: Mapping[str, Any],
+    lon: float,
+    lat: float,
+    colour: str,
+) -> None:
+    """A numbered resupply stop with its arrival time and fuel on arrival."""
+    index = stop.get("index", "?")
+    icon = folium.DivIcon(
+        html=f'<div class="relos-num" style="background:{colour}">{esc(index)}</div>',
+        icon_size=(22, 22),
+        icon_anchor=(11, 11),
+        class_name="relos-stop",
+    )
+    marker = folium.Marker(location=(lat, lon), icon=icon)
+    name = stop.get("name") or stop.get("facility_id", "")
+    HtmlTooltip(
+        f"<b>{esc(index)}. {esc(name)}</b><br>arrive {esc(fmt_time(stop.get('arrival')))}"
+        f"<br>fuel on arrival {esc(fmt_fraction(stop.get('fuel_on_arrival')))}"
+    ).add_to(marker)
+    basis = stop.get("basis")
+    access = (
+        "own facility"
+        if basis == "own"
+        else f"agreement <b>{esc(stop.get('agreement') or '–')}</b>"
+    )
+    rows = [
+        ("facility", f"<code>{esc(stop.get('facility_id', ''))}</code>"),
+        ("country", esc(stop.get("country", "–"))),
+        ("access", access),
+        ("arrival", esc(fmt_time(stop.get("arrival")))),
+        ("departure", esc(fmt_time(stop.get("departure")))),
+        ("fuel on arrival", esc(fmt_fraction(stop.get("fuel_on_arrival")))),
+        ("services", esc(", ".join(stop.get("services") or []) or "–")),
+    ]
+    if stop.get("notice_days") is not None:
+        rows.append(("notice", f"{esc(stop['notice_days'])} days"))
+    HtmlPopup(
+        f'<div class="relos-popup"><h4>Stop {esc(index)}: {esc(name)}</h4>{table(rows)}</div>'
+    ).add_to(marker)
+    marker.add_to(parent)
+
+
+# ---------------------------------------------------------------- routes
+
+
+def _span(coords: Coords) -> tuple[float, float]:
+    lons = [c[0] for c in coords]
+    return min(lons), max(lons)
+
+
+def draw_route(
+    parent: folium.map.Layer | folium.Map,
+    route: Mapping[str, Any],
+    *,
+    colour: str,
+    ref_lon: float | None = None,
+    class_name: str = "relos-track",
+    dashed: bool = False,
+    ends: bool = True,
+    label: str | None = None,
+) -> tuple[Coords, list[LatLng]]:
+    """A route Feature's track (and its origin and destination markers).
+
+    Returns the track in the map's frame and the points to fit.
+    """
+    props = route.get("properties") or {}
+    coords = chain([route["geometry"]["coordinates"]], start_near=ref_lon)[0]
+    text = label or "Route"
+    tip = (
+        f"<b>{esc(text)}</b><br>{esc(fmt_nm(props.get('distance_nm')))}, "
+        f"{esc(fmt_days(props.get('duration_h')))}"
+    )
+    if props.get("passages"):
+        tip += f"<br>via {esc(', '.join(props['passages']))}"
+    line = folium.PolyLine(
+        as_latlng(coords),
+        color=colour,
+        weight=4 if not dashed else 3,
+        opacity=0.9,
+        dash_array="8 6" if dashed else None,
+        class_name=class_name,
+    )
+    HtmlTooltip(tip).add_to(line)
+    line.add_to(parent)
+    if ends and coords:
+        for role, key, at in (
+            ("origin", "origin", coords[0]),
+            ("destination", "destination", coords[-1]),
+        ):
+            end = props.get(key) or {}
+            lon, lat = (end.get("coordinates") or at)[:2]
+            end_marker(
+                parent,
+                lon=shift_near(float(lon), at[0]),
+                lat=float(lat),
+                role=role,
+                name=end.get("name") or end.get("id") or role,
+                facility_id=end.get("id"),
+            )
+    return coords, as_latlng(coords)
+
+
+def draw_gates(
+    parent: folium.map.Layer | folium.Map,
+    gates: Sequence[Mapping[str, Any]],
+    *,
+    traversed: Sequence[str],
+    closed: Sequence[str],
+    frame: tuple[float, float],
+) -> list[LatLng]:
+    """The gate geometry of each traversed or closed passage.
+
+    Each gate is moved into the ``frame`` (west, east) of the track it belongs with.
+    Returns the points of the traversed gates (closed ones, such as a seasonal
+    Arctic region, may be far off the route and are not for fitting the view).
+    """
+    drawn: list[LatLng] = []
+    for gate in gates:
+        pid = gate.get("id")
+        if pid not in traversed and pid not in closed:
+            continue
+        geom = gate.get("geometry")
+        if not geom:
+            continue
+        is_closed = pid in closed
+        rings = _gate_lines(geom)
+        if not rings:
+            continue
+        west, east = frame
+        first_lon = rings[0][0][0]
+        dlon = shift_into(first_lon, west, east) - first_lon
+        name = gate.get("name") or pid
+        tip = f"<b>{esc(name)}</b> ({esc(gate.get('kind', 'passage'))})" + (
+            " — <b>closed</b>" if is_closed else " — traversed"
+        )
+        for ring in rings:
+            points = as_latlng(shift_coords(ring, dlon))
+            if not is_closed:
+                drawn += points
+            line = folium.PolyLine(
+                points,
+                color=CLOSED if is_closed else GATE,
+                weight=6 if is_closed else 5,
+                opacity=0.85,
+                dash_array="2 6" if is_closed else None,
+                class_name="relos-gate-closed" if is_closed else "relos-gate",
+            )
+            HtmlTooltip(tip).add_to(line)
+            line.add_to(parent)
+        if is_closed:
+            lon, lat = shift_coords(rings[0], dlon)[0]
+            folium.Marker(
+                location=(lat, lon),
+                icon=folium.DivIcon(
+                    html=f"× {esc(name)} closed",
+                    icon_size=(160, 14),
+                    icon_anchor=(-6, 7),
+                    class_name="relos-gate-label",
+                ),
+                interactive=False,
+            ).add_to(parent)
+    return drawn
+
+
+def _gate_lines(geometry: Mapping[str, Any]) -> list[Coords]:
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates") or []
+    if kind == "LineString":
+        parts = [coords]
+    elif kind in ("Polygon", "MultiLineString"):
+        parts = list(coords)
+    elif kind == "MultiPolygon":
+        parts = [ring for poly in coords for ring in poly]
+    elif kind == "Point":
+        parts = [[coords, coords]]
+    else:
+        return []
+    return [chain([p])[0] for p in parts if p]
+
+
+def route_rows(route: Mapping[str, Any], *, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The figures of a route for the panel (escaped HTML cells)."""
+    props = route.get("properties") or {}
+    origin = (props.get("origin") or {}).get("name", "–")
+    dest = (props.get("destination") or {}).get("name", "–")
+    rows = [
+        ("from", esc(origin)),
+        ("to", esc(dest)),
+        ("distance", esc(fmt_nm(props.get("distance_nm")))),
+        ("duration", esc(fmt_days(props.get("duration_h")))),
+    ]
+    if props.get("speed_kn") is not None:
+        rows.append(("speed", f"{esc(props['speed_kn'])} kn"))
+    if props.get("date"):
+        rows.append(("date", esc(props["date"])))
+    passages = props.get("passages") or []
+    rows.append(("via", esc(", ".join(names.get(p, p) for p in passages) or "open sea")))
+    closed = props.get("closed") or []
+    if closed:
+        text = ", ".join(names.get(p, p) for p in closed)
+        rows.append(("closed", f'<span class="relos-closed">{esc(text)}</span>'))
+    return rows
+
+
+# ---------------------------------------------------------------- plans
+
+
+def draw_plan(
+    parent: folium.map.Layer | folium.Map,
+    plan: Mapping[str, Any],
+    *,
+    colour: str,
+    rings: folium.map.Layer | folium.Map | None = None,
+    ref_lon: float | None = None,
+    label: str | None = None,
+) -> tuple[float | None, list[LatLng]]:
+    """A plan's legs, numbered stops, origin and destination, and (into ``rings``) range rings.
+
+    Returns the origin's longitude in the map's frame and the points to fit.
+    """
+    origin = plan.get("origin") or {}
+    dest = plan.get("destination") or {}
+    legs = plan.get("legs") or []
+    stops = plan.get("stops") or []
+    o_lon, o_lat = (float(v) for v in (origin.get("coordinates") or [0.0, 0.0])[:2])
+    if ref_lon is not None:
+        o_lon = shift_near(o_lon, ref_lon)
+    tracks = chain([leg["geometry"]["coordinates"] for leg in legs], start_near=o_lon)
+    points: list[LatLng] = [(o_lat, o_lon)]
+    name = label or "Plan"
+    for leg, coords in zip(legs, tracks, strict=True):
+        tip = (
+            f"<b>{esc(name)}: leg {esc(leg.get('index', '?'))}</b><br>"
+            f"{esc(leg.get('from_name') or leg.get('from', ''))} → "
+            f"{esc(leg.get('to_name') or leg.get('to', ''))}<br>"
+            f"{esc(fmt_nm(leg.get('distance_nm')))}, {esc(fmt_days(leg.get('duration_h')))}"
+            f"<br>fuel on arrival {esc(fmt_fraction(leg.get('fuel_on_arrival')))}"
+        )
+        if leg.get("passages"):
+            tip += f"<br>via {esc(', '.join(leg['passages']))}"
+        line = folium.PolyLine(
+            as_latlng(coords), color=colour, weight=4, opacity=0.9, class_name="relos-leg"
+        )
+        HtmlTooltip(tip).add_to(line)
+        line.add_to(parent)
+        points.extend(as_latlng(coords))
+
+    arrivals = [
+        (leg.get("to"), coords[-1][0]) for leg, coords in zip(legs, tracks, strict=True) if coords
+    ]
+    all_lons = [c[0] for t in tracks for c in t] or [o_lon]
+    west, east = min(all_lons), max(all_lons)
+    usable = plan.get("usable_range_nm")
+    if rings is not None and usable:
+        _ring(
+            rings,
+            lon=o_lon,
+            lat=o_lat,
+            radius_nm=float(usable),
+            colour=ORIGIN_COLOUR,
+            label=f"Usable range from {origin.get('name', 'origin')}",
+        )
+    for stop in stops:
+        lon, lat = (float(v) for v in stop["coordinates"][:2])
+        ref = _arrival_lon(arrivals, stop.get("facility_id"))
+        lon = shift_near(lon, ref) if ref is not None else shift_into(lon, west, east)
+        stop_marker(parent, stop=stop, lon=lon, lat=lat, colour=colour)
+        points.append((lat, lon))
+        if rings is not None and usable:
+            _ring(
+                rings,
+                lon=lon,
+                lat=lat,
+                radius_nm=float(usable),
+                colour=colour,
+                label=f"Usable range from stop {stop.get('index', '?')}",
+            )
+
+    end_marker(
+        parent,
+        lon=o_lon,
+        lat=o_lat,
+        role="origin",
+        name=origin.get("name") or origin.get("id") or "origin",
+        facility_id=origin.get("id"),
+    )
+    if dest.get("coordinates"):
+        d_lon, d_lat = (float(v) for v in dest["coordinates"][:2])
+        d_lon = shift_near(d_lon, tracks[-1][-1][0] if tracks and tracks[-1] else o_lon)
+        end_marker(
+            parent,
+            lon=d_lon,
+            lat=d_lat,
+            role="destination",
+            name=dest.get("name") or dest.get("id") or "destination",
+            facility_id=dest.get("id"),
+        )
+        points.append((d_lat, d_lon))
+    return o_lon, points
+
+
+def _arrival_lon(arrivals: list[tuple[Any, float]], facility_id: Any) -> float | None:
+    """The end longitude of the first leg not yet used that arrives at ``facility_id``."""
+    for i, (to, lon) in enumerate(arrivals):
+        if to == facility_id:
+            del arrivals[i]
+            return lon
+    return None
+
+
+def _ring(
+    parent: folium.map.Layer | folium.Map,
+    *,
+    lon: float,
+    lat: float,
+    radius_nm: float,
+    colour: str,
+    label: str,
+) -> None:
+    """A geodesic circle of ``radius_nm`` about a point given in the map's frame."""
+    natural = ((lon + 180.0) % 360.0) - 180.0
+    ring = shift_coords(geodesic_ring(natural, lat, radius_nm), lon - natural)
+    poly = folium.Polygon(
+        as_latlng(ring),
+        color=colour,
+        weight=1.5,
+        opacity=0.7,
+        dash_array="6 5",
+        fill=True,
+        fill_color=colour,
+        fill_opacity=0.04,
+        class_name="relos-ring",
+        interactive=True,
+    )
+    HtmlTooltip(f"{esc(label)}: {esc(fmt_nm(radius_nm))}").add_to(poly)
+    poly.add_to(parent)
+
+
+def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The figures of a plan for the panel (escaped HTML cells)."""
+    totals = plan.get("totals") or {}
+    platform = plan.get("platform") or {}
+    origin = (plan.get("origin") or {}).get("name", "–")
+    dest = (plan.get("destination") or {}).get("name", "–")
+    rows: list[tuple[str, str]] = []
+    if not plan.get("feasible", True):
+        rows.append(("status", '<span class="relos-infeasible">infeasible</span>'))
+        rows.append(
+            ("reason", f'<span class="relos-infeasible">{esc(plan.get("reason") or "–")}</span>')
+        )
+        for tip in plan.get("suggestions") or []:
+            rows.append(("try", esc(tip)))
+    rows += [
+        ("from", esc(origin)),
+        ("to", esc(dest)),
+    ]
+    if platform:
+        label = platform.get("name") or platform.get("label") or platform.get("id") or "–"
+        rows.append(("platform", esc(label)))
+    if plan.get("nation"):
+        rows.append(("nation", esc(plan["nation"])))
+    if plan.get("feasible", True):
+        days = totals.get("days")
+        rows += [
+            ("distance", esc(fmt_nm(totals.get("distance_nm")))),
+            (
+                "days",
+                esc(f"{days:,.1f}" if days is not None else fmt_days(totals.get("duration_h"))),
+            ),
+            ("stops", esc(totals.get("stops", len(plan.get("stops") or [])))),
+            ("departure", esc(fmt_time(plan.get("departure")))),
+            ("ETA", esc(fmt_time(totals.get("eta")))),
+        ]
+        passages = plan.get("passages") or []
+        rows.append(("via", esc(", ".join(names.get(p, p) for p in passages) or "open sea")))
+    closed = plan.get("closed") or []
+    if closed:
+        text = ", ".join(names.get(p, p) for p in closed)
+        rows.append(("closed", f'<span class="relos-closed">{esc(text)}</span>'))
+    for warning in plan.get("warnings") or []:
+        rows.append(("note", esc(warning)))
+    if plan.get("speed_kn") is not None:
+        rows.append(("speed", f"{esc(plan['speed_kn'])} kn"))
+    if plan.get("usable_range_nm") is not None:
+        reserve = plan.get("reserve")
+        extra = f" (reserve {fmt_fraction(reserve)})" if reserve is not None else ""
+        rows.append(("usable range", esc(fmt_nm(plan["usable_range_nm"]) + extra)))
+    if plan.get("objective"):
+        rows.append(("objective", esc(str(plan["objective"]).replace("_", " "))))
+    return rows

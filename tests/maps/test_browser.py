@@ -1,0 +1,333 @@
+"""The maps as a user sees them: opened in headless Chromium with the internet blocked.
+
+Each test opens a map (from the running app, or as a standalone file as if from a USB
+stick), checks that it loaded with no console error and no request outside localhost,
+counts what Leaflet has on the map, and saves a screenshot in ``test-artifacts/maps/``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from maps import cli_render_catalogue, render_layers, render_plan, render_route, save_html
+from routing.catalogue import Catalogue
+from tests.maps import fixtures as fx
+from tests.maps.support import (
+    COUNT_LAYERS,
+    LINE_EXTENTS,
+    MARKER_XS,
+    OPEN_FACILITY_POPUP,
+    Browser,
+    Visit,
+    external,
+    layer_names,
+    shot,
+)
+
+RELOS_DAY = "2026-06-01"
+
+
+def _clean(visit: Visit) -> None:
+    assert visit.errors == [], visit.errors
+    assert external(visit) == [], external(visit)
+
+
+def _panel(page: Any) -> str:
+    text: str = page.inner_text(".relos-panel")
+    return text
+
+
+def _standalone(tmp_path: Path, name: str, m: Any) -> str:
+    path = tmp_path / f"{name}.html"
+    save_html(m, path)
+    return path.as_uri()
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+def test_catalogue_map_from_the_app(
+    browser: Browser, server_url: str, maps_client: TestClient, catalogue: Catalogue
+) -> None:
+    query = f"usable_by=IND&date={RELOS_DAY}"
+    expected = maps_client.get(f"/facilities?{query}").json()
+    rus = sum(1 for f in expected["features"] if f["properties"]["country"] == "RUS")
+    total = expected["numberMatched"]
+    assert total > 50 and rus > 10
+
+    with browser.open(f"{server_url}/maps/catalogue?{query}", name="catalogue") as (page, visit):
+        _clean(visit)
+        assert any("/static/leaflet/leaflet.js" in u for u in visit.requests)
+        assert page.evaluate(COUNT_LAYERS)["clustered"] == total
+        names = layer_names(page)
+        assert "Land and sea (offline)" in names
+        assert f"Facilities ({total})" in names
+        assert f"Country: Russian Federation (RUS) ({rus})" in names
+        assert any(n.startswith("Kind: naval base (") for n in names)
+        assert any(n.startswith("Agreement: relos (") for n in names)
+        assert any(n.startswith("Agreement: own facility (") for n in names)
+        assert f"{total} of {total}" in _panel(page)
+        shot(page, "catalogue-overview")
+
+        assert page.evaluate(OPEN_FACILITY_POPUP, "ru-vladivostok-naval-base")
+        popup = page.inner_text(".leaflet-popup-content")
+        assert "Vladivostok Naval Base" in popup
+        assert "Open to IND under relos" in popup
+        assert "Sources:" in popup
+        assert page.eval_on_selector(".leaflet-popup-content a", "a => a.href").startswith("http")
+        page.keyboard.press("Escape")
+
+        # Untick Russia in the layer control: its facilities leave the map.
+        page.hover(".leaflet-control-layers")
+        page.locator("label", has_text="Country: Russian Federation").locator("input").click()
+        assert page.evaluate(COUNT_LAYERS)["clustered"] == total - rus
+        assert f"{total - rus} of {total}" in _panel(page)
+        _clean(visit)
+
+
+def test_catalogue_standalone_file_opens_with_no_server(
+    browser: Browser, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "catalogue.html"
+    cli_render_catalogue(catalogue, output=path)
+    with browser.open(path.as_uri(), name="catalogue-standalone") as (page, visit):
+        _clean(visit)
+        assert all(u.startswith(("file:", "data:")) for u in visit.requests), visit.requests
+        assert page.evaluate(COUNT_LAYERS)["clustered"] == len(catalogue)
+        names = layer_names(page)
+        assert any(n.startswith("Agreement: relos (") for n in names)
+
+
+def test_online_tiles_only_when_asked(browser: Browser, server_url: str) -> None:
+    with browser.open(f"{server_url}/maps/catalogue?country=OMN", name="tiles-offline") as (
+        page,
+        visit,
+    ):
+        _clean(visit)
+        assert page.evaluate(COUNT_LAYERS)["tiles"] == 0
+    with browser.open(f"{server_url}/maps/catalogue?country=OMN&tiles=osm", name="tiles-osm") as (
+        page,
+        visit,
+    ):
+        assert page.evaluate(COUNT_LAYERS)["tiles"] == 1
+        assert any("openstreetmap" in u for u in external(visit))
+        assert "OpenStreetMap (online)" in layer_names(page)
+
+
+# ---------------------------------------------------------------- routes
+
+
+def test_route_map_from_the_app(browser: Browser, server_url: str, maps_client: TestClient) -> None:
+    query = (
+        "origin=in-mumbai-naval-dockyard&destination=ru-vladivostok-naval-base"
+        "&closed=suez&alternatives=2"
+    )
+    route = maps_client.get(f"/routes?{query}").json()
+    alternatives = len(route["properties"]["alternatives"])
+    with browser.open(f"{server_url}/maps/route?{query}", name="route") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"].get("relos-track") == 1
+        assert counts["lines"].get("relos-alt", 0) == alternatives
+        assert counts["lines"].get("relos-gate", 0) >= 1  # the straits it goes through
+        closed = route["properties"]["closed"]  # suez, and seasonal closures
+        assert "suez" in closed
+        assert counts["lines"].get("relos-gate-closed", 0) >= len(closed)
+        assert counts["markers"] == {"relos-end": 2, "relos-gate-label": len(closed)}
+        assert {"Route", "Passages"} <= set(layer_names(page))
+        panel = _panel(page)
+        assert "Suez Canal" in panel
+        assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
+
+
+def test_route_across_the_antimeridian_is_one_short_line(browser: Browser, tmp_path: Path) -> None:
+    route = fx.pacific_route()
+    assert max(c[0] for c in route["geometry"]["coordinates"]) > 180
+    url = _standalone(tmp_path, "pacific", render_route(route, passages=fx.PASSAGES))
+    with browser.open(url, name="route-antimeridian") as (page, visit):
+        _clean(visit)
+        extents = page.evaluate(LINE_EXTENTS, "relos-track")
+        (line,) = extents["lines"]
+        width = line["x1"] - line["x0"]
+        # About 70 degrees of longitude: a fifth of the world, not a stripe across it.
+        assert width < 0.3 * extents["worldWidth"]
+        assert width <= extents["mapWidth"]
+        # Origin and destination (Pearl Harbor, given at -157.9) sit on the line's ends.
+        ends = sorted(page.evaluate(MARKER_XS, "relos-end"))
+        assert ends[0] == pytest.approx(line["first"], abs=2)
+        assert ends[1] == pytest.approx(line["last"], abs=2)
+        # The Tsugaru gate is drawn on the track.
+        (gate,) = page.evaluate(LINE_EXTENTS, "relos-gate")["lines"]
+        assert line["x0"] <= gate["x0"] <= line["x1"]
+
+
+def test_route_from_the_app_across_the_antimeridian(browser: Browser, server_url: str) -> None:
+    query = "origin=ru-petropavlovsk-kamchatsky-port&destination=us-pearl-harbor-naval-station"
+    with browser.open(f"{server_url}/maps/route?{query}", name="route-pacific-app") as (
+        page,
+        visit,
+    ):
+        _clean(visit)
+        extents = page.evaluate(LINE_EXTENTS, "relos-track")
+        (line,) = extents["lines"]
+        assert line["x1"] - line["x0"] < 0.3 * extents["worldWidth"]
+        ends = sorted(page.evaluate(MARKER_XS, "relos-end"))
+        assert ends[0] == pytest.approx(line["x0"], abs=3)
+        assert ends[1] == pytest.approx(line["x1"], abs=3)
+
+
+# ---------------------------------------------------------------- plans
+
+
+def test_plan_map_shows_legs_stops_rings_and_summary(browser: Browser, tmp_path: Path) -> None:
+    plan = fx.mumbai_vladivostok_plan()
+    url = _standalone(tmp_path, "plan", render_plan(plan, passages=fx.PASSAGES))
+    with browser.open(url, name="plan") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"] == {"relos-leg": 5, "relos-ring": 5}  # from origin and 4 stops
+        assert counts["markers"] == {"relos-stop": 4, "relos-end": 2}
+        numbers = page.eval_on_selector_all(".relos-num", "els => els.map(e => e.textContent)")
+        assert numbers == ["1", "2", "3", "4"]
+        panel = _panel(page)
+        assert "5,834 nm" in panel and "21.4" in panel
+        assert "2026-08-22 08:42Z" in panel  # ETA
+        assert "Strait of Malacca" in panel
+        legend = page.inner_text(".relos-legend")
+        assert "numbered resupply stop" in legend and "usable range (3,638 nm)" in legend
+        assert {"Plan", "Usable range rings"} <= set(layer_names(page))
+        page.hover(".relos-stop >> nth=1")
+        tip = page.inner_text(".leaflet-tooltip")
+        assert "Changi" in tip and "fuel on arrival 80 %" in tip
+
+
+def test_plan_map_from_the_app(browser: Browser, server_url: str, maps_client: TestClient) -> None:
+    body = {
+        "nation": "IND",
+        "platform": "talwar",
+        "origin": "in-mumbai-naval-dockyard",
+        "destination": "ru-vladivostok-naval-base",
+        "departure": "2026-08-01T00:00:00Z",
+        "closed": ["suez"],
+    }
+    plan = maps_client.post("/plans", json=body).json()
+    assert plan["feasible"], plan
+    with browser.open(f"{server_url}/maps/plan", name="plan-app", post_json=json.dumps(body)) as (
+        page,
+        visit,
+    ):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"].get("relos-leg") == len(plan["legs"])
+        assert counts["lines"].get("relos-ring") == len(plan["stops"]) + 1
+        assert counts["markers"].get("relos-stop", 0) == len(plan["stops"])
+        assert "ETA" in _panel(page)
+        stop = plan["stops"][0]
+        page.click(".relos-stop >> nth=0")
+        popup = page.inner_text(".leaflet-popup-content")
+        assert stop["facility_id"] in popup
+        assert (stop["agreement"] or "own facility") in popup
+
+
+def test_plan_from_the_app_across_the_pacific(
+    browser: Browser, server_url: str, maps_client: TestClient
+) -> None:
+    body = {
+        "nation": "IND",
+        "platform": "talwar",
+        "origin": "in-mumbai-naval-dockyard",
+        "destination": "us-san-diego-naval-base",
+        "departure": "2026-08-01T00:00:00Z",
+    }
+    plan = maps_client.post("/plans", json=body).json()
+    assert plan["feasible"] and len(plan["legs"]) >= 3, plan.get("reason")
+    with browser.open(
+        f"{server_url}/maps/plan", name="plan-pacific-app", post_json=json.dumps(body)
+    ) as (page, visit):
+        _clean(visit)
+        extents = page.evaluate(LINE_EXTENTS, "relos-leg")
+        legs = extents["lines"]
+        assert len(legs) == len(plan["legs"])
+        # Each leg starts where the last one ended: no jump of a world's width.
+        for before, after in itertools.pairwise(legs):
+            assert after["first"] == pytest.approx(before["last"], abs=2)
+        west = min(leg["x0"] for leg in legs)
+        east = max(leg["x1"] for leg in legs)
+        assert east - west < 0.75 * extents["worldWidth"]
+        assert east - west <= extents["mapWidth"]
+        ends = sorted(page.evaluate(MARKER_XS, "relos-end"))
+        assert ends[0] == pytest.approx(west, abs=3)
+        assert ends[1] == pytest.approx(east, abs=3)
+        stops = page.evaluate(MARKER_XS, "relos-stop")
+        assert len(stops) == len(plan["stops"])
+        assert all(west - 2 <= x <= east + 2 for x in stops)
+
+
+def test_infeasible_plan_shows_the_reason(browser: Browser, tmp_path: Path) -> None:
+    plan = fx.infeasible_plan()
+    url = _standalone(tmp_path, "infeasible", render_plan(plan))
+    with browser.open(url, name="plan-infeasible") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"] == {}
+        assert counts["markers"] == {"relos-end": 2}
+        panel = _panel(page)
+        assert "infeasible" in panel
+        assert plan["reason"] in panel.replace("\n", " ")
+        assert "lemoa" in panel
+
+
+def test_alternatives_side_by_side_as_layers(browser: Browser, tmp_path: Path) -> None:
+    plan = fx.mumbai_vladivostok_plan()
+    alternative = fx.mumbai_vladivostok_route()["properties"]["alternatives"][0]
+    items = [("Via Malacca (plan)", plan), ("Via Sunda", alternative)]
+    url = _standalone(tmp_path, "layers", render_layers(items))
+    with browser.open(url, name="layers") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"] == {"relos-leg": 5, "relos-track": 1}
+        assert {"Via Malacca (plan)", "Via Sunda"} <= set(layer_names(page))
+        rows = page.eval_on_selector_all(
+            ".relos-panel tr", "els => els.map(e => e.textContent.replace(/\\\\s+/g, ' '))"
+        )
+        assert any("Via Malacca (plan)" in r and "5,834 nm" in r for r in rows)
+        assert any("Via Sunda" in r for r in rows)
+        colours = page.eval_on_selector_all(
+            ".relos-panel .relos-swatch", "els => els.map(e => getComputedStyle(e).color)"
+        )
+        assert len(set(colours)) == 2
+        page.hover(".leaflet-control-layers")
+        page.locator("label", has_text="Via Sunda").locator("input").click()
+        assert page.evaluate(COUNT_LAYERS)["lines"] == {"relos-leg": 5}
+
+
+def test_compare_map_from_the_app(
+    browser: Browser, server_url: str, maps_client: TestClient
+) -> None:
+    body = {
+        "plan": {
+            "nation": "IND",
+            "platform": "talwar",
+            "origin": "in-visakhapatnam-naval-dockyard",
+            "destination": "ru-severomorsk-naval-base",
+            "departure": "2026-08-01T00:00:00Z",
+        },
+        "scenarios": [{"name": "Red Sea shut", "closed": ["suez", "bab-el-mandeb"]}],
+    }
+    answer = maps_client.post("/compare", json=body).json()
+    legs = sum(len(r["plan"]["legs"]) for r in answer["results"])
+    with browser.open(
+        f"{server_url}/maps/compare", name="compare-app", post_json=json.dumps(body)
+    ) as (page, visit):
+        _clean(visit)
+        assert {"baseline", "Red Sea shut"} <= set(layer_names(page))
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"].get("relos-leg") == legs
+        panel = _panel(page)
+        assert "baseline" in panel and "Red Sea shut" in panel
