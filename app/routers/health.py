@@ -21,4 +21,9 @@ def health(request: Request, catalogue: CatalogueDep) -> dict[str, Any]:
         "agreements": len(catalogue.agreements),
         "catalogue_version": request.app.state.catalogue_version,
         "graph_version": getattr(sea, "graph_version", None),
+        "ports_not_connected": sorted(
+            p
+            for p, note in (sea.port_notes.items() if sea else ())
+            if note.startswith("not connected")
+        ),
     }

@@ -29,6 +29,8 @@ def test_health_reports_loaded_data(client: TestClient, catalogue: Catalogue) ->
     assert body["status"] == "ok"
     assert body["facilities"] == len(catalogue)
     assert body["catalogue_version"] == catalogue.version()
+    assert body["graph_version"]
+    assert body["ports_not_connected"] == ["ru-kaspiysk-naval-base"], "only the Caspian base"
 
 
 def test_facilities_returns_the_whole_catalogue(client: TestClient, catalogue: Catalogue) -> None:
