@@ -51,6 +51,19 @@ AgreementsOpt = Annotated[
     Path, typer.Option("--agreements", help="Agreements JSON.", envvar="RELOS_AGREEMENTS_PATH")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CountryOpt = Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")]
+KindOpt = Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")]
+ServiceOpt = Annotated[str | None, typer.Option(help="A service the facility offers.")]
+AgreementOpt = Annotated[str | None, typer.Option(help="Only facilities it opens.")]
+UsableByOpt = Annotated[
+    str | None, typer.Option("--usable-by", help="Nation (ISO3) that may use them.")
+]
+DateOpt = Annotated[
+    dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date for --usable-by.")
+]
+NearOpt = Annotated[str | None, typer.Option(help="lon,lat: only near it, nearest first.")]
+RadiusOpt = Annotated[float | None, typer.Option("--radius-nm", help="With --near.")]
+BBoxOpt = Annotated[str | None, typer.Option(help="west,south,east,north.")]
 
 
 def _fail(exc: RelosError) -> None:
@@ -81,6 +94,31 @@ def _bbox(text: str) -> BBox:
         raise typer.BadParameter(exc.message, param_hint="--bbox") from None
 
 
+def _filters(
+    country: str | None,
+    kind: str | None,
+    service: str | None,
+    agreement: str | None,
+    usable_by: str | None,
+    near: str | None,
+    radius_nm: float | None,
+    bbox: str | None,
+) -> dict[str, Any]:
+    """The catalogue filters of the command line, checked, as find_facilities arguments."""
+    _choice(kind, KINDS, "--kind")
+    _choice(service, SERVICES, "--service")
+    return {
+        "countries": [c for c in (country or "").split(",") if c],
+        "kind": kind,
+        "service": service,
+        "agreement": agreement,
+        "usable_by": usable_by,
+        "bbox": _bbox(bbox) if bbox else None,
+        "near": _point(near, "--near") if near else None,
+        "radius_nm": radius_nm,
+    }
+
+
 def _point(text: str, name: str) -> LonLat:
     try:
         lon, lat = (float(p) for p in text.split(","))
@@ -105,41 +143,25 @@ def serve(
 
 @app.command()
 def facilities(
-    country: Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")] = None,
-    kind: Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = None,
-    service: Annotated[str | None, typer.Option(help="A service the facility offers.")] = None,
-    agreement: Annotated[str | None, typer.Option(help="Only facilities it opens.")] = None,
-    usable_by: Annotated[
-        str | None, typer.Option("--usable-by", help="Nation (ISO3) that may use them.")
-    ] = None,
-    date: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date for --usable-by.")
-    ] = None,
-    near: Annotated[str | None, typer.Option(help="lon,lat: sort by distance.")] = None,
-    radius_nm: Annotated[float | None, typer.Option("--radius-nm", help="With --near.")] = None,
-    bbox: Annotated[str | None, typer.Option(help="west,south,east,north.")] = None,
+    country: CountryOpt = None,
+    kind: KindOpt = None,
+    service: ServiceOpt = None,
+    agreement: AgreementOpt = None,
+    usable_by: UsableByOpt = None,
+    date: DateOpt = None,
+    near: NearOpt = None,
+    radius_nm: RadiusOpt = None,
+    bbox: BBoxOpt = None,
     as_json: JsonOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
     """List and filter facilities (a table, or GeoJSON with --json)."""
-    _choice(kind, KINDS, "--kind")
-    _choice(service, SERVICES, "--service")
     cat = _catalogue(facilities_path, agreements_path)
     day = date.date() if date else dt.datetime.now(dt.UTC).date()
+    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox)
     try:
-        rows = find_facilities(
-            cat,
-            countries=[c for c in (country or "").split(",") if c],
-            kind=kind,
-            service=service,
-            agreement=agreement,
-            usable_by=usable_by,
-            date=day,
-            bbox=_bbox(bbox) if bbox else None,
-            near=_point(near, "--near") if near else None,
-            radius_nm=radius_nm,
-        )
+        rows = find_facilities(cat, date=day, **filters)
     except RelosError as exc:
         _fail(exc)
         return
@@ -361,41 +383,29 @@ PassagesOpt = Annotated[
 @map_app.command("catalogue")
 def map_catalogue(
     output: MapOutputOpt = Path("catalogue.html"),
-    country: Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")] = None,
-    kind: Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")] = None,
-    service: Annotated[str | None, typer.Option(help="A service the facility offers.")] = None,
-    agreement: Annotated[str | None, typer.Option(help="Only facilities it opens.")] = None,
-    usable_by: Annotated[
-        str | None, typer.Option("--usable-by", help="Nation (ISO3) that may use them.")
-    ] = None,
-    date: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Date for --usable-by.")
-    ] = None,
-    near: Annotated[str | None, typer.Option(help="lon,lat: only near this point.")] = None,
-    radius_nm: Annotated[float | None, typer.Option("--radius-nm", help="With --near.")] = None,
-    bbox: Annotated[str | None, typer.Option(help="west,south,east,north.")] = None,
+    country: CountryOpt = None,
+    kind: KindOpt = None,
+    service: ServiceOpt = None,
+    agreement: AgreementOpt = None,
+    usable_by: UsableByOpt = None,
+    date: DateOpt = None,
+    near: NearOpt = None,
+    radius_nm: RadiusOpt = None,
+    bbox: BBoxOpt = None,
     online_tiles: OnlineTilesOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
     """Map the facilities a catalogue query finds (the filters of `relos facilities`)."""
-    _choice(kind, KINDS, "--kind")
-    _choice(service, SERVICES, "--service")
     cat = _catalogue(facilities_path, agreements_path)
+    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox)
     try:
         size = cli_render_catalogue(
             cat,
             output=output,
-            countries=[c for c in (country or "").split(",") if c],
-            kind=kind,
-            service=service,
-            agreement=agreement,
-            usable_by=usable_by,
             date=date.date() if date else None,
-            bbox=_bbox(bbox) if bbox else None,
-            near=_point(near, "--near") if near else None,
-            radius_nm=radius_nm,
             online_tiles=online_tiles,
+            **filters,
         )
     except RelosError as exc:
         _fail(exc)

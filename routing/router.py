@@ -315,32 +315,26 @@ class SeaRouter:
             )
         lon = float(wrap(np.array(lon)))
         if bool(self.mask.is_land(np.array(lon), np.array(lat))):
+            hit = None
             for radius in (5.0, 30.0, 150.0, 600.0):
                 hit = self.mask.nearest_water(lon, lat, max_km=radius)
                 if hit is not None:
-                    (x, y), km = hit
-                    nm = km * 1000.0 / METRES_PER_NM
-                    raise OnLandError(
-                        f"{field_name}: ({lon:.4f}, {lat:.4f}) is on land; the nearest sea "
-                        f"point is ({x:.4f}, {y:.4f}), {nm:.1f} nm away",
-                        field=field_name,
-                        nearest_sea=(float(x), float(y)),
-                        distance_nm=nm,
-                    )
-            far = nearest_water_far(self.mask, lon, lat)
-            if far is not None:
-                (x, y), km = far
-                nm = km * 1000.0 / METRES_PER_NM
+                    break
+            else:  # deep inland: a strided search, good to about 8 km
+                hit = nearest_water_far(self.mask, lon, lat)
+            if hit is None:
                 raise OnLandError(
-                    f"{field_name}: ({lon:.4f}, {lat:.4f}) is on land, far from the sea; the "
-                    f"nearest sea point is about ({x:.3f}, {y:.3f}), {nm:,.0f} nm away",
+                    f"{field_name}: ({lon:.4f}, {lat:.4f}) is on land, over 2,000 nm from the sea",
                     field=field_name,
-                    nearest_sea=(float(x), float(y)),
-                    distance_nm=nm,
                 )
+            (x, y), km = hit
+            nm = km * 1000.0 / METRES_PER_NM
             raise OnLandError(
-                f"{field_name}: ({lon:.4f}, {lat:.4f}) is on land, over 2,000 nm from the sea",
+                f"{field_name}: ({lon:.4f}, {lat:.4f}) is on land; the nearest sea "
+                f"point is ({x:.4f}, {y:.4f}), {nm:,.1f} nm away",
                 field=field_name,
+                nearest_sea=(float(x), float(y)),
+                distance_nm=nm,
             )
         return LonLat(lon, lat)
 
