@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: wheels are built in a full image, the runtime is slim and
-# runs as a non-root user. The sea graph is built once at image build time
-# into the runtime user's cache, so a container answers within seconds.
+# Multi-stage build: wheels are built in a full image; the runtime is slim and runs
+# as a non-root user. The sea graph is built once at image build time into the
+# runtime user's cache, so a container answers within seconds of starting.
 
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -14,20 +14,19 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    RELOS_DATA_DIR=/srv/data \
     RELOS_CACHE_DIR=/home/relos/.cache/relos-planner \
-    RELOS_FACILITIES_PATH=/srv/data/facilities.geojson \
-    RELOS_AGREEMENTS_PATH=/srv/data/agreements.json \
-    RELOS_PLATFORMS_PATH=/srv/data/platforms.json
+    RELOS_DATABASE_URL=sqlite:////home/relos/data/relos.sqlite
 RUN useradd --create-home --uid 10001 relos
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 COPY data /srv/data
 USER relos
 WORKDIR /home/relos
-# Warm the graph cache (built from the shipped catalogue) so start-up is fast.
-RUN python -c "from app.main import create_app; from fastapi.testclient import TestClient; \
-c = TestClient(create_app()); c.__enter__(); print(c.get('/health').json())" || true
+RUN mkdir -p /home/relos/data \
+ && python -c "from routing.service import default_planner; default_planner()"
+VOLUME ["/home/relos/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status == 200 else 1)"
+  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"
 CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]

@@ -8,6 +8,7 @@ no id) and what is wrong with it.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,7 +20,8 @@ from routing.catalogue import Agreement, Catalogue, Facility
 from routing.errors import DataValidationError
 from routing.vocab import LIMIT_KEYS, is_iso3
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The shipped data: the repo's ``data/`` folder, or ``$RELOS_DATA_DIR`` (an installed image).
+DATA_DIR = Path(os.environ.get("RELOS_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
 DEFAULT_FACILITIES = DATA_DIR / "facilities.geojson"
 DEFAULT_AGREEMENTS = DATA_DIR / "agreements.json"
 
