@@ -9,12 +9,14 @@ Run: ``.venv/bin/python bench/bench_routes.py``. Prints
 * the time from launching a fresh Python process to its first route, with the graph
   cache warm.
 
-The ports are the routing tests' set: the reference harbours plus the catalogue's
-port facilities (``data/facilities.geojson``).
+The router is the product's own, over the catalogue's ports and naval bases
+(``data/facilities.geojson``): :func:`routing.service.sea_router_for` of
+:func:`routing.validation.load_catalogue`, as the API, the CLI and the planner build it.
 """
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -27,10 +29,34 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.routing.test_sea_support import sea_router, test_ports  # noqa: E402
+from routing.catalogue import Catalogue  # noqa: E402
+from routing.router import SeaRouter  # noqa: E402
+from routing.service import sea_router_for  # noqa: E402
+from routing.validation import load_catalogue  # noqa: E402
 
 N_PAIRS = 60
 CLOSED = ("suez", "malacca")
+#: The pair the cold-start measurement routes: two catalogue facilities.
+COLD_PAIR = ("in-mumbai-naval-dockyard", "gb-portsmouth-naval-base")
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The shipped catalogue."""
+    return load_catalogue()
+
+
+@functools.lru_cache(maxsize=1)
+def sea_router() -> SeaRouter:
+    """The product's router over the shipped catalogue (built or loaded once)."""
+    return sea_router_for(catalogue())
+
+
+def connected_ports(router: SeaRouter) -> list[str]:
+    """The router's ports that are joined to the sea graph."""
+    return [
+        p for p in router.port_ids if not router.port_notes.get(p, "").startswith("not connected")
+    ]
 
 
 def _percentiles(times: list[float]) -> tuple[float, float]:
@@ -41,7 +67,7 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
 def bench_point_to_point() -> None:
     """searoute and ours on the same port pairs."""
     router = sea_router()
-    sites = {p.id: p for p in test_ports()}
+    sites = {f.id: f for f in catalogue()}
     ids = list(router.port_ids)
     reach = router.distance_matrix()  # default: no closures, seasonal routes closed
     rng = np.random.default_rng(2024)
@@ -79,7 +105,7 @@ def bench_point_to_point() -> None:
 def bench_matrix() -> None:
     """200 x 200 matrix under a closure set, cold and warm."""
     router = sea_router()
-    ids = [p for p in router.port_ids if not router.port_notes.get(p, "").startswith("not conn")]
+    ids = connected_ports(router)
     note = ""
     if len(ids) < 200:
         note = f" ({len(ids)} connected ports, repeated to make 200 rows)"
@@ -118,10 +144,10 @@ def bench_cold_start() -> None:
         t0 = time.perf_counter()
         import sys
         sys.path.insert(0, {str(ROOT)!r})
-        from routing.router import load_sea_router
-        from tests.routing.test_sea_support import test_ports
-        r = load_sea_router(test_ports())
-        r.route("ref-mumbai", "ref-rotterdam")
+        from routing.service import sea_router_for
+        from routing.validation import load_catalogue
+        r = sea_router_for(load_catalogue())
+        r.route({COLD_PAIR[0]!r}, {COLD_PAIR[1]!r})
         print(time.perf_counter() - t0)
         """
     )
@@ -142,7 +168,8 @@ def main() -> None:
     router = sea_router()
     print(
         f"sea graph {router.graph_version}: {router.n_nodes} nodes, {router.n_edges} edges, "
-        f"{len(router.port_ids)} ports (loaded in {time.perf_counter() - t:.2f} s)"
+        f"{len(router.port_ids)} catalogue ports, {len(connected_ports(router))} connected "
+        f"(loaded in {time.perf_counter() - t:.2f} s)"
     )
     bench_point_to_point()
     bench_matrix()

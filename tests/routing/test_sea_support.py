@@ -1,9 +1,11 @@
 """Shared helpers of the sea-routing tests: the router under test and independent checks.
 
-The router is built once per test process (first run: about a minute; later runs
-load it from the graph cache). Its ports are the reference harbours of
-:mod:`routing.sea_ports` plus the port facilities of ``data/facilities.geojson``
-when the catalogue exists.
+The router under test is the product's own: :func:`routing.service.sea_router_for`
+over :func:`routing.validation.load_catalogue`, exactly what the API, the CLI and the
+planner use, so the tests check the graph users get and a fresh machine builds one
+graph, not two. It is built once per test process (first run: about a minute and a
+half; later runs load it from the graph cache). Its ports are the catalogue's ports
+and naval bases (``data/facilities.geojson``).
 
 The land and passage checks here are deliberately independent of the code under
 test: they sample route geometry along WGS84 geodesics with pyproj and look points
@@ -15,38 +17,41 @@ from __future__ import annotations
 
 import functools
 import itertools
-from pathlib import Path
 
 import numpy as np
 import shapely
 from pyproj import Geod
 
+from routing.catalogue import Catalogue
 from routing.geo import LonLat
 from routing.passages import BY_ID
-from routing.router import Route, SeaRouter, load_sea_router
-from routing.sea_ports import REFERENCE_PORTS, port_sites_from_geojson
-from routing.seagraph import PortSite
+from routing.router import Route, SeaRouter
+from routing.service import sea_router_for
+from routing.validation import load_catalogue
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "facilities.geojson"
 GEOD = Geod(ellps="WGS84")
 
-
-def test_ports() -> list[PortSite]:
-    """Reference harbours plus the catalogue's ports (if the catalogue exists)."""
-    ports = list(REFERENCE_PORTS)
-    if CATALOGUE.exists():
-        ids = {p.id for p in ports}
-        ports += [p for p in port_sites_from_geojson(CATALOGUE) if p.id not in ids]
-    return ports
+#: The one catalogue port with no sea link: Kaspiysk, on the Caspian Sea.
+UNCONNECTED = frozenset({"ru-kaspiysk-naval-base"})
 
 
-test_ports.__test__ = False  # type: ignore[attr-defined]
+@functools.lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The shipped catalogue, as the product loads it."""
+    return load_catalogue()
 
 
 @functools.lru_cache(maxsize=1)
 def sea_router() -> SeaRouter:
-    """The router under test (built or loaded once per process)."""
-    return load_sea_router(test_ports())
+    """The router under test: the product's (built or loaded once per process)."""
+    return sea_router_for(catalogue())
+
+
+def connected_ports(router: SeaRouter) -> list[str]:
+    """The router's ports that are joined to the sea graph, in the router's order."""
+    return [
+        p for p in router.port_ids if not router.port_notes.get(p, "").startswith("not connected")
+    ]
 
 
 @functools.lru_cache(maxsize=1)
@@ -139,3 +144,23 @@ def test_support_finds_known_land() -> None:
     """The independent land check itself: Paris is land, the mid-Atlantic is not."""
     s = np.array([[2.35, 48.86, 0.0], [-30.0, 30.0, 1.0]])
     assert land_flags(s, None).tolist() == [True, False]
+
+
+def test_router_under_test_is_the_products() -> None:
+    """The tests route over the graph the API, CLI and planner use: same ports, same build."""
+    from routing.service import default_planner
+    from routing.vocab import SEA_KINDS
+
+    router = sea_router()
+    ports = [f.id for f in catalogue() if f.kind in SEA_KINDS]
+    assert list(router.port_ids) == ports
+    assert not [p for p in router.port_ids if p.startswith("ref-")]
+    product = default_planner().sea
+    assert isinstance(product, SeaRouter)
+    assert product.graph_version == router.graph_version
+
+
+def test_only_the_caspian_port_is_unconnected() -> None:
+    """Every catalogue port but Kaspiysk (the Caspian has no sea link) is joined to the graph."""
+    router = sea_router()
+    assert set(router.port_ids) - set(connected_ports(router)) == UNCONNECTED
