@@ -501,7 +501,7 @@ class Planner:
                 return replace(
                     base,
                     reason=exc.message,
-                    suggestions=tuple(exc.closures and [f"reopen {c}" for c in exc.closures]),
+                    suggestions=tuple(f"reopen {c}" for c in exc.closures),
                 )
             if isinstance(result, str):
                 suggestions = self._suggest(

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.deps import CatalogueDep, PlannerDep, PlatformsDep
+from app.deps import CatalogueDep, PlannerDep, PlatformsDep, get_sea_router
 from app.routers.plans import PlanBody, to_request
-from app.routers.routes import DEFAULT_SPEED_KN, _endpoint
+from app.routers.routes import DEFAULT_SPEED_KN, parse_endpoint
 from app.routers.scenarios import resolve_scenarios
 from app.schemas import SCENARIO_EXAMPLE
 from routing.compare import compare, compare_json, critical, critical_json
@@ -70,10 +70,10 @@ class CompareBody(BaseModel):
 
 def _route_rows(request: Request, spec: RouteSpec, scenarios: list[Scenario]) -> dict[str, Any]:
     catalogue = request.app.state.catalogue
-    sea = request.app.state.sea_router
+    sea = get_sea_router(request)
     base_date = spec.date
-    origin = _endpoint(catalogue, spec.origin, "route.origin")
-    dest = _endpoint(catalogue, spec.destination, "route.destination")
+    origin = parse_endpoint(catalogue, spec.origin, "route.origin")
+    dest = parse_endpoint(catalogue, spec.destination, "route.destination")
     rows: list[dict[str, Any]] = []
     for scn in [Scenario(name="baseline"), *scenarios]:
         date = scn.date or base_date

@@ -23,7 +23,8 @@ DEFAULT_SPEED_KN = 14.0
 MAX_MATRIX = 500
 
 
-def _endpoint(catalogue: Catalogue, text: str, field: str) -> str | LonLat:
+def parse_endpoint(catalogue: Catalogue, text: str, field: str) -> str | LonLat:
+    """A route end: a port or naval base id, or a ``lon,lat`` sea point (errors name ``field``)."""
     if looks_like_point(text):
         return parse_lonlat(text, field=field)
     fac = catalogue.facility(text, field=field)
@@ -39,7 +40,7 @@ def _via(catalogue: Catalogue, sea: SeaRouter, items: list[str]) -> list[str | L
         for item in (p.strip() for p in raw.split(";")):
             if not item:
                 continue
-            out.append(item if item in passages else _endpoint(catalogue, item, "via"))
+            out.append(item if item in passages else parse_endpoint(catalogue, item, "via"))
     return out
 
 
@@ -86,8 +87,8 @@ def compute_route(
 ) -> dict[str, Any]:
     """The ``GET /routes`` answer (shared with ``GET /maps/route``)."""
     routes = sea.routes(
-        _endpoint(catalogue, origin, "origin"),
-        _endpoint(catalogue, destination, "destination"),
+        parse_endpoint(catalogue, origin, "origin"),
+        parse_endpoint(catalogue, destination, "destination"),
         alternatives=alternatives,
         closed=split_list(closed),
         date=date,
@@ -185,7 +186,7 @@ def post_matrix(
 ) -> dict[str, Any]:
     """`distance_nm[i][j]` from `facilities[i]` to `facilities[j]`; `null` where cut off."""
     for i, fid in enumerate(body.facilities):
-        _endpoint(catalogue, fid, f"facilities.{i}")
+        parse_endpoint(catalogue, fid, f"facilities.{i}")
     matrix = sea.matrix(
         body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
     )
