@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -413,6 +414,22 @@ def map_catalogue(
     typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
 
 
+def _write_map(
+    render: Callable[..., int],
+    source: str,
+    output: Path,
+    passages: Path | None,
+    online_tiles: bool,
+) -> None:
+    """Render a route or plan read as JSON from ``source`` into ``output``."""
+    try:
+        size = render(source, output=output, passages=passages, online_tiles=online_tiles)
+    except MapInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+
+
 @map_app.command("route")
 def map_route(
     source: Annotated[
@@ -424,12 +441,7 @@ def map_route(
     online_tiles: OnlineTilesOpt = False,
 ) -> None:
     """Map a route: `relos route --from A --to B --json | relos map route - -o route.html`."""
-    try:
-        size = cli_render_route(source, output=output, passages=passages, online_tiles=online_tiles)
-    except MapInputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+    _write_map(cli_render_route, source, output, passages, online_tiles)
 
 
 @map_app.command("plan")
@@ -446,12 +458,7 @@ def map_plan(
     online_tiles: OnlineTilesOpt = False,
 ) -> None:
     """Map a plan: `relos plan --nation IND ... --json | relos map plan - -o plan.html`."""
-    try:
-        size = cli_render_plan(source, output=output, passages=passages, online_tiles=online_tiles)
-    except MapInputError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    typer.echo(f"wrote {output} ({size / 1024:,.0f} KiB)")
+    _write_map(cli_render_plan, source, output, passages, online_tiles)
 
 
 scenario_app = typer.Typer(
