@@ -16,14 +16,13 @@ per leg is ``E(v) · (1 − reserve)``.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from routing.catalogue import Source
-from routing.errors import DataValidationError, InvalidInputError, UnknownPlatformError
+from routing.errors import DataValidationError, UnknownPlatformError
 from routing.validation import DATA_DIR, pydantic_reason
 
 DEFAULT_PLATFORMS = DATA_DIR / "platforms.json"
@@ -73,14 +72,6 @@ class Platform(BaseModel):
         """Longest leg at ``speed_kn`` that leaves ``reserve`` of the fuel on arrival."""
         return self.endurance_at(speed_kn) * (1.0 - reserve)
 
-    def speed_for_range(self, leg_nm: float, reserve: float = DEFAULT_RESERVE) -> float | None:
-        """The highest speed at which a leg of ``leg_nm`` fits, or ``None`` if none does."""
-        full = leg_nm / (1.0 - reserve)
-        if self.domain == "air":
-            return self.at_speed_kn if full <= self.endurance_nm else None
-        speed = self.at_speed_kn * math.sqrt(self.endurance_nm / full)
-        return min(speed, self.max_speed_kn)
-
 
 def load_platforms(path: Path = DEFAULT_PLATFORMS) -> dict[str, Platform]:
     """Read and validate the platform registry (a JSON list)."""
@@ -112,17 +103,3 @@ def get_platform(
         return registry[platform_id]
     except KeyError:
         raise UnknownPlatformError(f"unknown platform id {platform_id!r}", field=field) from None
-
-
-def check_speed(platform: Platform, speed_kn: float | None, *, field: str = "speed_kn") -> float:
-    """The speed to plan at: ``speed_kn`` if within the platform's limits, else an error."""
-    if speed_kn is None:
-        return platform.at_speed_kn
-    if speed_kn <= 0:
-        raise InvalidInputError("speed must be positive", field=field)
-    if speed_kn > platform.max_speed_kn:
-        raise InvalidInputError(
-            f"{speed_kn} kn is above the {platform.name}'s maximum of {platform.max_speed_kn} kn",
-            field=field,
-        )
-    return speed_kn

@@ -63,11 +63,6 @@ class Scenario:
     added_agreements: tuple[Agreement, ...] = ()
     platform_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    @property
-    def is_baseline(self) -> bool:
-        """True when the scenario changes nothing."""
-        return self.fingerprint() == Scenario(name=self.name).fingerprint()
-
     def fingerprint(self) -> str:
         """A content hash (the name excluded): equal scenarios share caches."""
         body = {

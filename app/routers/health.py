@@ -15,15 +15,13 @@ router = APIRouter(tags=["health"])
 def health(request: Request, catalogue: CatalogueDep) -> dict[str, Any]:
     """``ok`` once the catalogue (and the sea graph) are loaded."""
     sea = getattr(request.app.state, "sea_router", None)
+    graph = sea.describe() if sea is not None else None
     return {
         "status": "ok",
         "facilities": len(catalogue),
         "agreements": len(catalogue.agreements),
         "catalogue_version": request.app.state.catalogue_version,
-        "graph_version": getattr(sea, "graph_version", None),
-        "ports_not_connected": sorted(
-            p
-            for p, note in (sea.port_notes.items() if sea else ())
-            if note.startswith("not connected")
-        ),
+        "graph_version": graph["graph_version"] if graph else None,
+        "ports_not_connected": graph["ports_not_connected"] if graph else [],
+        "graph": graph,
     }
