@@ -215,6 +215,13 @@ class Plan:
         return tuple(seen)
 
 
+def group_counts(group: Sequence[Member]) -> tuple[int, int]:
+    """Warships and aircraft in a group: what agreement limits count."""
+    warships = sum(m.count for m in group if m.platform.warship)
+    aircraft = sum(m.count for m in group if m.platform.domain == "air")
+    return warships, aircraft
+
+
 def group_profile(group: Sequence[Member], speed_kn: float | None) -> tuple[Platform, float]:
     """The limiting platform of a group and the speed to plan at.
 
@@ -471,8 +478,7 @@ class Planner:
             self._place(cat, w, field=f"waypoints.{i}", domain=domain)
             for i, w in enumerate(req.waypoints)
         ]
-        warships = sum(m.count for m in req.group if m.platform.warship)
-        aircraft = sum(m.count for m in req.group if m.platform.domain == "air")
+        warships, aircraft = group_counts(req.group)
         label = " + ".join(
             f"{m.count} x {m.platform.name}" if m.count > 1 else m.platform.name for m in req.group
         )
@@ -623,8 +629,7 @@ class Planner:
         origin, dest, waypoints = places
         try:
             platform, speed = group_profile(req.group, req.speed_kn)
-            warships = sum(m.count for m in req.group if m.platform.warship)
-            aircraft = sum(m.count for m in req.group if m.platform.domain == "air")
+            warships, aircraft = group_counts(req.group)
             cands, _ = self._candidates(cat, req, agreements, warships, aircraft)
             result = self._solve(cat, req, origin, dest, waypoints, cands, platform, speed, dwell)
         except RelosError:

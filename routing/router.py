@@ -174,6 +174,14 @@ class SeaRouter:
         self.passages: tuple[Passage, ...] = PASSAGES
         self.port_ids: tuple[str, ...] = tuple(graph.port_ids)
         self.port_notes: dict[str, str] = dict(graph.port_notes)
+        self._unconnected = np.array(
+            [self.port_notes.get(p, "").startswith("not connected") for p in self.port_ids],
+            dtype=bool,
+        )
+        #: Ports joined to the sea graph, in ``port_ids`` order.
+        self.connected_ports: tuple[str, ...] = tuple(
+            p for p, bad in zip(self.port_ids, self._unconnected, strict=True) if not bad
+        )
         self._port_index = {p: i for i, p in enumerate(self.port_ids)}
         g = graph
         ne = len(g.a_from)
@@ -343,7 +351,7 @@ class SeaRouter:
         g = self.graph
         if isinstance(p, str):
             i = self.port_index(p, field_name=field_name)
-            if p in self.port_notes and self.port_notes[p].startswith("not connected"):
+            if self._unconnected[i]:
                 raise NoRouteError(
                     f"port {p!r} is not connected to the sea graph ({self.port_notes[p]})",
                     field=field_name,
@@ -876,13 +884,7 @@ class SeaRouter:
         return out
 
     def _blank_unconnected(self, out: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
-        bad = np.array(
-            [
-                self.port_ids[i] in self.port_notes
-                and self.port_notes[self.port_ids[i]].startswith("not connected")
-                for i in range(len(self.port_ids))
-            ]
-        )
+        bad = self._unconnected
         if bad.any():
             out[bad[rows], :] = np.inf
             out[:, bad[cols]] = np.inf
@@ -957,9 +959,7 @@ class SeaRouter:
             "nodes": self.n_nodes,
             "edges": self.n_edges,
             "ports": len(self.port_ids),
-            "ports_not_connected": sorted(
-                p for p, n in self.port_notes.items() if n.startswith("not connected")
-            ),
+            "ports_not_connected": sorted(set(self.port_ids) - set(self.connected_ports)),
             "build": json.loads(json.dumps(self.graph.stats)),
         }
 

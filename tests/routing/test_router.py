@@ -16,7 +16,6 @@ from routing.passages import PASSAGE_IDS
 from tests.routing.test_sea_support import (
     UNCONNECTED,
     catalogue,
-    connected_ports,
     crossed_passages,
     sea_router,
 )
@@ -152,7 +151,7 @@ def test_every_port_reaches_every_other_with_nothing_closed() -> None:
     """With every passage open (summer, ice class Arc7) all connected ports reach each other."""
     router = sea_router()
     m = router.distance_matrix(date=SUMMER, ice_class="Arc7")
-    ids = connected_ports(router)
+    ids = list(router.connected_ports)
     connected = np.array([p in ids for p in router.port_ids])
     assert np.isfinite(m[np.ix_(connected, connected)]).all()
     # the one port that is not connected is Kaspiysk, on the Caspian, and it says why
@@ -178,7 +177,7 @@ def test_mumbai_portsmouth_reports_exactly_its_passages() -> None:
 
 def test_reported_passages_match_geometry_on_many_routes() -> None:
     router = sea_router()
-    ids = connected_ports(router)[::3]
+    ids = list(router.connected_ports)[::3]
     assert len(ids) >= 25
     for a, b in itertools.combinations(ids, 2):
         r = router.route(a, b, date=SUMMER)
@@ -313,7 +312,7 @@ def test_no_route_uses_a_closed_passage(
     pair: tuple[int, int], closed: set[str], summer: bool
 ) -> None:
     router = sea_router()
-    ids = connected_ports(router)
+    ids = list(router.connected_ports)
     a, b = ids[pair[0] % len(ids)], ids[(pair[0] + 1 + pair[1] % (len(ids) - 1)) % len(ids)]
     date = SUMMER if summer else None
     eff = router.effective_closures(closed, date=date)

@@ -19,7 +19,6 @@ from routing.vocab import SEA_KINDS
 from tests.routing.test_sea_support import (
     UNCONNECTED,
     catalogue,
-    connected_ports,
     geodesic_samples,
     land_flags,
     sea_router,
@@ -50,7 +49,7 @@ def _segment_runs(
 def test_all_port_pairs_stay_off_land() -> None:
     router = sea_router()
     waivers = waiver_geometry(router)
-    ids = connected_ports(router)
+    ids = list(router.connected_ports)
     # every port and naval base of the catalogue but the one on the Caspian
     assert set(ids) == {f.id for f in catalogue() if f.kind in SEA_KINDS} - UNCONNECTED
     cache: dict[tuple[tuple[float, float], tuple[float, float]], tuple[float, float, float, bool]]

@@ -30,7 +30,6 @@ from routing.seagraph import (
 )
 from tests.routing.test_sea_support import (
     UNCONNECTED,
-    connected_ports,
     geodesic_samples,
     land_flags,
     longest_land_km,
@@ -128,7 +127,7 @@ def test_ports_have_sea_connectors_or_a_reason() -> None:
         assert n_conn >= 1, pid
         # the sea point is on water (or within 3 km of the given position)
         assert g.port_snap_km[i] <= 3.0
-    assert connected == len(router.port_ids) - len(UNCONNECTED) == len(connected_ports(router))
+    assert connected == len(router.port_ids) - len(UNCONNECTED) == len(list(router.connected_ports))
 
 
 def test_most_ports_have_two_attachments() -> None:
