@@ -24,7 +24,7 @@ COPY data /srv/data
 USER relos
 WORKDIR /home/relos
 RUN mkdir -p /home/relos/data \
- && python -c "from routing.service import default_planner; default_planner()"
+ && python -c "from app.main import build_services; from app.settings import Settings; build_services(Settings())"
 VOLUME ["/home/relos/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

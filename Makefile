@@ -22,6 +22,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test: lint ## set up, lint, type-check and run the tests
 	$(VENV)/bin/pytest

@@ -18,24 +18,18 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from app.params import parse_bbox
-from app.routers.plans import GroupItem, PlanBody, compute_plan, to_request
-from app.routers.routes import compute_route
-from app.routers.scenarios import resolve_scenarios
-from app.schemas import ScenarioBody, to_scenario
+from app.settings import get_settings
 from app.store import Store
 from maps import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
-from routing.catalogue import BBox, Catalogue
-from routing.compare import compare as run_compare
-from routing.compare import compare_json
+from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
+from routing.catalogue.model import Catalogue
+from routing.catalogue.query import find_facilities
 from routing.errors import RelosError
-from routing.geo import LonLat
-from routing.planner import Planner
-from routing.platforms import load_platforms
-from routing.query import find_facilities
-from routing.router import SeaRouter
-from routing.service import sea_router_for
-from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
+from routing.geo import BBox, LonLat
+from routing.parse import parse_bbox, split_list
+from routing.plan.request import GroupItem, PlanSpec
+from routing.plan.scenario import ScenarioSpec, to_scenario
+from routing.service import CompareSpec, RouteSpec, Services, load_services
 from routing.vocab import KINDS, SERVICES
 
 app = typer.Typer(
@@ -44,6 +38,9 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+
+EXIT_INFEASIBLE = 3
+"""Exit code of ``relos plan`` when no feasible plan exists (2 is bad input)."""
 
 FacilitiesOpt = Annotated[
     Path, typer.Option("--facilities", help="Facilities GeoJSON.", envvar="RELOS_FACILITIES_PATH")
@@ -237,8 +234,22 @@ def _validation_exit(exc: ValidationError) -> None:
     raise typer.Exit(code=2)
 
 
-def _sea_router(catalogue: Catalogue) -> SeaRouter:
-    return sea_router_for(catalogue)
+def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Services:
+    """The core's use cases over these data files and the settings' other paths."""
+    cfg = get_settings()
+    assert cfg.platforms_path is not None
+    try:
+        return load_services(
+            facilities=facilities,
+            agreements=agreements,
+            platforms=cfg.platforms_path,
+            sea_dir=cfg.sea_dir,
+            cache_dir=cfg.cache_dir,
+            load_sea_graph=sea,
+        )
+    except RelosError as exc:
+        _fail(exc)
+        raise  # unreachable; keeps mypy happy
 
 
 @app.command()
@@ -258,20 +269,23 @@ def route(
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
     """The shortest sea route between two facilities or sea points."""
-    cat = _catalogue(facilities_path, agreements_path)
+    services = _services(facilities_path, agreements_path)
     try:
-        feature = compute_route(
-            cat,
-            _sea_router(cat),
+        spec = RouteSpec(
             origin=origin,
             destination=destination,
-            closed=closed,
+            closed=split_list(closed),
             date=date.date() if date else None,
             speed_kn=speed_kn,
-            via=via,
+            via=via or [],
             alternatives=alternatives,
             ice_class=ice_class,
         )
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    try:
+        feature = services.route(spec)
     except RelosError as exc:
         _fail(exc)
         return
@@ -317,20 +331,37 @@ def plan(
     objective: Annotated[
         str, typer.Option(help="min_time, min_stops or min_distance.")
     ] = "min_time",
+    personnel: Annotated[
+        int | None, typer.Option(help="Personnel in the group (agreement limits).")
+    ] = None,
+    allow_clearance: Annotated[
+        bool,
+        typer.Option("--allow-clearance", help="Allow calls by diplomatic clearance at the ends."),
+    ] = False,
+    clearance_stops: Annotated[
+        bool, typer.Option("--clearance-stops", help="With --allow-clearance: stops too.")
+    ] = False,
+    min_confidence: Annotated[
+        str | None,
+        typer.Option("--min-confidence", help="confirmed, assumed_date, uncertain or contested."),
+    ] = None,
     as_json: JsonOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
-    """Plan a deployment with resupply stops at facilities the nation may use."""
-    cat = _catalogue(facilities_path, agreements_path)
+    """Plan a deployment with resupply stops at facilities the nation may use.
+
+    Exit codes: 0 a feasible plan, 3 no feasible plan (the reason is printed, or in
+    the JSON), 2 bad input.
+    """
     members: list[GroupItem] | None = None
-    if group:
-        members = []
-        for part in group.split(","):
-            pid, _, count = part.partition(":")
-            members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
     try:
-        body = PlanBody(
+        if group:
+            members = []
+            for part in group.split(","):
+                pid, _, count = part.partition(":")
+                members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
+        spec = PlanSpec(
             nation=nation,
             platform=platform,
             group=members,
@@ -340,27 +371,35 @@ def plan(
             departure=departure.replace(tzinfo=dt.UTC) if departure else None,
             speed_kn=speed_kn,
             reserve=reserve,
-            closed=[c for c in (closed or "").split(",") if c],
-            dropped_agreements=[c for c in (drop or "").split(",") if c],
-            closed_facilities=[c for c in (close_facility or "").split(",") if c],
+            closed=split_list(closed),
+            dropped_agreements=split_list(drop),
+            closed_facilities=split_list(close_facility),
             max_stops=max_stops,
             objective=objective,
+            personnel=personnel,
+            allow_clearance=allow_clearance,
+            clearance_stops=clearance_stops,
+            min_confidence=min_confidence,
         )
     except ValidationError as exc:
         _validation_exit(exc)
         return
-    platforms = load_platforms()
+    except ValueError:
+        typer.echo("error: --group: expected id:count pairs, e.g. talwar:3,deepak:1", err=True)
+        raise typer.Exit(code=2) from None
+    services = _services(facilities_path, agreements_path)
     try:
-        planner = Planner(cat, _sea_router(cat), platforms=platforms)
-        result = compute_plan(body, planner=planner, platforms=platforms, versions={})
+        result = services.plan_json(spec)
     except RelosError as exc:
         _fail(exc)
         return
     if as_json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
-        return
-    print_plan(result)
+    else:
+        print_plan(result)
+    if not result["feasible"]:
+        raise typer.Exit(code=EXIT_INFEASIBLE)
 
 
 map_app = typer.Typer(
@@ -481,10 +520,6 @@ def _store(url: str) -> Store:
     return Store.open(url or None)
 
 
-def _csv(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").split(",") if p.strip()]
-
-
 def _read_json(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -536,18 +571,18 @@ def scenario_create(
         data["name"] = name
     if date:
         data["date"] = date
-    data.setdefault("closed", []).extend(_csv(closed))
-    data.setdefault("closed_facilities", []).extend(_csv(close_facility))
-    data.setdefault("dropped_agreements", []).extend(_csv(drop))
-    cat = _catalogue(facilities_path, agreements_path)
+    data.setdefault("closed", []).extend(split_list(closed))
+    data.setdefault("closed_facilities", []).extend(split_list(close_facility))
+    data.setdefault("dropped_agreements", []).extend(split_list(drop))
+    services = _services(facilities_path, agreements_path, sea=False)
     try:
-        body = ScenarioBody.model_validate(data)
+        body = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         _validation_exit(exc)
         return
     with _store(database_url) as store:
         try:
-            to_scenario(body, cat, load_platforms())
+            to_scenario(body, services.catalogue, services.platforms, services.sea_data)
             saved = store.create_scenario(body.model_dump(mode="json"))
         except RelosError as exc:
             _fail(exc)
@@ -619,13 +654,12 @@ def compare(
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
     """Run one deployment under the baseline and each scenario; a table of deltas."""
-    cat = _catalogue(facilities_path, agreements_path)
     try:
-        body = PlanBody.model_validate(_read_json(plan_file))
+        plan_spec = PlanSpec.model_validate(_read_json(plan_file))
     except ValidationError as exc:
         _validation_exit(exc)
         return
-    platforms = load_platforms()
+    services = _services(facilities_path, agreements_path)
     with _store(database_url) as store:
         items: list[int | dict[str, Any]] = []
         for ref in scenario:
@@ -634,13 +668,14 @@ def compare(
             else:
                 items.append(int(_find_scenario(store, ref)["id"]))
         try:
-            scenarios = resolve_scenarios(store, items, cat, platforms)
-            planner = Planner(cat, _sea_router(cat), platforms=platforms)
-            outcomes = run_compare(planner, to_request(body, platforms), scenarios)
+            spec = CompareSpec(plan=plan_spec, scenarios=items, include_plans=as_json)
+            result = services.compare(spec, saved=store.get_scenario)
+        except ValidationError as exc:
+            _validation_exit(exc)
+            return
         except RelosError as exc:
             _fail(exc)
             return
-    result = compare_json(outcomes, include_plans=as_json)
     if as_json:
         json.dump(result, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -688,13 +723,18 @@ def print_plan(result: dict[str, Any]) -> None:
         table.add_row(
             str(s["index"]),
             s["facility_id"],
-            s["agreement"] or "own",
+            s["agreement"] or s["basis"],
             s["arrival"],
             s["departure"],
             f"{s['fuel_on_arrival']:.0%}",
             f"{s['notice_days']} d" if s["notice_days"] else "",
         )
     console.print(table)
+    dest = result["destination"]
+    if dest.get("basis"):
+        basis = dest["agreement"] or dest["basis"]
+        notice = f", {dest['notice_days']} days' notice" if dest.get("notice_days") else ""
+        console.print(f"destination call: {basis} ({dest.get('confidence', 'confirmed')}{notice})")
     for w in result["warnings"]:
         console.print(f"[yellow]warning[/]: {w}")
 

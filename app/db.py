@@ -16,7 +16,6 @@ by the driver, so a write transaction can take the write lock up front
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +37,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
+from routing.paths import default_user_data_dir
+
 #: Folder of the Alembic environment and its ``versions/`` scripts.
 MIGRATIONS_DIR = Path(__file__).resolve().with_name("migrations")
 #: Name of the default SQLite file in the user data directory.
@@ -49,10 +50,8 @@ MIGRATION_LOCK_KEY = 0x5E105
 
 
 def user_data_dir() -> Path:
-    """``$XDG_DATA_HOME/relos-planner``, or ``~/.local/share/relos-planner``."""
-    xdg = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return root / "relos-planner"
+    """The platform's user data directory (``~/.local/share/relos-planner`` on Linux)."""
+    return default_user_data_dir()
 
 
 def resolve_url(url: str | URL | None = None) -> URL:

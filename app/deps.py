@@ -7,41 +7,53 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.settings import Settings, get_settings
-from routing.catalogue import Catalogue
-from routing.errors import InvalidInputError
-from routing.planner import Planner
-from routing.platforms import Platform
-from routing.router import SeaRouter
+from app.store import Store
+from routing.catalogue.model import Catalogue
+from routing.catalogue.platforms import Platform
+from routing.errors import ServiceUnavailableError
+from routing.plan.planner import Planner
+from routing.sea.router import SeaRouter
+from routing.service import Services
+
+
+def get_services(request: Request) -> Services:
+    """The use cases over the data loaded at start-up (read-only)."""
+    services: Services = request.app.state.services
+    return services
 
 
 def get_catalogue(request: Request) -> Catalogue:
     """The catalogue loaded at start-up (read-only)."""
-    catalogue: Catalogue = request.app.state.catalogue
-    return catalogue
+    return get_services(request).catalogue
 
 
 def get_platforms(request: Request) -> dict[str, Platform]:
     """The platform registry loaded at start-up (read-only)."""
-    platforms: dict[str, Platform] = request.app.state.platforms
-    return platforms
+    return dict(get_services(request).platforms)
 
 
 def get_planner(request: Request) -> Planner:
     """The deployment planner built at start-up."""
-    planner: Planner = request.app.state.planner
-    return planner
+    return get_services(request).planner
 
 
 def get_sea_router(request: Request) -> SeaRouter:
-    """The sea router built or loaded at start-up."""
-    sea: SeaRouter | None = request.app.state.sea_router
-    if sea is None:
-        raise InvalidInputError("the sea graph is disabled (RELOS_LOAD_SEA_GRAPH=false)")
-    return sea
+    """The sea router; 503 when the service runs without it."""
+    return get_services(request).require_sea()
 
 
+def get_store(request: Request) -> Store:
+    """The scenario and saved-plan store opened at start-up; 503 when it is not open."""
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is None:
+        raise ServiceUnavailableError("the scenario store is not open")
+    return store
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 PlatformsDep = Annotated[dict[str, Platform], Depends(get_platforms)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
 SeaRouterDep = Annotated[SeaRouter, Depends(get_sea_router)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]

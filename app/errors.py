@@ -21,6 +21,9 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.UnknownFacilityError, 404, "unknown_facility"),
     (e.UnknownAgreementError, 404, "unknown_agreement"),
     (e.UnknownPlatformError, 404, "unknown_platform"),
+    (e.UnknownRecordError, 404, "not_found"),
+    (e.ConflictError, 409, "conflict"),
+    (e.ServiceUnavailableError, 503, "unavailable"),
     (e.UnknownPassageError, 422, "unknown_passage"),
     (e.OnLandError, 422, "on_land"),
     (e.NoRouteError, 422, "no_route"),
@@ -61,9 +64,8 @@ def register(app: FastAPI) -> None:
         assert isinstance(exc, e.RelosError)
         status, _ = status_for(exc)
         location = "body" if request.method in {"POST", "PUT", "PATCH"} else "query"
-        if isinstance(exc, e.UnknownFacilityError | e.UnknownAgreementError) and (
-            exc.field == "id"
-        ):
+        path_params = request.path_params
+        if exc.field is not None and (exc.field in path_params or exc.field == "id"):
             location = "path"
         log.info("%s %s -> %s: %s", request.method, request.url.path, status, exc.message)
         return JSONResponse(error_body(exc, location=location), status_code=status)

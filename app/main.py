@@ -13,13 +13,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import errors
-from app.routers import catalogue, compare, health, maps, plans, routes, scenarios
+from app.routers import (
+    catalogue,
+    compare,
+    health,
+    maps,
+    plans,
+    platforms,
+    routes,
+    saved_plans,
+    scenarios,
+)
 from app.settings import Settings, get_settings
 from app.store import Store
-from routing.planner import Planner
-from routing.platforms import load_platforms
-from routing.service import sea_router_for
-from routing.validation import load_catalogue
+from routing.service import Services, load_services
 
 log = logging.getLogger("relos")
 
@@ -32,26 +39,33 @@ Coordinates are GeoJSON order (lon, lat), WGS84; distances in nautical miles
 """
 
 
+def build_services(cfg: Settings) -> Services:
+    """The data and engines the settings name, loaded and validated."""
+    assert cfg.facilities_path and cfg.agreements_path and cfg.platforms_path
+    return load_services(
+        facilities=cfg.facilities_path,
+        agreements=cfg.agreements_path,
+        platforms=cfg.platforms_path,
+        sea_dir=cfg.sea_dir,
+        cache_dir=cfg.cache_dir,
+        load_sea_graph=cfg.load_sea_graph,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; ``settings`` defaults to the environment's."""
     cfg = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        cat = load_catalogue(cfg.facilities_path, cfg.agreements_path)
-        app.state.catalogue = cat
-        app.state.catalogue_version = cat.version()
-        app.state.platforms = load_platforms(cfg.platforms_path)
-        log.info("catalogue %s: %d facilities", app.state.catalogue_version, len(cat))
-        sea = None
-        if cfg.load_sea_graph:
-            sea = sea_router_for(cat, cache_dir=cfg.cache_dir)
-        app.state.sea_router = sea
-        app.state.planner = Planner(cat, sea, platforms=app.state.platforms)
-        app.state.versions = {
-            "catalogue": app.state.catalogue_version,
-            "graph": sea.graph_version if sea else None,
-        }
+        services = build_services(cfg)
+        app.state.services = services
+        log.info(
+            "catalogue %s: %d facilities; graph %s",
+            services.versions["catalogue"],
+            len(services.catalogue),
+            services.versions["graph"],
+        )
         app.state.store = Store.open(cfg.database_url)
         try:
             yield
@@ -71,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(scenarios.router)
     app.include_router(plans.router)
+    app.include_router(saved_plans.router)
+    app.include_router(platforms.router)
     app.include_router(compare.router)
     app.include_router(maps.router)
     maps.mount_static(app)

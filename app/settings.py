@@ -1,15 +1,19 @@
-"""Service settings: one pydantic-settings class, environment prefix ``RELOS_``."""
+"""Service settings: one pydantic-settings class, environment prefix ``RELOS_``.
+
+The environment is read here, once, when :func:`get_settings` is first called;
+the core (``routing``) never reads it at import time: the paths below are passed
+to it.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from routing.platforms import DEFAULT_PLATFORMS
-from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
+from routing.paths import SHIPPED_DATA_DIR
 
 
 class Settings(BaseSettings):
@@ -17,14 +21,21 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RELOS_", extra="ignore")
 
-    facilities_path: Path = Field(
-        default=DEFAULT_FACILITIES, description="GeoJSON FeatureCollection of facilities."
+    data_dir: Path = Field(
+        default=SHIPPED_DATA_DIR,
+        description="Folder of the shipped data (facilities, agreements, platforms, sea/).",
     )
-    agreements_path: Path = Field(
-        default=DEFAULT_AGREEMENTS, description="JSON list of logistics agreements."
+    facilities_path: Path | None = Field(
+        default=None, description="GeoJSON FeatureCollection of facilities (data_dir's)."
     )
-    platforms_path: Path = Field(
-        default=DEFAULT_PLATFORMS, description="JSON list of platform profiles."
+    agreements_path: Path | None = Field(
+        default=None, description="JSON list of logistics agreements (data_dir's)."
+    )
+    platforms_path: Path | None = Field(
+        default=None, description="JSON list of platform profiles (data_dir's)."
+    )
+    sea_dir: Path | None = Field(
+        default=None, description="Passages, waterways and seasons (data_dir/sea)."
     )
     cache_dir: Path | None = Field(
         default=None, description="Where the built sea graph is cached (default: user cache)."
@@ -37,10 +48,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("RELOS_DATABASE_URL", "DATABASE_URL"),
         description=(
             "SQLAlchemy URL of the scenario and saved-plan store; default a SQLite file "
-            "relos.sqlite in the user data directory (~/.local/share/relos-planner)."
+            "relos.sqlite in the user data directory (platformdirs)."
         ),
     )
     max_page_size: int = Field(default=10_000, ge=1)
+
+    @model_validator(mode="after")
+    def _paths(self) -> Settings:
+        self.facilities_path = self.facilities_path or self.data_dir / "facilities.geojson"
+        self.agreements_path = self.agreements_path or self.data_dir / "agreements.json"
+        self.platforms_path = self.platforms_path or self.data_dir / "platforms.json"
+        self.sea_dir = self.sea_dir or self.data_dir / "sea"
+        return self
 
 
 @lru_cache

@@ -18,21 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, sessionmaker
 
 from app.db import PlanRow, ScenarioRow, make_engine, upgrade_to_head, utcnow, writer
-from app.schemas import ScenarioBody
-from routing.errors import InvalidInputError, RelosError
+from routing.errors import ConflictError, InvalidInputError, UnknownRecordError
+from routing.plan.scenario import ScenarioSpec
 
-#: Keys a stored scenario has besides its ``ScenarioBody`` fields.
-SCENARIO_META = ("id", "version", "created_at", "updated_at")
 #: Most saved plans one ``list_plans`` call returns.
 MAX_PAGE = 1000
-
-
-class ConflictError(RelosError, ValueError):
-    """A unique value (a scenario's name) that another record already has."""
-
-
-class UnknownRecordError(RelosError, LookupError):
-    """No saved record with that id."""
 
 
 class Store:
@@ -74,7 +64,7 @@ class Store:
     # -- scenarios -------------------------------------------------------------------------
 
     def create_scenario(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Save a new scenario (``ScenarioBody`` fields); ``ConflictError`` if the name is taken."""
+        """Save a new scenario (``ScenarioSpec`` fields); ``ConflictError`` if the name is taken."""
         name, rest = _scenario_fields(body)
         now = utcnow()
         row = ScenarioRow(name=name, version=1, body=rest, created_at=now, updated_at=now)
@@ -204,7 +194,7 @@ class Store:
 def _scenario_fields(body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The name and the other fields of a scenario body, checked and with defaults."""
     try:
-        data = ScenarioBody.model_validate(dict(body)).model_dump(mode="json")
+        data = ScenarioSpec.model_validate(dict(body)).model_dump(mode="json")
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(part) for part in err["loc"]) or None
@@ -255,7 +245,7 @@ def _name_taken(name: str) -> ConflictError:
 
 
 def _no_scenario(id: int) -> UnknownRecordError:
-    return UnknownRecordError(f"no saved scenario with id {id}", field="id")
+    return UnknownRecordError(f"no saved scenario with id {id}", field="scenario_id")
 
 
 def _no_plan(id: int) -> UnknownRecordError:

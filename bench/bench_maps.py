@@ -29,8 +29,8 @@ from maps import (  # noqa: E402
     render_route,
     to_html,
 )
-from routing.query import find_facilities  # noqa: E402
-from routing.validation import load_catalogue  # noqa: E402
+from routing.catalogue.load import load_catalogue  # noqa: E402
+from routing.catalogue.query import find_facilities  # noqa: E402
 from tests.maps import fixtures as fx  # noqa: E402
 
 RUNS = 20

@@ -16,12 +16,12 @@ import warnings
 
 import numpy as np
 
-from routing.catalogue import Agreement
-from routing.planner import Member, Planner, PlanRequest
-from routing.platforms import load_platforms
-from routing.scenario import Scenario
+from routing.catalogue.load import load_catalogue
+from routing.catalogue.model import Agreement
+from routing.catalogue.platforms import load_platforms
+from routing.plan.planner import Member, Planner, PlanRequest
+from routing.plan.scenario import Scenario
 from routing.service import sea_router_for
-from routing.validation import load_catalogue
 
 CASES = [
     ("in-mumbai-naval-dockyard", "ru-vladivostok-naval-base", "talwar", ()),

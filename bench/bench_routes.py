@@ -29,10 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routing.catalogue import Catalogue  # noqa: E402
-from routing.router import SeaRouter  # noqa: E402
+from routing.catalogue.load import load_catalogue  # noqa: E402
+from routing.catalogue.model import Catalogue  # noqa: E402
+from routing.sea.router import SeaRouter  # noqa: E402
 from routing.service import sea_router_for  # noqa: E402
-from routing.validation import load_catalogue  # noqa: E402
 
 N_PAIRS = 60
 CLOSED = ("suez", "malacca")
@@ -138,7 +138,7 @@ def bench_cold_start() -> None:
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from routing.service import sea_router_for
-        from routing.validation import load_catalogue
+        from routing.catalogue.load import load_catalogue
         r = sea_router_for(load_catalogue())
         r.route({COLD_PAIR[0]!r}, {COLD_PAIR[1]!r})
         print(time.perf_counter() - t0)

@@ -3,14 +3,14 @@
 Nothing a map loads comes from a CDN. Each asset has a path under one of these
 bundles, and a map refers to it as ``{static_url}/{bundle}/{file}``:
 
-=========================  =============================================  ===================
+=========================  ===============================================  ===================
 bundle                     where the files come from                      licence
-=========================  =============================================  ===================
-``leaflet``                PyPI ``xstatic-leaflet`` (Leaflet 1.9.3)        BSD-2-Clause
-``leaflet-markercluster``  PyPI ``xstatic-leaflet-markercluster`` (1.4.1)  MIT
-``relos``                  this package's ``static/`` (our CSS and JS)     the project's
-``basemap``                ``data/basemap/land.geojson`` as a script       public domain
-=========================  =============================================  ===================
+=========================  ===============================================  ===================
+``leaflet``                PyPI ``xstatic-leaflet`` (Leaflet 1.9.3)          BSD-2-Clause
+``leaflet-markercluster``  PyPI ``xstatic-leaflet-markercluster`` (1.4.1)    MIT
+``relos``                  this package's ``static/`` (our CSS and JS)       the project's
+``basemap``                ``static/basemap/land.geojson`` as a script       public domain
+=========================  ===============================================  ===================
 
 Maps are rendered with placeholder addresses (:data:`TOKEN`); :func:`resolve_html`
 turns them into ``static_url`` addresses, or inlines every asset for a file that
@@ -30,12 +30,10 @@ from pathlib import Path
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
-from routing.validation import DATA_DIR
-
 #: Placeholder for the static root in rendered HTML, replaced by :func:`resolve_html`.
 TOKEN = "__relos_static__"
 
-LAND_PATH = DATA_DIR / "basemap" / "land.geojson"
+LAND_PATH = Path(__file__).resolve().parent / "static" / "basemap" / "land.geojson"
 LAND_SCRIPT = "basemap/land.js"
 
 BUNDLES: dict[str, Path] = {

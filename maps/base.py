@@ -4,22 +4,26 @@
 (:mod:`maps.assets`), with Natural Earth land on a sea-coloured background and a
 graticule; online tiles only when asked for. The elements here use plain Leaflet
 (divIcon markers, ``bindPopup`` with an HTML string), so no map needs jQuery,
-Bootstrap or an icon font.
+Bootstrap or an icon font. The HTML they show is :class:`~markupsafe.Markup` from the
+templates of :mod:`maps.templates`; names in the layer control, which Leaflet inserts
+as HTML, are escaped by :func:`layer_name`.
 """
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template
+from markupsafe import Markup
 
 from maps import assets
+from maps.templates import layer_name, render
 
 SEA = "#c9dff0"
 LAND_STYLE = {"color": "#9c9a7f", "weight": 0.6, "fillColor": "#efecd9", "fillOpacity": 1.0}
@@ -72,7 +76,7 @@ class LandLayer(JSCSSMixin, folium.map.Layer):
     )
 
     def __init__(self, *, name: str = "Land and sea (offline)", show: bool = True) -> None:
-        super().__init__(name=name, overlay=False, control=True, show=show)
+        super().__init__(name=layer_name(name), overlay=False, control=True, show=show)
         self._name = "LandLayer"
         self.style = LAND_STYLE
 
@@ -91,10 +95,24 @@ class Graticule(folium.map.Layer):
     )
 
     def __init__(self, *, step: int = GRID_STEP_DEG, name: str = "Graticule") -> None:
-        super().__init__(name=f"{name} ({step}°)", overlay=True, control=True, show=True)
+        label = layer_name(f"{name} ({step}°)")
+        super().__init__(name=label, overlay=True, control=True, show=True)
         self._name = "Graticule"
         self.step = step
         self.style = GRID_STYLE
+
+
+class PageTitle(Element):
+    """The page's ``<title>``: text, escaped (and never read as a template, as an Element's is)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._name = "PageTitle"
+        self.title = title
+
+    def render(self, **kwargs: Any) -> str:
+        """The ``<title>`` element."""
+        return str(render("title", title=self.title))
 
 
 class Box(MacroElement):
@@ -111,7 +129,7 @@ class Box(MacroElement):
         """
     )
 
-    def __init__(self, body: str, *, position: str, css_class: str) -> None:
+    def __init__(self, body: Markup, *, position: str, css_class: str) -> None:
         super().__init__()
         self._name = "Box"
         self.html = body
@@ -120,7 +138,7 @@ class Box(MacroElement):
 
 
 class HtmlPopup(MacroElement):
-    """A popup of trusted HTML bound to its parent layer (no jQuery, unlike ``folium.Popup``)."""
+    """A popup of HTML bound to its parent layer (no jQuery, unlike ``folium.Popup``)."""
 
     _template = Template(
         """
@@ -132,7 +150,7 @@ class HtmlPopup(MacroElement):
         """
     )
 
-    def __init__(self, body: str, *, max_width: int = 360) -> None:
+    def __init__(self, body: Markup, *, max_width: int = 360) -> None:
         super().__init__()
         self._name = "HtmlPopup"
         self.html = body
@@ -140,7 +158,7 @@ class HtmlPopup(MacroElement):
 
 
 class HtmlTooltip(MacroElement):
-    """A tooltip of trusted HTML bound to its parent layer (text passed as JSON, not a template)."""
+    """A tooltip of HTML bound to its parent layer (text passed as JSON, not a template)."""
 
     _template = Template(
         """
@@ -152,7 +170,7 @@ class HtmlTooltip(MacroElement):
         """
     )
 
-    def __init__(self, body: str, *, sticky: bool = True) -> None:
+    def __init__(self, body: Markup, *, sticky: bool = True) -> None:
         super().__init__()
         self._name = "HtmlTooltip"
         self.html = body
@@ -185,7 +203,7 @@ def new_map(*, title: str, online_tiles: bool = False, world_copy_jump: bool = F
     )
     root = m.get_root()
     header = root.header  # type: ignore[attr-defined]
-    header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="relos_title")
+    header.add_child(PageTitle(title), name="relos_title")
     header.add_child(Element('<link rel="icon" href="data:,">'), name="relos_favicon")
     root.script.add_child(  # type: ignore[attr-defined]
         Element(f"document.getElementById({json.dumps(m.get_name())}).classList.add('relos-map');"),
@@ -193,14 +211,15 @@ def new_map(*, title: str, online_tiles: bool = False, world_copy_jump: bool = F
     )
     LandLayer(show=not online_tiles).add_to(m)
     if online_tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=True).add_to(m)
+        online = layer_name("OpenStreetMap (online)")
+        folium.TileLayer("OpenStreetMap", name=online, show=True).add_to(m)
     Graticule().add_to(m)
     return m
 
 
 def overlay(m: folium.Map, name: str, *, show: bool = True) -> folium.FeatureGroup:
-    """A new toggleable feature group on ``m``, listed in the layer control as ``name``."""
-    group = folium.FeatureGroup(name=name, overlay=True, control=True, show=show)
+    """A new toggleable feature group on ``m``, listed in the layer control as ``name`` (text)."""
+    group = folium.FeatureGroup(name=layer_name(name), overlay=True, control=True, show=show)
     group.add_to(m)
     return group
 
@@ -220,25 +239,6 @@ def finish(m: folium.Map, *, bounds: Sequence[LatLng]) -> folium.Map:
             padding_bottom_right=(30, 30),
         )
     return m
-
-
-def esc(value: object) -> str:
-    """HTML-escaped text of ``value``."""
-    return html.escape(str(value))
-
-
-def link(url: str, title: str) -> str:
-    """An external link that opens in a new tab (only followed when clicked)."""
-    return (
-        f'<a href="{html.escape(url, quote=True)}" target="_blank" '
-        f'rel="noopener noreferrer">{esc(title)}</a>'
-    )
-
-
-def table(rows: Iterable[tuple[str, str]]) -> str:
-    """A two-column table of already-escaped label and value cells."""
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
 
 
 def colour(index: int) -> str:

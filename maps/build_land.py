@@ -1,10 +1,10 @@
 """Convert Natural Earth land (world-atlas TopoJSON) to the compact GeoJSON the maps draw.
 
 Run once, by hand, when the basemap is to be refreshed; the result is committed as
-``data/basemap/land.geojson`` (see ``data/basemap/SOURCE.md``)::
+``maps/static/basemap/land.geojson`` (see ``maps/static/basemap/SOURCE.md``)::
 
     cd /tmp && npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    .venv/bin/python -m maps.build_land /tmp/package/land-50m.json data/basemap/land.geojson
+    .venv/bin/python -m maps.build_land /tmp/package/land-50m.json maps/static/basemap/land.geojson
 
 The TopoJSON is decoded here (quantised, delta-encoded arcs), polygons that run
 across the antimeridian are cut there, each polygon is simplified with shapely

@@ -12,16 +12,19 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
 from folium.template import Template
+from markupsafe import Markup
 
-from maps.base import Box, OfflineMarkerCluster, esc, finish, link, new_map, table
+from maps.base import Box, OfflineMarkerCluster, finish, new_map, overlay
 from maps.geometry import compact_frame
-from routing.catalogue import BBox, Catalogue
-from routing.geo import LonLat
-from routing.query import Match, find_facilities, opened_by
+from maps.templates import Rows, layer_name, render
+from routing.catalogue.model import Catalogue
+from routing.catalogue.query import Match, find_facilities, opened_by
+from routing.geo import BBox, LonLat
 from routing.vocab import country_name
 
 KIND_LABELS = {"naval_base": "naval base", "port": "port", "airbase": "airbase"}
@@ -65,56 +68,56 @@ def _agreement_facet(props: Mapping[str, Any]) -> list[str]:
 def _limit(key: str, value: float) -> tuple[str, str]:
     unit = " m" if key.endswith("_m") else ""
     label = key.removesuffix("_m").replace("_", " ")
-    return esc(label), f"{value:g}{unit}"
+    return label, f"{value:g}{unit}"
 
 
-def _popup(
-    feature: Mapping[str, Any], *, usable_by: str | None, agreement_names: Mapping[str, str]
-) -> str:
-    props = feature["properties"]
-    lon, lat = feature["geometry"]["coordinates"][:2]
-    kind = KIND_LABELS.get(props["kind"], props["kind"])
-    country = props["country"]
-    parts = [
-        '<div class="relos-popup">',
-        f"<h4>{esc(props['name'])}</h4>",
-        f'<div class="muted">{esc(kind)} · {esc(country_name(country))} ({esc(country)})'
-        f" · <code>{esc(feature.get('id', ''))}</code></div>",
-    ]
-    access = props.get("access")
-    if access is not None and usable_by:
-        if access.get("basis") == OWN:
-            parts.append(f"<p><b>{esc(usable_by)}'s own facility</b></p>")
-        else:
-            opened = ", ".join(
-                f"<b>{esc(a)}</b>"
-                + (f" ({esc(agreement_names[a])})" if a in agreement_names else "")
-                for a in access.get("agreements", [])
-            )
-            parts.append(f"<p>Open to <b>{esc(usable_by)}</b> under {opened}</p>")
-    elif props.get("opened_by_agreements"):
-        opened = ", ".join(esc(a) for a in props["opened_by_agreements"])
-        parts.append(f"<p>Can be opened by: {opened}</p>")
-    rows: list[tuple[str, str]] = [("services", esc(", ".join(props.get("services", []))))]
+def _web_url(url: str) -> str | None:
+    """``url`` if it is a web address to link to (http or https), else ``None``."""
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _popup_rows(
+    props: Mapping[str, Any], access: Mapping[str, Any] | None, *, lat: float, lon: float
+) -> Rows:
+    rows: Rows = [("services", ", ".join(props.get("services", [])))]
     if access is not None and access.get("services"):
-        rows.append(("granted", esc(", ".join(access["services"]))))
+        rows.append(("granted", ", ".join(access["services"])))
     rows.extend(_limit(k, float(v)) for k, v in sorted((props.get("limits") or {}).items()))
     if props.get("operator"):
-        rows.append(("operator", esc(props["operator"])))
+        rows.append(("operator", props["operator"]))
     if props.get("region"):
-        rows.append(("region", esc(props["region"])))
+        rows.append(("region", props["region"]))
     if props.get("distance_nm") is not None:
         rows.append(("distance", f"{props['distance_nm']:,.0f} nm"))
     precision = props.get("position_precision_m")
     where = f"{lat:.4f}, {lon:.4f}" + (f" (±{precision:g} m)" if precision else "")
-    rows.append(("position", esc(where)))
-    parts.append(table(rows))
-    sources = props.get("sources") or []
-    if sources:
-        items = "".join(f"<li>{link(s['url'], s['title'])}</li>" for s in sources)
-        parts.append(f"<div>Sources:<ul>{items}</ul></div>")
-    parts.append("</div>")
-    return "".join(parts)
+    rows.append(("position", where))
+    return rows
+
+
+def _popup(
+    feature: Mapping[str, Any], *, usable_by: str | None, agreement_names: Mapping[str, str]
+) -> Markup:
+    props = feature["properties"]
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    access = props.get("access")
+    for_nation = access is not None and bool(usable_by)
+    own = for_nation and access.get("basis") == OWN
+    opening = access.get("agreements", []) if for_nation and not own else []
+    return render(
+        "facility_popup",
+        name=props["name"],
+        kind=KIND_LABELS.get(props["kind"], props["kind"]),
+        country=props["country"],
+        country_name=country_name(props["country"]),
+        id=feature.get("id", ""),
+        own_by=usable_by if own else None,
+        open_to=usable_by if for_nation and not own else None,
+        agreements=[(a, agreement_names.get(a)) for a in opening],
+        opened_by=[] if for_nation else props.get("opened_by_agreements") or [],
+        rows=_popup_rows(props, access, lat=lat, lon=lon),
+        sources=[(_web_url(s["url"]), s["title"]) for s in props.get("sources") or []],
+    )
 
 
 class FacilityMarkers(MacroElement):
@@ -190,14 +193,40 @@ def render_catalogue(
     names = dict(agreement_names or {})
     m = new_map(title=title, online_tiles=online_tiles, world_copy_jump=True)
     cluster = OfflineMarkerCluster(
-        name=f"Facilities ({len(features)})",
+        name=layer_name(f"Facilities ({len(features)})"),
         overlay=True,
         control=True,
         show=True,
         options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True},
     )
     cluster.add_to(m)
+    records, counts = _records(features, usable_by=usable_by, agreement_names=names)
+    FacilityMarkers(
+        cluster=cluster,
+        records=records,
+        facets=_facet_layers(m, counts),
+        counter=f"#{m.get_name()} .relos-shown",
+    ).add_to(m)
+    panel = render(
+        "catalogue_panel",
+        title=title,
+        count=len(features),
+        usable_by=usable_by,
+        date=date,
+        kinds=KIND_LABELS.items(),
+    )
+    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
+    return finish(m, bounds=[(r["lat"], r["lon"]) for r in records])
 
+
+def _records(
+    features: list[dict[str, Any]],
+    *,
+    usable_by: str | None,
+    agreement_names: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], dict[str, Counter[str]]]:
+    """What the map's script needs of each facility (in one longitude frame), and how
+    many facilities have each country, kind and agreement."""
     records = []
     counts: dict[str, Counter[str]] = {
         "country": Counter(),
@@ -214,6 +243,7 @@ def render_catalogue(
         }
         for dim, values in facets.items():
             counts[dim].update(values)
+        popup = _popup(feature, usable_by=usable_by, agreement_names=agreement_names)
         records.append(
             {
                 "id": feature.get("id"),
@@ -221,44 +251,23 @@ def render_catalogue(
                 "lat": lat,
                 "lon": lon,
                 "kind": props["kind"],
-                "popup": _popup(feature, usable_by=usable_by, agreement_names=names),
+                "popup": str(popup),
                 "facets": facets,
             }
         )
-
     for record, lon in zip(records, compact_frame([r["lon"] for r in records]), strict=True):
         record["lon"] = lon
+    return records, counts
 
-    facet_layers: list[tuple[str, str, str]] = []
+
+def _facet_layers(m: folium.Map, counts: dict[str, Counter[str]]) -> list[tuple[str, str, str]]:
+    """An overlay for each facet value, as (layer variable, dimension, value)."""
+    layers: list[tuple[str, str, str]] = []
     for dim, counter in counts.items():
         for value in sorted(counter):
-            label = _facet_label(dim, value, counter[value])
-            group = folium.FeatureGroup(name=label, overlay=True, control=True, show=True)
-            group.add_to(m)
-            facet_layers.append((group.get_name(), dim, value))
-
-    counter_selector = f"#{m.get_name()} .relos-shown"
-    FacilityMarkers(
-        cluster=cluster, records=records, facets=facet_layers, counter=counter_selector
-    ).add_to(m)
-
-    rows = [("shown", f'<span class="relos-shown">{len(features)} of {len(features)}</span>')]
-    if usable_by:
-        rows.append(("usable by", esc(usable_by)))
-    if date:
-        rows.append(("on", esc(date)))
-    kinds = "<br>".join(
-        f'<span class="relos-dot relos-kind-{esc(k)}"></span>{esc(label)}'
-        for k, label in KIND_LABELS.items()
-    )
-    rows.append(("kinds", kinds))
-    panel = (
-        f"<h3>{esc(title)}</h3>{table(rows)}"
-        '<div class="muted">Tick layers (top right) to filter by country, kind and agreement.</div>'
-    )
-    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
-    bounds = [(r["lat"], r["lon"]) for r in records]
-    return finish(m, bounds=bounds)
+            group = overlay(m, _facet_label(dim, value, counter[value]))
+            layers.append((group.get_name(), dim, value))
+    return layers
 
 
 def _facet_label(dim: str, value: str, count: int) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from maps.catalogue import catalogue_map
 from maps.export import save_html
 from maps.render import render_layers, render_plan, render_route
-from routing.catalogue import BBox, Catalogue
-from routing.geo import LonLat
+from routing.catalogue.model import Catalogue
+from routing.geo import BBox, LonLat
 
 
 class MapInputError(ValueError):

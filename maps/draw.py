@@ -3,6 +3,7 @@
 Each ``draw_*`` function adds layers to ``parent`` (a map or a feature group) in one
 longitude frame (see :mod:`maps.geometry`) and returns the (lat, lon) points the view
 should fit. The ``*_rows`` functions give the figures shown in the summary panel.
+Popups and tooltips are HTML from the templates of :mod:`maps.templates`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
+from markupsafe import Markup, escape
 
-from maps.base import HtmlPopup, HtmlTooltip, LatLng, esc, table
+from maps.base import HtmlPopup, HtmlTooltip, LatLng
 from maps.geometry import Coords, chain, geodesic_ring, shift_coords, shift_into, shift_near
+from maps.templates import Rows, code, render, styled
 
 CLOSED = "#c0392b"
 GATE = "#6c3483"
@@ -87,10 +90,9 @@ def end_marker(
         class_name=f"relos-end relos-{role}",
     )
     marker = folium.Marker(location=(lat, lon), icon=icon)
-    label = f"{role.capitalize()}: {esc(name)}"
-    HtmlTooltip(label).add_to(marker)
-    ident = f"<br><code>{esc(facility_id)}</code>" if facility_id else ""
-    HtmlPopup(f'<div class="relos-popup"><h4>{label}</h4>{ident}</div>').add_to(marker)
+    label = f"{role.capitalize()}: {name}"
+    HtmlTooltip(escape(label)).add_to(marker)
+    HtmlPopup(render("end_popup", label=label, facility_id=facility_id)).add_to(marker)
     marker.add_to(parent)
 
 
@@ -105,38 +107,44 @@ def stop_marker(
     """A numbered resupply stop with its arrival time and fuel on arrival."""
     index = stop.get("index", "?")
     icon = folium.DivIcon(
-        html=f'<div class="relos-num" style="background:{colour}">{esc(index)}</div>',
+        html=str(render("stop_icon", colour=colour, index=index)),
         icon_size=(22, 22),
         icon_anchor=(11, 11),
         class_name="relos-stop",
     )
     marker = folium.Marker(location=(lat, lon), icon=icon)
     name = stop.get("name") or stop.get("facility_id", "")
-    HtmlTooltip(
-        f"<b>{esc(index)}. {esc(name)}</b><br>arrive {esc(fmt_time(stop.get('arrival')))}"
-        f"<br>fuel on arrival {esc(fmt_fraction(stop.get('fuel_on_arrival')))}"
-    ).add_to(marker)
-    basis = stop.get("basis")
+    tip = render(
+        "stop_tooltip",
+        index=index,
+        name=name,
+        arrival=fmt_time(stop.get("arrival")),
+        fuel=fmt_fraction(stop.get("fuel_on_arrival")),
+    )
+    HtmlTooltip(tip).add_to(marker)
+    popup = render("stop_popup", index=index, name=name, rows=_stop_rows(stop))
+    HtmlPopup(popup).add_to(marker)
+    marker.add_to(parent)
+
+
+def _stop_rows(stop: Mapping[str, Any]) -> Rows:
     access = (
         "own facility"
-        if basis == "own"
-        else f"agreement <b>{esc(stop.get('agreement') or '–')}</b>"
+        if stop.get("basis") == "own"
+        else Markup("agreement <b>{}</b>").format(stop.get("agreement") or "–")
     )
-    rows = [
-        ("facility", f"<code>{esc(stop.get('facility_id', ''))}</code>"),
-        ("country", esc(stop.get("country", "–"))),
+    rows: Rows = [
+        ("facility", code(stop.get("facility_id", ""))),
+        ("country", str(stop.get("country", "–"))),
         ("access", access),
-        ("arrival", esc(fmt_time(stop.get("arrival")))),
-        ("departure", esc(fmt_time(stop.get("departure")))),
-        ("fuel on arrival", esc(fmt_fraction(stop.get("fuel_on_arrival")))),
-        ("services", esc(", ".join(stop.get("services") or []) or "–")),
+        ("arrival", fmt_time(stop.get("arrival"))),
+        ("departure", fmt_time(stop.get("departure"))),
+        ("fuel on arrival", fmt_fraction(stop.get("fuel_on_arrival"))),
+        ("services", ", ".join(stop.get("services") or []) or "–"),
     ]
     if stop.get("notice_days") is not None:
-        rows.append(("notice", f"{esc(stop['notice_days'])} days"))
-    HtmlPopup(
-        f'<div class="relos-popup"><h4>Stop {esc(index)}: {esc(name)}</h4>{table(rows)}</div>'
-    ).add_to(marker)
-    marker.add_to(parent)
+        rows.append(("notice", f"{stop['notice_days']} days"))
+    return rows
 
 
 # ---------------------------------------------------------------- routes
@@ -164,13 +172,15 @@ def draw_route(
     """
     props = route.get("properties") or {}
     coords = chain([route["geometry"]["coordinates"]], start_near=ref_lon)[0]
-    text = label or "Route"
-    tip = (
-        f"<b>{esc(text)}</b><br>{esc(fmt_nm(props.get('distance_nm')))}, "
-        f"{esc(fmt_days(props.get('duration_h')))}"
+    tip = render(
+        "track_tooltip",
+        title=label or "Route",
+        route=None,
+        distance=fmt_nm(props.get("distance_nm")),
+        duration=fmt_days(props.get("duration_h")),
+        fuel=None,
+        passages=props.get("passages") or [],
     )
-    if props.get("passages"):
-        tip += f"<br>via {esc(', '.join(props['passages']))}"
     line = folium.PolyLine(
         as_latlng(coords),
         color=colour,
@@ -229,9 +239,7 @@ def draw_gates(
         first_lon = rings[0][0][0]
         dlon = shift_into(first_lon, west, east) - first_lon
         name = gate.get("name") or pid
-        tip = f"<b>{esc(name)}</b> ({esc(gate.get('kind', 'passage'))})" + (
-            " — <b>closed</b>" if is_closed else " — traversed"
-        )
+        tip = render("gate_tooltip", name=name, kind=gate.get("kind", "passage"), closed=is_closed)
         for ring in rings:
             points = as_latlng(shift_coords(ring, dlon))
             if not is_closed:
@@ -251,7 +259,7 @@ def draw_gates(
             folium.Marker(
                 location=(lat, lon),
                 icon=folium.DivIcon(
-                    html=f"× {esc(name)} closed",
+                    html=str(escape(f"× {name} closed")),
                     icon_size=(160, 14),
                     icon_anchor=(-6, 7),
                     class_name="relos-gate-label",
@@ -277,27 +285,26 @@ def _gate_lines(geometry: Mapping[str, Any]) -> list[Coords]:
     return [chain([p])[0] for p in parts if p]
 
 
-def route_rows(route: Mapping[str, Any], *, names: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The figures of a route for the panel (escaped HTML cells)."""
+def route_rows(route: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:
+    """The figures of a route for the panel (cells of text, or Markup for a styled one)."""
     props = route.get("properties") or {}
     origin = (props.get("origin") or {}).get("name", "–")
     dest = (props.get("destination") or {}).get("name", "–")
-    rows = [
-        ("from", esc(origin)),
-        ("to", esc(dest)),
-        ("distance", esc(fmt_nm(props.get("distance_nm")))),
-        ("duration", esc(fmt_days(props.get("duration_h")))),
+    rows: Rows = [
+        ("from", str(origin)),
+        ("to", str(dest)),
+        ("distance", fmt_nm(props.get("distance_nm"))),
+        ("duration", fmt_days(props.get("duration_h"))),
     ]
     if props.get("speed_kn") is not None:
-        rows.append(("speed", f"{esc(props['speed_kn'])} kn"))
+        rows.append(("speed", f"{props['speed_kn']} kn"))
     if props.get("date"):
-        rows.append(("date", esc(props["date"])))
+        rows.append(("date", str(props["date"])))
     passages = props.get("passages") or []
-    rows.append(("via", esc(", ".join(names.get(p, p) for p in passages) or "open sea")))
+    rows.append(("via", ", ".join(names.get(p, p) for p in passages) or "open sea"))
     closed = props.get("closed") or []
     if closed:
-        text = ", ".join(names.get(p, p) for p in closed)
-        rows.append(("closed", f'<span class="relos-closed">{esc(text)}</span>'))
+        rows.append(("closed", styled(", ".join(names.get(p, p) for p in closed), "relos-closed")))
     return rows
 
 
@@ -320,61 +327,52 @@ def draw_plan(
     origin = plan.get("origin") or {}
     dest = plan.get("destination") or {}
     legs = plan.get("legs") or []
-    stops = plan.get("stops") or []
     o_lon, o_lat = (float(v) for v in (origin.get("coordinates") or [0.0, 0.0])[:2])
     if ref_lon is not None:
         o_lon = shift_near(o_lon, ref_lon)
     tracks = chain([leg["geometry"]["coordinates"] for leg in legs], start_near=o_lon)
     points: list[LatLng] = [(o_lat, o_lon)]
-    name = label or "Plan"
-    for leg, coords in zip(legs, tracks, strict=True):
-        tip = (
-            f"<b>{esc(name)}: leg {esc(leg.get('index', '?'))}</b><br>"
-            f"{esc(leg.get('from_name') or leg.get('from', ''))} → "
-            f"{esc(leg.get('to_name') or leg.get('to', ''))}<br>"
-            f"{esc(fmt_nm(leg.get('distance_nm')))}, {esc(fmt_days(leg.get('duration_h')))}"
-            f"<br>fuel on arrival {esc(fmt_fraction(leg.get('fuel_on_arrival')))}"
-        )
-        if leg.get("passages"):
-            tip += f"<br>via {esc(', '.join(leg['passages']))}"
-        line = folium.PolyLine(
-            as_latlng(coords), color=colour, weight=4, opacity=0.9, class_name="relos-leg"
-        )
-        HtmlTooltip(tip).add_to(line)
-        line.add_to(parent)
-        points.extend(as_latlng(coords))
+    points += _draw_legs(parent, legs, tracks, colour=colour, name=label or "Plan")
 
-    arrivals = [
-        (leg.get("to"), coords[-1][0]) for leg, coords in zip(legs, tracks, strict=True) if coords
-    ]
-    all_lons = [c[0] for t in tracks for c in t] or [o_lon]
-    west, east = min(all_lons), max(all_lons)
     usable = plan.get("usable_range_nm")
-    if rings is not None and usable:
+    radius_nm = float(usable) if usable else 0.0
+    ring_parent = rings if radius_nm else None
+    if ring_parent is not None:
         _ring(
-            rings,
+            ring_parent,
             lon=o_lon,
             lat=o_lat,
-            radius_nm=float(usable),
+            radius_nm=radius_nm,
             colour=ORIGIN_COLOUR,
             label=f"Usable range from {origin.get('name', 'origin')}",
         )
-    for stop in stops:
-        lon, lat = (float(v) for v in stop["coordinates"][:2])
-        ref = _arrival_lon(arrivals, stop.get("facility_id"))
-        lon = shift_near(lon, ref) if ref is not None else shift_into(lon, west, east)
-        stop_marker(parent, stop=stop, lon=lon, lat=lat, colour=colour)
-        points.append((lat, lon))
-        if rings is not None and usable:
-            _ring(
-                rings,
-                lon=lon,
-                lat=lat,
-                radius_nm=float(usable),
-                colour=colour,
-                label=f"Usable range from stop {stop.get('index', '?')}",
-            )
+    points += _draw_stops(
+        parent,
+        plan.get("stops") or [],
+        legs=legs,
+        tracks=tracks,
+        default_lon=o_lon,
+        colour=colour,
+        rings=ring_parent,
+        radius_nm=radius_nm,
+    )
 
+    last_lon = tracks[-1][-1][0] if tracks and tracks[-1] else o_lon
+    points += _draw_ends(parent, origin, dest, origin_at=(o_lon, o_lat), dest_near=last_lon)
+    return o_lon, points
+
+
+def _draw_ends(
+    parent: folium.map.Layer | folium.Map,
+    origin: Mapping[str, Any],
+    dest: Mapping[str, Any],
+    *,
+    origin_at: tuple[float, float],
+    dest_near: float,
+) -> list[LatLng]:
+    """The origin marker at ``origin_at`` (lon, lat) and the destination's, if it has a
+    position, moved near longitude ``dest_near``; the destination's point to fit."""
+    o_lon, o_lat = origin_at
     end_marker(
         parent,
         lon=o_lon,
@@ -383,19 +381,87 @@ def draw_plan(
         name=origin.get("name") or origin.get("id") or "origin",
         facility_id=origin.get("id"),
     )
-    if dest.get("coordinates"):
-        d_lon, d_lat = (float(v) for v in dest["coordinates"][:2])
-        d_lon = shift_near(d_lon, tracks[-1][-1][0] if tracks and tracks[-1] else o_lon)
-        end_marker(
-            parent,
-            lon=d_lon,
-            lat=d_lat,
-            role="destination",
-            name=dest.get("name") or dest.get("id") or "destination",
-            facility_id=dest.get("id"),
+    if not dest.get("coordinates"):
+        return []
+    d_lon, d_lat = (float(v) for v in dest["coordinates"][:2])
+    d_lon = shift_near(d_lon, dest_near)
+    end_marker(
+        parent,
+        lon=d_lon,
+        lat=d_lat,
+        role="destination",
+        name=dest.get("name") or dest.get("id") or "destination",
+        facility_id=dest.get("id"),
+    )
+    return [(d_lat, d_lon)]
+
+
+def _draw_legs(
+    parent: folium.map.Layer | folium.Map,
+    legs: Sequence[Mapping[str, Any]],
+    tracks: Sequence[Coords],
+    *,
+    colour: str,
+    name: str,
+) -> list[LatLng]:
+    """Each leg's track (``tracks``, in the map's frame) with its tooltip; the points drawn."""
+    points: list[LatLng] = []
+    for leg, coords in zip(legs, tracks, strict=True):
+        start = leg.get("from_name") or leg.get("from", "")
+        end = leg.get("to_name") or leg.get("to", "")
+        tip = render(
+            "track_tooltip",
+            title=f"{name}: leg {leg.get('index', '?')}",
+            route=f"{start} → {end}",
+            distance=fmt_nm(leg.get("distance_nm")),
+            duration=fmt_days(leg.get("duration_h")),
+            fuel=fmt_fraction(leg.get("fuel_on_arrival")),
+            passages=leg.get("passages") or [],
         )
-        points.append((d_lat, d_lon))
-    return o_lon, points
+        line = folium.PolyLine(
+            as_latlng(coords), color=colour, weight=4, opacity=0.9, class_name="relos-leg"
+        )
+        HtmlTooltip(tip).add_to(line)
+        line.add_to(parent)
+        points.extend(as_latlng(coords))
+    return points
+
+
+def _draw_stops(
+    parent: folium.map.Layer | folium.Map,
+    stops: Sequence[Mapping[str, Any]],
+    *,
+    legs: Sequence[Mapping[str, Any]],
+    tracks: Sequence[Coords],
+    default_lon: float,
+    colour: str,
+    rings: folium.map.Layer | folium.Map | None,
+    radius_nm: float,
+) -> list[LatLng]:
+    """The numbered stops, each by the end of the leg that arrives there (and, into
+    ``rings``, its range ring); the points drawn."""
+    arrivals = [
+        (leg.get("to"), coords[-1][0]) for leg, coords in zip(legs, tracks, strict=True) if coords
+    ]
+    all_lons = [c[0] for t in tracks for c in t] or [default_lon]
+    west, east = min(all_lons), max(all_lons)
+    points: list[LatLng] = []
+    for stop in stops:
+        lon, lat = (float(v) for v in stop["coordinates"][:2])
+        ref = _arrival_lon(arrivals, stop.get("facility_id"))
+        lon = shift_near(lon, ref) if ref is not None else shift_into(lon, west, east)
+        stop_marker(parent, stop=stop, lon=lon, lat=lat, colour=colour)
+        points.append((lat, lon))
+        if rings is not None:
+            _ring(
+                rings,
+                lon=lon,
+                lat=lat,
+                radius_nm=radius_nm,
+                colour=colour,
+                label=f"Usable range from stop {stop.get('index', '?')}",
+            )
+    return points
 
 
 def _arrival_lon(arrivals: list[tuple[Any, float]], facility_id: Any) -> float | None:
@@ -431,59 +497,53 @@ def _ring(
         class_name="relos-ring",
         interactive=True,
     )
-    HtmlTooltip(f"{esc(label)}: {esc(fmt_nm(radius_nm))}").add_to(poly)
+    HtmlTooltip(escape(f"{label}: {fmt_nm(radius_nm)}")).add_to(poly)
     poly.add_to(parent)
 
 
-def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The figures of a plan for the panel (escaped HTML cells)."""
+def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:
+    """The figures of a plan for the panel (cells of text, or Markup for a styled one)."""
     totals = plan.get("totals") or {}
     platform = plan.get("platform") or {}
     origin = (plan.get("origin") or {}).get("name", "–")
     dest = (plan.get("destination") or {}).get("name", "–")
-    rows: list[tuple[str, str]] = []
+    rows: Rows = []
     if not plan.get("feasible", True):
-        rows.append(("status", '<span class="relos-infeasible">infeasible</span>'))
-        rows.append(
-            ("reason", f'<span class="relos-infeasible">{esc(plan.get("reason") or "–")}</span>')
-        )
+        rows.append(("status", styled("infeasible", "relos-infeasible")))
+        rows.append(("reason", styled(plan.get("reason") or "–", "relos-infeasible")))
         for tip in plan.get("suggestions") or []:
-            rows.append(("try", esc(tip)))
+            rows.append(("try", str(tip)))
     rows += [
-        ("from", esc(origin)),
-        ("to", esc(dest)),
+        ("from", str(origin)),
+        ("to", str(dest)),
     ]
     if platform:
         label = platform.get("name") or platform.get("label") or platform.get("id") or "–"
-        rows.append(("platform", esc(label)))
+        rows.append(("platform", str(label)))
     if plan.get("nation"):
-        rows.append(("nation", esc(plan["nation"])))
+        rows.append(("nation", str(plan["nation"])))
     if plan.get("feasible", True):
         days = totals.get("days")
         rows += [
-            ("distance", esc(fmt_nm(totals.get("distance_nm")))),
-            (
-                "days",
-                esc(f"{days:,.1f}" if days is not None else fmt_days(totals.get("duration_h"))),
-            ),
-            ("stops", esc(totals.get("stops", len(plan.get("stops") or [])))),
-            ("departure", esc(fmt_time(plan.get("departure")))),
-            ("ETA", esc(fmt_time(totals.get("eta")))),
+            ("distance", fmt_nm(totals.get("distance_nm"))),
+            ("days", f"{days:,.1f}" if days is not None else fmt_days(totals.get("duration_h"))),
+            ("stops", str(totals.get("stops", len(plan.get("stops") or [])))),
+            ("departure", fmt_time(plan.get("departure"))),
+            ("ETA", fmt_time(totals.get("eta"))),
         ]
         passages = plan.get("passages") or []
-        rows.append(("via", esc(", ".join(names.get(p, p) for p in passages) or "open sea")))
+        rows.append(("via", ", ".join(names.get(p, p) for p in passages) or "open sea"))
     closed = plan.get("closed") or []
     if closed:
-        text = ", ".join(names.get(p, p) for p in closed)
-        rows.append(("closed", f'<span class="relos-closed">{esc(text)}</span>'))
+        rows.append(("closed", styled(", ".join(names.get(p, p) for p in closed), "relos-closed")))
     for warning in plan.get("warnings") or []:
-        rows.append(("note", esc(warning)))
+        rows.append(("note", str(warning)))
     if plan.get("speed_kn") is not None:
-        rows.append(("speed", f"{esc(plan['speed_kn'])} kn"))
+        rows.append(("speed", f"{plan['speed_kn']} kn"))
     if plan.get("usable_range_nm") is not None:
         reserve = plan.get("reserve")
         extra = f" (reserve {fmt_fraction(reserve)})" if reserve is not None else ""
-        rows.append(("usable range", esc(fmt_nm(plan["usable_range_nm"]) + extra)))
+        rows.append(("usable range", fmt_nm(plan["usable_range_nm"]) + extra))
     if plan.get("objective"):
-        rows.append(("objective", esc(str(plan["objective"]).replace("_", " "))))
+        rows.append(("objective", str(plan["objective"]).replace("_", " ")))
     return rows

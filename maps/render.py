@@ -3,7 +3,8 @@
 Inputs are the JSON the API returns (CONTRACTS.md): a route is a GeoJSON Feature
 (``GET /routes``), a plan a dict (``POST /plans``), passages the ``GET /passages``
 list. Lines are drawn continuous across the antimeridian, and every marker, gate
-and range ring is drawn in the frame of the line it belongs to.
+and range ring is drawn in the frame of the line it belongs to. Panels and legends
+are HTML from the templates of :mod:`maps.templates`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
+from markupsafe import Markup
 
-from maps.base import Box, LatLng, colour, esc, finish, new_map, overlay, table
+from maps.base import Box, LatLng, colour, finish, new_map, overlay
 from maps.draw import (
     CLOSED,
     GATE,
@@ -29,28 +31,20 @@ from maps.draw import (
     plan_rows,
     route_rows,
 )
+from maps.templates import Key, render
 
 Item = Mapping[str, Any]
 
-
-def _swatch(colour_: str, label: str, *, dashed: bool = False) -> str:
-    style = "dashed" if dashed else ""
-    return f'<span class="relos-swatch {style}" style="color:{colour_}"></span>{esc(label)}'
+#: Legend keys of the origin and destination markers.
+END_KEYS = (Key(ORIGIN_COLOUR, "origin", "square"), Key("#222", "destination", "square"))
 
 
-def _legend(entries: Sequence[str]) -> Box:
-    return Box("<br>".join(entries), position="bottomright", css_class="relos-legend")
+def _panel(body: Markup) -> Box:
+    return Box(body, position="topleft", css_class="relos-panel")
 
 
-def _stop_key(colour_: str) -> str:
-    return f'<span class="relos-dot" style="background:{colour_}"></span>numbered resupply stop'
-
-
-def _end_keys() -> list[str]:
-    return [
-        f'<span class="relos-dot" style="background:{ORIGIN_COLOUR};border-radius:0"></span>origin',
-        '<span class="relos-dot" style="background:#222;border-radius:0"></span>destination',
-    ]
+def _legend(keys: Sequence[Key]) -> Box:
+    return Box(render("legend", keys=keys), position="bottomright", css_class="relos-legend")
 
 
 def _passage_names(passages: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -90,69 +84,82 @@ def render_route(
     """
     props = route.get("properties") or {}
     names = _passage_names(passages)
-    heading = title or "Sea route"
     m = new_map(title=title or _route_title(route), online_tiles=online_tiles)
-    main = overlay(m, "Route")
-    coords, bounds = draw_route(main, route, colour=colour(0), label="Route")
-    lons = [c[0] for c in coords] or [0.0]
-    frame = (min(lons), max(lons))
-
-    alt_rows: list[str] = []
+    coords, bounds = draw_route(overlay(m, "Route"), route, colour=colour(0), label="Route")
+    alt_rows: list[dict[str, Any]] = []
     if alternatives:
-        for i, alt in enumerate(props.get("alternatives") or [], start=1):
-            ap = alt.get("properties") or {}
-            via = ", ".join(names.get(p, p) for p in ap.get("passages") or []) or "open sea"
-            name = f"Alternative {i} (via {via})"
-            group = overlay(m, name)
-            start = coords[0][0] if coords else None
-            _, alt_bounds = draw_route(
-                group,
-                alt,
-                colour=colour(i),
-                ref_lon=start,
-                class_name="relos-alt",
-                dashed=True,
-                ends=False,
-                label=name,
-            )
-            bounds += alt_bounds
-            alt_rows.append(
-                f"<tr><td>{_swatch(colour(i), f'Alternative {i}', dashed=True)}</td>"
-                f'<td class="num">{esc(fmt_nm(ap.get("distance_nm")))}</td>'
-                f'<td class="num">{esc(fmt_days(ap.get("duration_h")))}</td>'
-                f"<td>{esc(via)}</td></tr>"
-            )
-
-    gate_points: list[LatLng] = []
+        start = coords[0][0] if coords else None
+        alt_rows, alt_bounds = _draw_alternatives(
+            m, props.get("alternatives") or [], start=start, names=names
+        )
+        bounds += alt_bounds
     if passages:
-        gates = overlay(m, "Passages")
-        gate_points = draw_gates(
-            gates,
+        lons = [c[0] for c in coords] or [0.0]
+        bounds += draw_gates(
+            overlay(m, "Passages"),
             passages,
             traversed=list(props.get("passages") or []),
             closed=list(props.get("closed") or []),
-            frame=frame,
+            frame=(min(lons), max(lons)),
         )
+    panel = render(
+        "route_panel",
+        title=title or "Sea route",
+        rows=route_rows(route, names=names),
+        alternatives=alt_rows,
+    )
+    _panel(panel).add_to(m)
+    _legend(_route_keys(props, alternatives=bool(alt_rows), passages=bool(passages))).add_to(m)
+    return finish(m, bounds=bounds)
 
-    panel = f"<h3>{esc(heading)}</h3>{table(route_rows(route, names=names))}"
-    if alt_rows:
-        panel += (
-            "<h3>Alternatives</h3><table><tr><th></th><th>distance</th><th>time</th>"
-            f"<th>via</th></tr>{''.join(alt_rows)}</table>"
+
+def _draw_alternatives(
+    m: folium.Map,
+    alternatives: Sequence[Item],
+    *,
+    start: float | None,
+    names: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], list[LatLng]]:
+    """Each alternative route as its own dashed layer; their panel rows and points to fit."""
+    rows: list[dict[str, Any]] = []
+    bounds: list[LatLng] = []
+    for i, alt in enumerate(alternatives, start=1):
+        ap = alt.get("properties") or {}
+        via = ", ".join(names.get(p, p) for p in ap.get("passages") or []) or "open sea"
+        name = f"Alternative {i} (via {via})"
+        _, alt_bounds = draw_route(
+            overlay(m, name),
+            alt,
+            colour=colour(i),
+            ref_lon=start,
+            class_name="relos-alt",
+            dashed=True,
+            ends=False,
+            label=name,
         )
-    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
-    bounds += gate_points
-    legend = [_swatch(colour(0), "route")]
-    if alt_rows:
-        legend.append(_swatch(colour(1), "alternative", dashed=True))
-    legend += _end_keys()
+        bounds += alt_bounds
+        rows.append(
+            {
+                "key": Key(colour(i), f"Alternative {i}", "dashed"),
+                "distance": fmt_nm(ap.get("distance_nm")),
+                "duration": fmt_days(ap.get("duration_h")),
+                "via": via,
+            }
+        )
+    return rows, bounds
+
+
+def _route_keys(props: Item, *, alternatives: bool, passages: bool) -> list[Key]:
+    keys = [Key(colour(0), "route")]
+    if alternatives:
+        keys.append(Key(colour(1), "alternative", "dashed"))
+    keys += END_KEYS
     if passages:
         if props.get("passages"):
-            legend.append(_swatch(GATE, "passage traversed"))
+            keys.append(Key(GATE, "passage traversed"))
         if props.get("closed"):
-            legend.append(_swatch(CLOSED, "passage closed", dashed=True))
-    _legend(legend).add_to(m)
-    return finish(m, bounds=bounds)
+            keys.append(Key(CLOSED, "passage closed", "dashed"))
+    return keys
 
 
 def _plan_title(plan: Item) -> str:
@@ -186,23 +193,20 @@ def render_plan(
         Page and panel title (default: origin → destination).
     """
     names = _passage_names(passages)
-    heading = title or "Deployment plan"
     m = new_map(title=title or _plan_title(plan), online_tiles=online_tiles)
     tint = colour(0)
     group = overlay(m, "Plan")
     ring_group = overlay(m, "Usable range rings") if rings and plan.get("feasible", True) else None
     _, bounds = draw_plan(group, plan, colour=tint, rings=ring_group, label="Plan")
-    panel = f"<h3>{esc(heading)}</h3>{table(plan_rows(plan, names=names))}"
-    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
-    legend = [_swatch(tint, "leg")] if plan.get("legs") else []
+    heading = title or "Deployment plan"
+    _panel(render("panel", title=heading, rows=plan_rows(plan, names=names))).add_to(m)
+    keys = [Key(tint, "leg")] if plan.get("legs") else []
     if plan.get("stops"):
-        legend.append(_stop_key(tint))
-    legend += _end_keys()
+        keys.append(Key(tint, "numbered resupply stop", "dot"))
+    keys += END_KEYS
     if ring_group is not None and plan.get("usable_range_nm"):
-        legend.append(
-            _swatch(tint, f"usable range ({fmt_nm(plan['usable_range_nm'])})", dashed=True)
-        )
-    _legend(legend).add_to(m)
+        keys.append(Key(tint, f"usable range ({fmt_nm(plan['usable_range_nm'])})", "dashed"))
+    _legend(keys).add_to(m)
     return finish(m, bounds=bounds)
 
 
@@ -235,46 +239,51 @@ def render_layers(
     """
     m = new_map(title=title, online_tiles=online_tiles)
     bounds: list[LatLng] = []
-    rows: list[str] = []
-    legend: list[str] = []
+    rows: list[dict[str, Any]] = []
     ref: float | None = None
     for i, (name, raw) in enumerate(items):
         item = _unwrap_item(raw)
-        tint = colour(i)
+        key = Key(colour(i), name)
         group = overlay(m, name)
-        legend.append(_swatch(tint, name))
         if is_plan(item):
+            plan_rings = group if rings else None
             start, pts = draw_plan(
-                group, item, colour=tint, rings=group if rings else None, ref_lon=ref, label=name
+                group, item, colour=key.colour, rings=plan_rings, ref_lon=ref, label=name
             )
-            totals = item.get("totals") or {}
-            feasible = bool(item.get("feasible", True))
-            reason = item.get("reason") or "infeasible"
-            figures = (
-                f'<td class="num">{esc(fmt_nm(totals.get("distance_nm")))}</td>'
-                f'<td class="num">{esc(fmt_number(totals.get("days")))}</td>'
-                f'<td class="num">{esc(totals.get("stops", "–"))}</td>'
-                f'<td class="nowrap">{esc(fmt_time(totals.get("eta")))}</td>'
-                if feasible
-                else f'<td colspan="4" class="relos-infeasible">{esc(reason)}</td>'
-            )
+            figures = _plan_figures(item)
         else:
-            coords, pts = draw_route(group, item, colour=tint, ref_lon=ref, label=name)
+            coords, pts = draw_route(group, item, colour=key.colour, ref_lon=ref, label=name)
             start = coords[0][0] if coords else None
-            props = item.get("properties") or {}
-            hours = props.get("duration_h")
-            figures = (
-                f'<td class="num">{esc(fmt_nm(props.get("distance_nm")))}</td>'
-                f'<td class="num">{esc(fmt_number(hours / 24 if hours is not None else None))}</td>'
-                '<td class="num">–</td><td>–</td>'
-            )
+            figures = _route_figures(item)
         ref = start if ref is None else ref
         bounds += pts
-        rows.append(f"<tr><td>{_swatch(tint, name)}</td>{figures}</tr>")
-    panel = (
-        f"<h3>{esc(title)}</h3><table><tr><th></th><th>distance</th><th>days</th>"
-        f"<th>stops</th><th>ETA</th></tr>{''.join(rows)}</table>"
-    )
-    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
-    _legend([*legend, *_end_keys()]).add_to(m)
+        rows.append({"key": key, **figures})
+    _panel(render("layers_panel", title=title, rows=rows)).add_to(m)
+    _legend([*(row["key"] for row in rows), *END_KEYS]).add_to(m)
     return finish(m, bounds=bounds)
+
+
+def _plan_figures(plan: Item) -> dict[str, Any]:
+    """A plan's figures for the side-by-side panel (the reason instead, when infeasible)."""
+    totals = plan.get("totals") or {}
+    feasible = bool(plan.get("feasible", True))
+    return {
+        "reason": None if feasible else plan.get("reason") or "infeasible",
+        "distance": fmt_nm(totals.get("distance_nm")),
+        "days": fmt_number(totals.get("days")),
+        "stops": totals.get("stops", "–"),
+        "eta": fmt_time(totals.get("eta")),
+    }
+
+
+def _route_figures(route: Item) -> dict[str, Any]:
+    """A route's figures for the side-by-side panel (a route has no stops and no ETA)."""
+    props = route.get("properties") or {}
+    hours = props.get("duration_h")
+    return {
+        "reason": None,
+        "distance": fmt_nm(props.get("distance_nm")),
+        "days": fmt_number(hours / 24 if hours is not None else None),
+        "stops": "–",
+        "eta": None,
+    }

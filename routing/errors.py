@@ -73,3 +73,15 @@ class InfeasiblePlanError(RelosError, ValueError):
 
 class DataValidationError(RelosError, ValueError):
     """A shipped or user-supplied data file breaks an invariant; the message names the record."""
+
+
+class UnknownRecordError(RelosError, LookupError):
+    """No saved record (scenario, plan) with that id."""
+
+
+class ConflictError(RelosError, ValueError):
+    """A unique value (a scenario's name) that another record already has."""
+
+
+class ServiceUnavailableError(RelosError, RuntimeError):
+    """A part of the service this answer needs is not loaded (the sea graph, the store)."""

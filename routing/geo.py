@@ -1,18 +1,22 @@
-"""Coordinate conventions and distances.
+"""Coordinates, distances and the geodesy helpers every room shares (defined once, here).
 
-One convention everywhere: GeoJSON order (lon, lat), EPSG:4326. Distances are
-computed on the WGS84 ellipsoid with :class:`pyproj.Geod` and reported in
-nautical miles.
+One convention everywhere: GeoJSON order (lon, lat), EPSG:4326. Reported
+distances are computed on the WGS84 ellipsoid with :class:`pyproj.Geod`, in
+nautical miles; screening distances on the mean-radius sphere.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from pyproj import Geod
 
 METRES_PER_NM = 1852.0
+EARTH_RADIUS_KM = 6371.0088
+"""IUGG mean Earth radius (km), for spherical screening distances."""
+EARTH_RADIUS_NM = EARTH_RADIUS_KM * 1000.0 / METRES_PER_NM
 GEOD = Geod(ellps="WGS84")
 
 
@@ -21,6 +25,28 @@ class LonLat(NamedTuple):
 
     lon: float
     lat: float
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A lon/lat box; ``west > east`` means it crosses the antimeridian (RFC 7946 5.2)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Element-wise membership of points."""
+        in_lat = (lat >= self.south) & (lat <= self.north)
+        if self.west <= self.east:
+            in_lon = (lon >= self.west) & (lon <= self.east)
+        else:
+            in_lon = (lon >= self.west) | (lon <= self.east)
+        return np.asarray(in_lat & in_lon)
+
+
+# -- distances ----------------------------------------------------------------------------
 
 
 def geodesic_nm(a: LonLat, b: LonLat) -> float:
@@ -37,35 +63,88 @@ def geodesic_nm_many(
     return np.asarray(metres, dtype=float) / METRES_PER_NM
 
 
+def line_nm(coords: np.ndarray) -> np.ndarray:
+    """Ellipsoidal length of each segment of an (n, 2) lon/lat polyline, nm."""
+    c = np.asarray(coords, dtype=float)
+    if len(c) < 2:
+        return np.zeros(0)
+    return geodesic_nm_many(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])
+
+
 def haversine_nm(
     lon1: np.ndarray | float,
     lat1: np.ndarray | float,
     lon2: np.ndarray | float,
     lat2: np.ndarray | float,
 ) -> np.ndarray:
-    """Great-circle distance on a sphere of the mean Earth radius, in nautical miles.
-
-    Cheaper than :func:`geodesic_nm_many`; use it for screening, not for reported figures.
-    """
-    r_nm = 6371008.8 / METRES_PER_NM
+    """Great-circle distance on the mean-radius sphere, in nautical miles (for screening)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
     dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * r_nm * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
+    return np.asarray(2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
+
+
+def to_unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere, shape (..., 3), from degrees."""
+    lo, la = np.radians(lon), np.radians(lat)
+    cl = np.cos(la)
+    return np.stack([cl * np.cos(lo), cl * np.sin(lo), np.sin(la)], axis=-1)
+
+
+def from_unit_vectors(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Degrees (lon, lat) of points given as (..., 3) vectors (not necessarily unit)."""
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    lon = np.degrees(np.arctan2(y, x))
+    lat = np.degrees(np.arctan2(z, np.hypot(x, y)))
+    return lon, lat
+
+
+def great_circle_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distance in km on the mean-radius sphere (vectorised, stable)."""
+    a = to_unit_vectors(np.asarray(lon1, float), np.asarray(lat1, float))
+    b = to_unit_vectors(np.asarray(lon2, float), np.asarray(lat2, float))
+    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    dot = np.einsum("...i,...i->...", a, b)
+    return np.asarray(np.arctan2(cross, dot) * EARTH_RADIUS_KM)
+
+
+def chord_km(chord: np.ndarray | float) -> np.ndarray:
+    """Great-circle km of a chord between unit vectors (as a k-d tree on them returns)."""
+    return np.asarray(2 * np.arcsin(np.clip(np.asarray(chord) / 2, 0, 1)) * EARTH_RADIUS_KM)
+
+
+def km_chord(km: float) -> float:
+    """The unit-sphere chord of a great-circle distance in km (inverse of :func:`chord_km`)."""
+    return float(2 * np.sin(km / EARTH_RADIUS_KM / 2))
+
+
+# -- longitudes ---------------------------------------------------------------------------
+
+
+def wrap(lon: np.ndarray | float) -> np.ndarray:
+    """Longitudes reduced to [-180, 180)."""
+    return np.asarray((np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0)
+
+
+def unwrap(lon: np.ndarray) -> np.ndarray:
+    """Longitudes made continuous (no step over 180 degrees); the first is kept."""
+    lon = np.asarray(lon, dtype=float)
+    if lon.size < 2:
+        return lon.copy()
+    return np.unwrap(lon, period=360.0)
 
 
 def unwrap_array(coords: np.ndarray) -> np.ndarray:
-    """Longitudes of an (n, 2) lon/lat array shifted so no step exceeds 180 degrees.
+    """An (n, 2) lon/lat array whose longitudes are made continuous (:func:`unwrap`).
 
-    The first point keeps its longitude; the result may leave [-180, 180], which
-    is what a web map needs to draw one continuous line across the antimeridian.
+    The result may leave [-180, 180], which is what a web map needs to draw one
+    continuous line across the antimeridian.
     """
     out = np.array(coords, dtype=float).reshape(-1, 2)
-    if len(out) > 1:
-        steps = np.diff(out[:, 0])
-        shift = -360.0 * np.round(steps / 360.0)
-        out[1:, 0] += np.cumsum(shift)
+    out[:, 0] = unwrap(out[:, 0])
     return out
 
 

@@ -1,45 +1,389 @@
-"""Ready-made planner for scripts and notebooks: the shipped data and the cached graph.
+"""The use cases every front end calls: route, matrix, plan, compare, critical, access.
 
->>> from routing import default_planner, Scenario
->>> planner = default_planner()
->>> req = planner.request(nation="IND", platform="talwar",
-...                       origin="in-mumbai-naval-dockyard",
-...                       destination="ru-vladivostok-naval-base", departure="2026-08-01")
->>> plan = planner.plan(req)
->>> plan.feasible, round(plan.distance_nm)
+The HTTP routers (``app/routers``), the CLI (``app/cli.py``) and Python scripts
+are thin adapters over :class:`Services`: they turn their input into the request
+schemas defined in the core (:class:`~routing.plan.request.PlanSpec`,
+:class:`RouteSpec`, :class:`CompareSpec`) and call a method here, so the same
+question gets the same answer whichever way it is asked.
+
+>>> from routing import default_services
+>>> services = default_services()              # shipped data, cached sea graph
+>>> plan = services.plan(PlanSpec(nation="IND", platform="talwar",
+...                               origin="in-mumbai-naval-dockyard",
+...                               destination="ru-vladivostok-naval-base",
+...                               departure="2026-08-01T00:00:00Z"))
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from routing.catalogue import Catalogue
-from routing.planner import Planner
-from routing.platforms import DEFAULT_PLATFORMS, load_platforms
-from routing.router import SeaRouter, load_sea_router
-from routing.seagraph import PortSite
-from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from routing.catalogue.access import Grant, agreements_in_force, check_nation, usable_facilities
+from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
+from routing.catalogue.model import Catalogue
+from routing.catalogue.platforms import DEFAULT_PLATFORMS, Platform, load_platforms
+from routing.errors import InvalidInputError, ServiceUnavailableError
+from routing.geo import LonLat
+from routing.parse import looks_like_point, parse_lonlat
+from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
+from routing.plan.planner import Plan, Planner
+from routing.plan.request import PlanSpec, build_request
+from routing.plan.scenario import SCENARIO_EXAMPLE, Scenario, resolve_scenarios
+from routing.plan.serialize import plan_json
+from routing.sea.graph import PortSite
+from routing.sea.passages import SeaData, load_sea_data
+from routing.sea.router import Route, SeaRouter, load_sea_router
 from routing.vocab import SEA_KINDS
 
+DEFAULT_SPEED_KN = 14.0
+MAX_MATRIX = 500
+MAX_VIA = 20
+MAX_SCENARIOS = 20
 
-def sea_router_for(catalogue: Catalogue, *, cache_dir: Path | None = None) -> SeaRouter:
+
+class RouteSpec(BaseModel):
+    """A sea route to find: the parameters of ``GET /routes`` and ``relos route``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = Field(examples=["ru-murmansk-port"])
+    destination: str = Field(examples=["ru-vladivostok-naval-base"])
+    closed: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    speed_kn: float = Field(DEFAULT_SPEED_KN, gt=0, le=60)
+    via: list[str] = Field(default_factory=list, max_length=MAX_VIA)
+    alternatives: int = Field(1, ge=1, le=5)
+    ice_class: str | None = None
+
+
+class CompareSpec(BaseModel):
+    """A deployment (`plan`, a /plans body) or a `route`, and the scenarios to run it under."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan": {
+                        "nation": "IND",
+                        "platform": "talwar",
+                        "origin": "in-visakhapatnam-naval-dockyard",
+                        "destination": "ru-severomorsk-naval-base",
+                        "departure": "2026-08-01T00:00:00Z",
+                    },
+                    "scenarios": [SCENARIO_EXAMPLE, 1],
+                }
+            ]
+        },
+    )
+
+    plan: PlanSpec | None = None
+    route: RouteSpec | None = None
+    scenarios: list[int | dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_SCENARIOS,
+        description="Saved scenario ids or inline scenarios.",
+    )
+    include_plans: bool = Field(True, description="Include each full plan in the answer.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CompareSpec:
+        if (self.plan is None) == (self.route is None):
+            raise ValueError("give exactly one of 'plan' or 'route'")
+        return self
+
+
+SavedScenarios = Callable[[int], Mapping[str, Any]]
+"""Looks a saved scenario up by id (the store's ``get_scenario``)."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """The loaded data and engines, read-only, and the use cases over them."""
+
+    catalogue: Catalogue
+    platforms: Mapping[str, Platform]
+    sea_data: SeaData
+    sea: SeaRouter | None
+    planner: Planner
+
+    @property
+    def versions(self) -> dict[str, str | None]:
+        """Provenance recorded with every answer: catalogue and graph versions."""
+        return {
+            "catalogue": self.catalogue.version(),
+            "graph": self.sea.graph_version if self.sea else None,
+        }
+
+    def require_sea(self) -> SeaRouter:
+        """The sea router, or :class:`ServiceUnavailableError` when it is not loaded."""
+        if self.sea is None:
+            raise ServiceUnavailableError(
+                "the sea graph is not loaded (RELOS_LOAD_SEA_GRAPH=false)"
+            )
+        return self.sea
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def endpoint(self, text: str, field: str) -> str | LonLat:
+        """A route end: a port or naval base id, or a ``lon,lat`` sea point."""
+        if looks_like_point(text):
+            return parse_lonlat(text, field=field)
+        fac = self.catalogue.facility(text, field=field)
+        if fac.kind not in SEA_KINDS:
+            raise InvalidInputError(
+                f"{fac.id} is an {fac.kind}, not a port or naval base", field=field
+            )
+        return fac.id
+
+    def _via(self, items: Sequence[str]) -> list[str | LonLat]:
+        sea = self.require_sea()
+        passages = set(sea.sea.passage_ids)
+        out: list[str | LonLat] = []
+        for raw in items:
+            for item in (p.strip() for p in raw.split(";")):
+                if item:
+                    out.append(item if item in passages else self.endpoint(item, "via"))
+        if len(out) > MAX_VIA:
+            raise InvalidInputError(f"at most {MAX_VIA} via points", field="via")
+        return out
+
+    def route(self, spec: RouteSpec) -> dict[str, Any]:
+        """The ``GET /routes`` answer: the route as a GeoJSON Feature with its alternatives."""
+        sea = self.require_sea()
+        routes = sea.routes(
+            self.endpoint(spec.origin, "origin"),
+            self.endpoint(spec.destination, "destination"),
+            alternatives=spec.alternatives,
+            closed=spec.closed,
+            date=spec.date,
+            ice_class=spec.ice_class,
+            via=self._via(spec.via),
+        )
+        first, *rest = (self.route_feature(r, spec) for r in routes)
+        first["properties"]["alternatives"] = rest
+        return first
+
+    def _describe(self, ref: str) -> dict[str, Any]:
+        if ref in self.catalogue.facilities:
+            fac = self.catalogue.facilities[ref]
+            return {"id": fac.id, "name": fac.name, "coordinates": [fac.lon, fac.lat]}
+        lon, lat = (float(x) for x in ref.split(","))
+        return {"id": None, "name": ref, "coordinates": [lon, lat]}
+
+    def route_feature(self, route: Route, spec: RouteSpec) -> dict[str, Any]:
+        """A route as the GeoJSON Feature ``GET /routes`` returns."""
+        feature = route.to_geojson()
+        props = feature["properties"]
+        assert isinstance(props, dict)
+        props.update(
+            {
+                "origin": self._describe(route.origin),
+                "destination": self._describe(route.destination),
+                "distance_nm": round(route.distance_nm, 1),
+                "duration_h": round(route.duration_h(spec.speed_kn), 1),
+                "speed_kn": spec.speed_kn,
+                "date": spec.date.isoformat() if spec.date else None,
+            }
+        )
+        return feature
+
+    def matrix(
+        self,
+        facilities: Sequence[str],
+        *,
+        closed: Sequence[str] = (),
+        date: dt.date | None = None,
+        ice_class: str | None = None,
+    ) -> dict[str, Any]:
+        """The ``POST /matrix`` answer: sea distances, ``None`` where cut off."""
+        sea = self.require_sea()
+        if len(facilities) > MAX_MATRIX:
+            raise InvalidInputError(f"at most {MAX_MATRIX} facilities", field="facilities")
+        for i, fid in enumerate(facilities):
+            self.endpoint(fid, f"facilities.{i}")
+        m = sea.matrix(facilities, closed=closed, date=date, ice_class=ice_class)
+        rounded = np.round(m, 1).astype(object)
+        rounded[~np.isfinite(m)] = None
+        return {
+            "facilities": list(facilities),
+            "closed": sorted(sea.effective_closures(closed, date=date, ice_class=ice_class)),
+            "distance_nm": rounded.tolist(),
+        }
+
+    def passages(self) -> dict[str, Any]:
+        """The ``GET /passages`` answer: each passage with its season rule and geometry."""
+        out = []
+        for p in self.sea_data.passages:
+            season = self.sea_data.seasons.get(p.id)
+            out.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": p.kind,
+                    "seasonal": season is not None,
+                    "season_rule": season.source if season else None,
+                    "note": p.note,
+                    "sources": [s.model_dump(exclude_none=True) for s in p.sources],
+                    "geometry": p.geometry(),
+                }
+            )
+        return {"count": len(out), "passages": out}
+
+    # -- plans -------------------------------------------------------------------------------
+
+    def plan(self, spec: PlanSpec, *, scenario: Scenario | None = None) -> Plan:
+        """The optimal plan for ``spec`` (or why there is none)."""
+        return self.planner.plan(build_request(spec, self.platforms), scenario=scenario)
+
+    def plan_json(self, spec: PlanSpec) -> dict[str, Any]:
+        """The ``POST /plans`` answer, with the data versions it was computed on."""
+        out = plan_json(self.plan(spec))
+        out["versions"] = self.versions
+        return out
+
+    def scenarios(
+        self, items: Sequence[int | Mapping[str, Any]], saved: SavedScenarios | None
+    ) -> list[Scenario]:
+        """Validated scenarios from saved ids and inline specs."""
+        return resolve_scenarios(
+            items, self.catalogue, self.platforms, saved=saved, sea=self.sea_data
+        )
+
+    def compare(self, spec: CompareSpec, *, saved: SavedScenarios | None = None) -> dict[str, Any]:
+        """The ``POST /compare`` answer: a row per scenario, baseline first."""
+        scenarios = self.scenarios(spec.scenarios, saved)
+        if spec.route is not None:
+            r = spec.route
+            return compare_routes(
+                self.require_sea(),
+                self.endpoint(r.origin, "route.origin"),
+                self.endpoint(r.destination, "route.destination"),
+                scenarios,
+                closed=r.closed,
+                date=r.date,
+                speed_kn=r.speed_kn,
+                ice_class=r.ice_class,
+            )
+        assert spec.plan is not None
+        req = build_request(spec.plan, self.platforms)
+        outcomes = compare(self.planner, req, scenarios)
+        return compare_json(outcomes, include_plans=spec.include_plans)
+
+    def critical(self, spec: PlanSpec) -> dict[str, Any]:
+        """The ``POST /critical`` answer: what the deployment relies on, ranked."""
+        base, impacts = critical(self.planner, build_request(spec, self.platforms))
+        return critical_json(base, impacts)
+
+    # -- access ------------------------------------------------------------------------------
+
+    def access(
+        self,
+        nation: str,
+        day: dt.date,
+        *,
+        service: str | None = None,
+        kind: str | None = None,
+        dropped_agreements: Sequence[str] = (),
+        closed_facilities: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """The ``GET /access`` answer: every usable facility and the agreement opening it."""
+        code = check_nation(nation)
+        grants = usable_facilities(
+            self.catalogue,
+            code,
+            day,
+            service=service,
+            dropped_agreements=dropped_agreements,
+            closed_facilities=closed_facilities,
+        )
+        if kind is not None:
+            grants = [g for g in grants if g.facility.kind == kind]
+        in_force = agreements_in_force(self.catalogue, code, day, dropped=dropped_agreements)
+        return {
+            "nation": code,
+            "date": day.isoformat(),
+            "service": service,
+            "agreements_in_force": [a.id for a in in_force],
+            "count": len(grants),
+            "facilities": [
+                {
+                    "facility_id": g.facility.id,
+                    "name": g.facility.name,
+                    "country": g.facility.country,
+                    "kind": g.facility.kind,
+                    "coordinates": [g.facility.lon, g.facility.lat],
+                    **grant_json(g),
+                }
+                for g in grants
+            ],
+        }
+
+
+def grant_json(grant: Grant) -> dict[str, Any]:
+    """Why a nation may use a facility, as the API reports it."""
+    return {
+        "basis": grant.basis,
+        "agreement": grant.agreement,
+        "agreements": list(grant.agreements),
+        "services": list(grant.services),
+        "confidence": grant.confidence,
+        "caveats": list(grant.caveats),
+    }
+
+
+def sea_router_for(
+    catalogue: Catalogue, *, cache_dir: Path | None = None, sea: SeaData | None = None
+) -> SeaRouter:
     """Build (first time) or load the sea graph joining every port and naval base."""
     ports = [PortSite(f.id, f.lon, f.lat) for f in catalogue if f.kind in SEA_KINDS]
-    return load_sea_router(ports, cache_dir=cache_dir)
+    return load_sea_router(ports, cache_dir=cache_dir, sea=sea)
+
+
+def load_services(
+    *,
+    facilities: Path = DEFAULT_FACILITIES,
+    agreements: Path = DEFAULT_AGREEMENTS,
+    platforms: Path = DEFAULT_PLATFORMS,
+    sea_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    load_sea_graph: bool = True,
+) -> Services:
+    """Load and validate the data, and build or load the sea graph (once per process)."""
+    catalogue = load_catalogue(facilities, agreements)
+    registry = load_platforms(platforms)
+    sea_data = load_sea_data(sea_dir)
+    sea = sea_router_for(catalogue, cache_dir=cache_dir, sea=sea_data) if load_sea_graph else None
+    planner = Planner(catalogue, sea, platforms=registry)
+    return Services(catalogue, registry, sea_data, sea, planner)
 
 
 @lru_cache(maxsize=4)
+def default_services(
+    facilities: Path = DEFAULT_FACILITIES,
+    agreements: Path = DEFAULT_AGREEMENTS,
+    platforms: Path = DEFAULT_PLATFORMS,
+    cache_dir: Path | None = None,
+) -> Services:
+    """Services over the shipped data and the cached graph (one per process and paths)."""
+    return load_services(
+        facilities=facilities, agreements=agreements, platforms=platforms, cache_dir=cache_dir
+    )
+
+
 def default_planner(
     facilities: Path = DEFAULT_FACILITIES,
     agreements: Path = DEFAULT_AGREEMENTS,
     platforms: Path = DEFAULT_PLATFORMS,
     cache_dir: Path | None = None,
 ) -> Planner:
-    """A planner over the shipped catalogue, platforms and sea graph (cached per process)."""
-    catalogue = load_catalogue(facilities, agreements)
-    return Planner(
-        catalogue,
-        sea_router_for(catalogue, cache_dir=cache_dir),
-        platforms=load_platforms(platforms),
-    )
+    """The planner of :func:`default_services` (for scripts and notebooks)."""
+    return default_services(facilities, agreements, platforms, cache_dir).planner

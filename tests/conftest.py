@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from routing.catalogue import Catalogue
-from routing.validation import load_catalogue
+from routing.catalogue.load import load_catalogue
+from routing.catalogue.model import Catalogue
 
 
 @pytest.fixture(scope="session")

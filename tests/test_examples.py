@@ -26,7 +26,10 @@ def test_what_if_script_prints_a_row_per_scenario() -> None:
         assert any(line.startswith(name) for line in lines), name
     red_sea = next(line for line in lines if line.startswith("Red Sea shut"))
     assert "suez" not in red_sea
-    assert "most critical:" in out.stdout
+    relos = next(line for line in lines if line.startswith("RELOS lapses"))
+    assert relos.split()[2] == "no" and "only by relos" in relos  # Severomorsk is closed to IND
+    first = lines[lines.index("most critical:") + 1].split()
+    assert first[:2] == ["agreement", "relos"] and first[-1] == "infeasible"
 
 
 def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from app.deps import CatalogueDep, SettingsDep
-from app.params import parse_bbox, parse_lonlat, split_list
-from routing.access import Grant, agreements_in_force, check_nation, usable_facilities
-from routing.catalogue import Agreement, Catalogue
+from app.deps import CatalogueDep, ServicesDep, SettingsDep
+from routing.catalogue.access import check_nation
+from routing.catalogue.model import Agreement, Catalogue
+from routing.catalogue.query import find_facilities, opened_by
 from routing.errors import InvalidInputError
-from routing.query import find_facilities, opened_by
-from routing.scenario import Scenario
+from routing.parse import parse_bbox, parse_lonlat, split_list
+from routing.service import grant_json
 from routing.vocab import Kind, Service
 
 router = APIRouter(tags=["catalogue"])
@@ -33,15 +33,6 @@ DateQ = Annotated[
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-def _access_props(grant: Grant) -> dict[str, Any]:
-    return {
-        "basis": grant.basis,
-        "agreement": grant.agreement,
-        "agreements": list(grant.agreements),
-        "services": list(grant.services),
-    }
 
 
 def _agreement_json(agreement: Agreement, catalogue: Catalogue) -> dict[str, Any]:
@@ -123,7 +114,7 @@ def list_facilities(
         if m.distance_nm is not None:
             extra["distance_nm"] = round(m.distance_nm, 1)
         if m.grant is not None:
-            extra["access"] = _access_props(m.grant)
+            extra["access"] = grant_json(m.grant)
         features.append(m.facility.feature(**extra))
     body: dict[str, Any] = {
         "type": "FeatureCollection",
@@ -187,7 +178,7 @@ def get_agreement(
 
 @router.get("/access", summary="Facilities a nation may use on a date, and why")
 def access(
-    catalogue: CatalogueDep,
+    services: ServicesDep,
     nation: NationQ,
     date: DateQ = None,
     service: Annotated[
@@ -207,32 +198,11 @@ def access(
     ] = None,
 ) -> dict[str, Any]:
     """Each usable facility with the agreement that opens it (or ``own``)."""
-    code = check_nation(nation)
-    day = date or _today()
-    scenario = Scenario(
-        date=day,
-        dropped_agreements=frozenset(split_list(dropped_agreements)),
-        closed_facilities=frozenset(split_list(closed_facilities)),
+    return services.access(
+        nation,
+        date or _today(),
+        service=service,
+        kind=kind,
+        dropped_agreements=split_list(dropped_agreements),
+        closed_facilities=split_list(closed_facilities),
     )
-    grants = usable_facilities(catalogue, code, day, service=service, scenario=scenario)
-    if kind is not None:
-        grants = [g for g in grants if g.facility.kind == kind]
-    in_force = agreements_in_force(catalogue, code, day, dropped=scenario.dropped_agreements)
-    return {
-        "nation": code,
-        "date": day.isoformat(),
-        "service": service,
-        "agreements_in_force": [a.id for a in in_force],
-        "count": len(grants),
-        "facilities": [
-            {
-                "facility_id": g.facility.id,
-                "name": g.facility.name,
-                "country": g.facility.country,
-                "kind": g.facility.kind,
-                "coordinates": [g.facility.lon, g.facility.lat],
-                **_access_props(g),
-            }
-            for g in grants
-        ],
-    }

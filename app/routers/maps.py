@@ -17,15 +17,15 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.routing import NoMatchFound
 
-from app.deps import CatalogueDep
+from app.deps import CatalogueDep, get_services
 from app.routers import catalogue as catalogue_api
 from app.routers import compare as compare_api
 from app.routers import plans as plans_api
 from app.routers import routes as routes_api
 from maps import render_catalogue, render_layers, render_plan, render_route, to_html
 from maps.assets import load_asset
+from routing.catalogue.query import opened_by
 from routing.errors import InvalidInputError
-from routing.query import opened_by
 
 router = APIRouter(tags=["maps"])
 
@@ -57,10 +57,10 @@ def _page(request: Request, m: Any) -> HTMLResponse:
 
 def _passages(request: Request) -> list[dict[str, Any]] | None:
     """The passages with their gate geometry, when the sea graph is loaded."""
-    sea = getattr(request.app.state, "sea_router", None)
-    if sea is None:
+    services = get_services(request)
+    if services.sea is None:
         return None
-    passages: list[dict[str, Any]] = routes_api.get_passages(sea)["passages"]
+    passages: list[dict[str, Any]] = services.passages()["passages"]
     return passages
 
 

@@ -1,6 +1,6 @@
 /* relos-maps.js: helpers shared by every map the RELOS planner renders (maps/ package).
  * Needs Leaflet (and Leaflet.markercluster for facility layers). No network access:
- * the land polygons come from RELOS_LAND (data/basemap/land.geojson, Natural Earth).
+ * the land polygons come from RELOS_LAND (maps/static/basemap/land.geojson, Natural Earth).
  */
 (function () {
   "use strict";

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from routing.catalogue import Catalogue
+from routing.catalogue.model import Catalogue
 from routing.geo import LonLat, geodesic_nm
 
 RELOS_DAY = "2026-06-01"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from routing.catalogue import Catalogue
+from routing.catalogue.model import Catalogue
 
 RELOS_DAY = "2026-06-01"
 SCRIPTS = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(/static/[^\"]+)\"")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from routing.catalogue import Catalogue
+from routing.catalogue.model import Catalogue
 
 MUMBAI = "in-mumbai-naval-dockyard"
 VIZAG = "in-visakhapatnam-naval-dockyard"

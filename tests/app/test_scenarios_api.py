@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.routers.scenarios import resolve_scenarios
 from app.settings import Settings
 from app.store import Store
 from routing.errors import InvalidInputError, UnknownPassageError
+from routing.plan.scenario import resolve_scenarios
 from tests.app.test_persistence import BACKENDS, fresh_database
 
 RED_SEA: dict[str, Any] = {
@@ -280,20 +280,23 @@ def test_plan_under_unknown_scenario_is_refused(store: Store) -> None:
 
 def test_resolve_scenarios_takes_saved_ids_and_inline_bodies(api: TestClient, store: Store) -> None:
     app: Any = api.app
-    cat, platforms = app.state.catalogue, app.state.platforms
+    cat, platforms = app.state.services.catalogue, app.state.services.platforms
+    get = store.get_scenario
     saved = _post(api, _body("for compare"))
     inline = {"name": "Hormuz shut", "closed": ["hormuz"]}
-    out = resolve_scenarios(store, [saved["id"], inline], cat, platforms)
+    out = resolve_scenarios([saved["id"], inline], cat, platforms, saved=get)
     assert [s.name for s in out] == ["for compare", "Hormuz shut"]
     assert out[0].closed == frozenset(RED_SEA["closed"]) and out[1].closed == {"hormuz"}
     assert out[0].dropped_agreements == {"relos"}
 
     with pytest.raises(InvalidInputError) as err:
-        resolve_scenarios(store, [inline, 987654], cat, platforms)
+        resolve_scenarios([inline, 987654], cat, platforms, saved=get)
     assert err.value.field == "scenarios.1"
     with pytest.raises(UnknownPassageError) as passage:
-        resolve_scenarios(store, [inline, {"name": "x", "closed": ["atlantis"]}], cat, platforms)
+        resolve_scenarios(
+            [inline, {"name": "x", "closed": ["atlantis"]}], cat, platforms, saved=get
+        )
     assert passage.value.field == "scenarios.1.closed"
     with pytest.raises(InvalidInputError) as date:
-        resolve_scenarios(store, [{"name": "x", "date": "01/02/2027"}], cat, platforms)
+        resolve_scenarios([{"name": "x", "date": "01/02/2027"}], cat, platforms, saved=get)
     assert date.value.field == "scenarios.0.date"

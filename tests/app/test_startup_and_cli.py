@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.main import create_app
 from app.settings import Settings
-from routing.catalogue import Catalogue
+from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
+from routing.catalogue.model import Catalogue
 from routing.errors import DataValidationError
-from routing.validation import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
 
 runner = CliRunner(env={"COLUMNS": "220"})
 

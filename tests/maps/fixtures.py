@@ -12,8 +12,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from routing.catalogue.load import load_catalogue
 from routing.geo import LonLat, geodesic_nm
-from routing.validation import load_catalogue
 
 SPEED_KN = 14.0
 RESERVE = 0.25

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from maps import cli_render_catalogue, render_layers, render_plan, render_route, save_html
-from routing.catalogue import Catalogue
+from routing.catalogue.model import Catalogue
 from tests.maps import fixtures as fx
 from tests.maps.support import (
     COUNT_LAYERS,

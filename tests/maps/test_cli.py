@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maps import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
-from routing.catalogue import Catalogue
+from routing.catalogue.model import Catalogue
 from routing.errors import InvalidInputError
 from tests.maps import fixtures as fx
 

@@ -22,8 +22,8 @@ from maps import (
 )
 from maps.assets import LAND_PATH, asset_file, load_asset
 from maps.catalogue import facility_features
-from routing.catalogue import Catalogue
-from routing.query import find_facilities
+from routing.catalogue.model import Catalogue
+from routing.catalogue.query import find_facilities
 from tests.maps import fixtures as fx
 
 CDN_HINTS = ("cdn.", "cdnjs", "jsdelivr", "unpkg", "code.jquery", "bootstrapcdn", "googleapis")

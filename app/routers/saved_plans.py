@@ -1,0 +1,40 @@
+"""Saved plans: list, read and delete what ``POST /plans?save=true`` stored."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from app.deps import StoreDep
+
+router = APIRouter(tags=["plans"])
+
+PlanId = Annotated[int, Path(ge=1, description="Saved plan id.", examples=[1])]
+
+
+@router.get("/plans/saved", summary="Saved plans, newest first")
+def list_saved_plans(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[50])] = 50,
+    offset: Annotated[int, Query(ge=0, description="Plans to skip.", examples=[0])] = 0,
+) -> dict[str, Any]:
+    """Summaries (nation, origin, destination, feasible, totals, data versions), paged."""
+    return {
+        "count": store.count_plans(),
+        "limit": limit,
+        "offset": offset,
+        "plans": store.list_plans(limit, offset),
+    }
+
+
+@router.get("/plans/{plan_id}", summary="One saved plan")
+def get_saved_plan(store: StoreDep, plan_id: PlanId) -> dict[str, Any]:
+    """The saved request and answer, with the catalogue and graph versions it was computed on."""
+    return store.get_plan(plan_id)
+
+
+@router.delete("/plans/{plan_id}", status_code=204, summary="Delete a saved plan")
+def delete_saved_plan(store: StoreDep, plan_id: PlanId) -> None:
+    """Delete the saved plan."""
+    store.delete_plan(plan_id)

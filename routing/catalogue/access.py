@@ -1,0 +1,158 @@
+"""The access model: which facilities a nation may use, on what date, for which services.
+
+A nation may use its own facilities (those it is sovereign over or operates),
+and a partner's facility when an agreement between the two is in force on the
+date, covers the facility's kind, and covers the service asked for. Every grant
+names its basis: ``own``, or the agreement(s) that open the facility (the most
+certain first), or ``clearance`` (a call by diplomatic clearance, with no
+agreement: only where a plan asks for it). Every grant carries a ``confidence``
+and the ``caveats`` behind it, taken from the facility and the agreement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from routing.catalogue.model import Agreement, Catalogue, Facility
+from routing.errors import InvalidInputError
+from routing.vocab import confidence_rank, is_iso3
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why ``nation`` may use ``facility``: its own, or by the listed agreements.
+
+    ``services`` are the services the nation may draw there: for its own
+    facility every service the facility offers; for a partner's, those the
+    facility offers and some granting agreement covers.
+    """
+
+    facility: Facility
+    nation: str
+    basis: str  # "own" | "agreement" | "clearance"
+    agreements: tuple[str, ...]
+    services: tuple[str, ...]
+    confidence: str = "confirmed"
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def agreement(self) -> str | None:
+        """The first granting agreement (``None`` for the nation's own facility)."""
+        return self.agreements[0] if self.agreements else None
+
+
+def combined_confidence(
+    facility: Facility, agreements: Iterable[Agreement] = ()
+) -> tuple[str, tuple[str, ...]]:
+    """The weakest confidence of a facility and the agreement opening it, with all caveats."""
+    levels = [facility.confidence, *(a.confidence for a in agreements)]
+    caveats: list[str] = [*facility.caveats]
+    for agr in agreements:
+        caveats.extend(f"{agr.id}: {c}" for c in agr.caveats)
+    return min(levels, key=confidence_rank), tuple(caveats)
+
+
+def clearance_grant(facility: Facility, nation: str) -> Grant:
+    """A call by diplomatic clearance: no agreement, every service the facility offers."""
+    confidence, caveats = combined_confidence(facility)
+    return Grant(facility, nation, "clearance", (), tuple(facility.services), confidence, caveats)
+
+
+def check_nation(code: str, *, field: str = "nation") -> str:
+    """Upper-cased ISO3 code, or :class:`InvalidInputError` naming ``field``."""
+    norm = code.strip().upper()
+    if not is_iso3(norm):
+        raise InvalidInputError(f"{code!r} is not an ISO 3166-1 alpha-3 country code", field=field)
+    return norm
+
+
+def agreements_in_force(
+    catalogue: Catalogue,
+    nation: str,
+    day: dt.date,
+    *,
+    dropped: Iterable[str] = (),
+) -> list[Agreement]:
+    """Agreements to which ``nation`` is a party, in force on ``day``, not dropped."""
+    dropped_set = frozenset(dropped)
+    return [
+        a
+        for a in catalogue.agreements.values()
+        if nation in a.parties and a.id not in dropped_set and a.in_force_on(day)
+    ]
+
+
+def grant_for(
+    facility: Facility,
+    nation: str,
+    agreements: Iterable[Agreement],
+    *,
+    service: str | None = None,
+) -> Grant | None:
+    """The grant opening ``facility`` to ``nation`` under ``agreements``, or ``None``."""
+    if nation in facility.grantors:
+        if service is not None and service not in facility.services:
+            return None
+        confidence, caveats = combined_confidence(facility)
+        return Grant(facility, nation, "own", (), tuple(facility.services), confidence, caveats)
+    granting: list[Agreement] = []
+    services: set[str] = set()
+    for agr in agreements:
+        if not agr.covers(facility):
+            continue
+        if not (facility.grantors - {nation}) & set(agr.parties):
+            continue
+        covered = set(agr.services) & set(facility.services)
+        if service is not None and service not in covered:
+            continue
+        if covered:
+            granting.append(agr)
+            services |= covered
+    if not granting:
+        return None
+    granting.sort(key=lambda a: -confidence_rank(a.confidence))
+    ordered = tuple(s for s in facility.services if s in services)
+    confidence, caveats = combined_confidence(facility, granting[:1])
+    return Grant(
+        facility,
+        nation,
+        "agreement",
+        tuple(a.id for a in granting),
+        ordered,
+        confidence,
+        caveats,
+    )
+
+
+def usable_facilities(
+    catalogue: Catalogue,
+    nation: str,
+    day: dt.date,
+    *,
+    service: str | None = None,
+    dropped_agreements: Iterable[str] = (),
+    closed_facilities: Iterable[str] = (),
+) -> list[Grant]:
+    """Every facility ``nation`` may use on ``day`` (for ``service``), with its grant.
+
+    ``catalogue`` is the one the caller sees (a scenario's, with its hypothetical
+    records); dropped agreements and closed facilities are arguments, never a
+    change to it. Unknown ids raise errors naming the field.
+    """
+    closed = frozenset(closed_facilities)
+    dropped = frozenset(dropped_agreements)
+    for fid in sorted(closed):
+        catalogue.facility(fid, field="closed_facilities")
+    for aid in sorted(dropped):
+        catalogue.agreement(aid, field="dropped_agreements")
+    in_force = agreements_in_force(catalogue, nation, day, dropped=dropped)
+    grants = []
+    for fac in catalogue:
+        if fac.id in closed:
+            continue
+        grant = grant_for(fac, nation, in_force, service=service)
+        if grant is not None:
+            grants.append(grant)
+    return grants

@@ -1,0 +1,990 @@
+"""The deployment planner: resupply stops within endurance, under the agreements in force.
+
+Given a deploying nation, a platform (or a task group), an origin, a
+destination, optional ordered waypoints and a departure time, the planner
+returns the optimal plan whose resupply stops fall only at facilities the
+nation may use, on the dates it arrives there, for fuel; each leg fits the
+usable range (see :mod:`routing.catalogue.platforms` for the fuel model). When no plan
+exists the answer says why and what would make it feasible.
+
+Ships sail the land-safe sea graph (:mod:`routing.sea.router`) and call at ports and
+naval bases; aircraft fly great-circle legs between airbases. The optimiser is
+:func:`routing.solver.solve`; this module builds its inputs and explains its
+output. Nothing here mutates the catalogue or the graph: closures, dropped
+agreements and closed facilities are arguments.
+
+Simplifications, stated so planners can judge them:
+
+- The season (the Northern Sea Route's) is taken at the departure date for the
+  whole voyage.
+- A stop must be open to the nation at the time the plan arrives there; if an
+  agreement lapses mid-voyage the stop is removed and the plan re-optimised.
+- A task group's range is that of its shortest-legged ship, unless a tanker
+  sails with it: the tanker then keeps the escorts topped up underway and the
+  group's range is the tanker's own. Its speed is at most the slowest ship's
+  maximum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from threading import Lock
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from cachetools import LRUCache
+
+from routing.catalogue.access import Grant, agreements_in_force, grant_for
+from routing.catalogue.model import Agreement, Catalogue, Facility
+from routing.catalogue.platforms import Platform
+from routing.errors import InvalidInputError, NoRouteError, RelosError, ServiceUnavailableError
+from routing.geo import GEOD, METRES_PER_NM, LonLat, geodesic_nm_many, unwrap_array
+from routing.plan.calls import (
+    CALL_SERVICE,
+    FUEL,
+    LIMITS,
+    Call,
+    CallRules,
+    Place,
+    group_counts,
+    limit_breach,
+)
+from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
+from routing.plan.scenario import Scenario
+from routing.plan.solver import INF, OBJECTIVES, bottleneck, solve
+from routing.vocab import SEA_KINDS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+DEFAULT_DWELL_H = {"sea": 24.0, "air": 3.0}
+RESUPPLY = {"sea": ("fuel", "provisions", "water"), "air": ("aviation_fuel", "maintenance")}
+
+
+class SeaLegSource(Protocol):
+    """What the planner needs from the sea router."""
+
+    port_ids: tuple[str, ...]
+
+    def distance_matrix(
+        self,
+        *,
+        closed: frozenset[str] = ...,
+        date: dt.date | None = ...,
+        ice_class: str | None = ...,
+    ) -> np.ndarray: ...
+
+    def route(
+        self,
+        origin: str | LonLat,
+        destination: str | LonLat,
+        *,
+        closed: frozenset[str] = ...,
+        date: dt.date | None = ...,
+        ice_class: str | None = ...,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg between consecutive places of the plan."""
+
+    index: int
+    start: Place
+    end: Place
+    distance_nm: float
+    duration_h: float
+    passages: tuple[str, ...]
+    fuel_on_arrival: float
+    coordinates: np.ndarray  # (n, 2) lon/lat, continuous across the antimeridian
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A resupply stop, the agreement that opens it and the times there."""
+
+    index: int
+    place: Place
+    grant: Grant
+    services: tuple[str, ...]
+    arrival: dt.datetime
+    departure: dt.datetime
+    fuel_on_arrival: float
+    notice_days: int | None
+    request_by: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan, or the reason there is none (``feasible`` false) with suggestions."""
+
+    request: PlanRequest
+    feasible: bool
+    speed_kn: float
+    usable_range_nm: float
+    origin: Place
+    destination: Place
+    legs: tuple[Leg, ...] = ()
+    stops: tuple[Stop, ...] = ()
+    reason: str | None = None
+    suggestions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    platform_label: str = ""
+    scenario: str = "baseline"
+    versions: dict[str, str] = field(default_factory=dict)
+    calls: tuple[Call, ...] = ()
+    """The calls at the origin, each waypoint and the destination (feasible plans)."""
+
+    @property
+    def distance_nm(self) -> float:
+        """Total distance sailed or flown."""
+        return sum(leg.distance_nm for leg in self.legs)
+
+    @property
+    def sailing_h(self) -> float:
+        """Hours under way."""
+        return sum(leg.duration_h for leg in self.legs)
+
+    @property
+    def dwell_h(self) -> float:
+        """Hours alongside at resupply stops."""
+        return sum((s.departure - s.arrival).total_seconds() / 3600 for s in self.stops)
+
+    @property
+    def duration_h(self) -> float:
+        """Departure to arrival, hours."""
+        return self.sailing_h + self.dwell_h
+
+    @property
+    def eta(self) -> dt.datetime:
+        """Arrival time at the destination."""
+        return self.request.departure + dt.timedelta(hours=self.duration_h)
+
+    @property
+    def passages(self) -> tuple[str, ...]:
+        """Passages traversed, in order, each once."""
+        seen: list[str] = []
+        for leg in self.legs:
+            for p in leg.passages:
+                if p not in seen:
+                    seen.append(p)
+        return tuple(seen)
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """Legs (LineStrings), stops, origin and destination (Points) as a GeoDataFrame.
+
+        One row each, EPSG:4326, with a ``role`` column (``leg``, ``stop``,
+        ``origin``, ``destination``) and the figures of each (``distance_nm``,
+        ``arrival``, ``agreement``...). Leg lines are continuous across the
+        antimeridian (longitudes may leave [-180, 180]).
+        """
+        import geopandas as gpd
+        from shapely import LineString, Point
+
+        rows: list[dict[str, Any]] = []
+        for leg in self.legs:
+            rows.append(
+                {
+                    "role": "leg",
+                    "index": leg.index,
+                    "name": f"{leg.start.name} - {leg.end.name}",
+                    "distance_nm": leg.distance_nm,
+                    "duration_h": leg.duration_h,
+                    "passages": ",".join(leg.passages),
+                    "fuel_on_arrival": leg.fuel_on_arrival,
+                    "geometry": LineString(leg.coordinates),
+                }
+            )
+        for stop in self.stops:
+            rows.append(
+                {
+                    "role": "stop",
+                    "index": stop.index,
+                    "name": stop.place.name,
+                    "facility_id": stop.place.key,
+                    "agreement": stop.grant.agreement,
+                    "arrival": stop.arrival,
+                    "departure": stop.departure,
+                    "fuel_on_arrival": stop.fuel_on_arrival,
+                    "geometry": Point(stop.place.point),
+                }
+            )
+        for role, place in (("origin", self.origin), ("destination", self.destination)):
+            rows.append(
+                {
+                    "role": role,
+                    "name": place.name,
+                    "facility_id": place.facility.id if place.facility else None,
+                    "geometry": Point(place.point),
+                }
+            )
+        return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def group_profile(group: Sequence[Member], speed_kn: float | None) -> tuple[Platform, float]:
+    """The limiting platform of a group and the speed to plan at.
+
+    Raises :class:`InvalidInputError` for an empty or mixed sea/air group, or a
+    speed above the slowest member's maximum.
+    """
+    if not group:
+        raise InvalidInputError("a plan needs a platform or a group", field="platform")
+    if len({m.platform.domain for m in group}) > 1:
+        raise InvalidInputError("a group cannot mix ships and aircraft", field="group")
+    top = min(m.platform.max_speed_kn for m in group)
+    tankers = [m.platform for m in group if m.platform.is_tanker]
+    if speed_kn is None:
+        speed = min(m.platform.at_speed_kn for m in group)
+    else:
+        if speed_kn <= 0:
+            raise InvalidInputError("speed must be positive", field="speed_kn")
+        if speed_kn > top:
+            slowest = min(group, key=lambda m: m.platform.max_speed_kn).platform
+            raise InvalidInputError(
+                f"{speed_kn} kn is above the maximum speed of {slowest.name} ({top} kn)",
+                field="speed_kn",
+            )
+        speed = speed_kn
+    if tankers and len(group) > 1:
+        limiting = min(tankers, key=lambda p: p.endurance_at(speed))
+    else:
+        limiting = min((m.platform for m in group), key=lambda p: p.endurance_at(speed))
+    return limiting, speed
+
+
+class Planner:
+    """Plans deployments over a catalogue and a sea router (both read-only).
+
+    Parameters
+    ----------
+    catalogue
+        Facilities and agreements.
+    sea
+        The sea router (``None`` disables ship planning: air only).
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        sea: SeaLegSource | None,
+        *,
+        platforms: dict[str, Platform] | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.sea = sea
+        self.platforms = platforms or {}
+        self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
+        self._airbases = tuple(f for f in catalogue if f.kind == "airbase")
+        self._port_pos = {pid: i for i, pid in enumerate(sea.port_ids)} if sea else {}
+        self._cand_cache: LRUCache[tuple[Any, ...], tuple[list[tuple[Facility, Grant]], list[str]]]
+        self._cand_cache = LRUCache(maxsize=256)
+        self._cand_lock = Lock()
+
+    # ------------------------------------------------------------- requests
+    def request(
+        self,
+        *,
+        nation: str,
+        origin: str | LonLat | tuple[float, float],
+        destination: str | LonLat | tuple[float, float],
+        platform: str | Platform | None = None,
+        group: Sequence[tuple[str | Platform, int]] = (),
+        departure: dt.datetime | dt.date | str | None = None,
+        waypoints: Sequence[str | LonLat | tuple[float, float]] = (),
+        **options: Any,
+    ) -> PlanRequest:
+        """A :class:`PlanRequest` from plain values, for scripts and notebooks.
+
+        The keywords are the fields of :class:`~routing.plan.request.PlanSpec`
+        (``POST /plans``); ``platform`` and group members may also be
+        :class:`Platform` objects, ``departure`` a date, and points ``(lon, lat)``.
+        The request is built by :func:`~routing.plan.request.build_request`, as the
+        HTTP API and the CLI build theirs.
+        """
+        registry = dict(self.platforms)
+
+        def plat(p: str | Platform) -> str:
+            if isinstance(p, Platform):
+                registry[p.id] = p
+                return p.id
+            return p
+
+        def place(p: str | LonLat | tuple[float, float]) -> str:
+            return p if isinstance(p, str) else f"{float(p[0])},{float(p[1])}"
+
+        if isinstance(departure, dt.date) and not isinstance(departure, dt.datetime):
+            departure = dt.datetime.combine(departure, dt.time())
+        members = [GroupItem(platform=plat(p), count=n) for p, n in group]
+        if platform is not None and members:
+            members.insert(0, GroupItem(platform=plat(platform)))
+        spec = PlanSpec.model_validate(
+            {
+                "nation": nation,
+                "platform": plat(platform) if platform is not None and not members else None,
+                "group": members or None,
+                "origin": place(origin),
+                "destination": place(destination),
+                "waypoints": [place(w) for w in waypoints],
+                "departure": departure,
+                **{
+                    k: sorted(v) if isinstance(v, set | frozenset) else v
+                    for k, v in options.items()
+                },
+            }
+        )
+        return build_request(spec, registry)
+
+    # ------------------------------------------------------------------ places
+    def _place(self, cat: Catalogue, ref: str | LonLat, *, field: str, domain: str) -> Place:
+        if isinstance(ref, LonLat):
+            label = f"{ref.lat:.3f}, {ref.lon:.3f}"
+            return Place(f"pt:{ref.lon:.5f},{ref.lat:.5f}", ref, label)
+        fac = cat.facility(ref, field=field)
+        if domain == "sea" and fac.kind not in SEA_KINDS:
+            raise InvalidInputError(
+                f"{fac.id} is an {fac.kind}; ships need a port or naval base", field=field
+            )
+        if domain == "air" and fac.kind != "airbase":
+            raise InvalidInputError(
+                f"{fac.id} is a {fac.kind}; aircraft need an airbase", field=field
+            )
+        return Place(fac.id, fac.point, fac.name, fac)
+
+    # ------------------------------------------------------------ distances
+    def _matrix(self, places: Sequence[Place], req: PlanRequest, cat: Catalogue) -> np.ndarray:
+        pts = np.array([[p.point.lon, p.point.lat] for p in places])
+        if req.domain == "air":
+            n = len(places)
+            ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+            d = geodesic_nm_many(pts[ii, 0], pts[ii, 1], pts[jj, 0], pts[jj, 1])
+            return d.reshape(n, n)
+        if self.sea is None:
+            raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
+        date = req.departure.date()
+        base = self.sea.distance_matrix(
+            closed=req.closed, date=date, ice_class=req.voyage_ice_class
+        )
+        on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
+        idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
+        out = np.array(base[np.ix_(idx, idx)], dtype=float)
+        for i, ok in enumerate(on_graph):
+            if ok:
+                continue
+            # A bare sea point (or a port the graph does not know): route to every place.
+            for j, other in enumerate(places):
+                if i == j:
+                    out[i, j] = 0.0
+                    continue
+                out[i, j] = self._route_nm(places[i], other, req)
+                out[j, i] = self._route_nm(other, places[i], req)
+        return out
+
+    def _route_nm(self, a: Place, b: Place, req: PlanRequest) -> float:
+        assert self.sea is not None
+        try:
+            route = self.sea.route(
+                a.ref,
+                b.ref,
+                closed=req.closed,
+                date=req.departure.date(),
+                ice_class=req.voyage_ice_class,
+            )
+        except NoRouteError:
+            return INF
+        return float(route.distance_nm)
+
+    # ------------------------------------------------------------ candidates
+    def _candidates(
+        self, cat: Catalogue, req: PlanRequest, rules: CallRules
+    ) -> tuple[list[tuple[Facility, Grant]], list[str]]:
+        """Facilities the group may resupply at on the departure date, and those a
+        group limit excludes. Cached: the answer depends only on the key below."""
+        day = req.departure.date()
+        key = (
+            cat.version(),
+            req.nation,
+            req.domain,
+            tuple(a.id for a in rules.agreements_on(day)),
+            req.closed_facilities | req.avoid_facilities,
+            rules.counts,
+            req.min_confidence,
+            req.allow_clearance and req.clearance_stops,
+            req.denied_countries,
+        )
+        with self._cand_lock:
+            hit = self._cand_cache.get(key)
+        if hit is not None:
+            return hit
+        fuel = FUEL[req.domain]
+        pool = self._sea_ports if req.domain == "sea" else self._airbases
+        extra = [
+            f
+            for f in cat
+            if f.id not in self.catalogue.facilities
+            and (f.kind in SEA_KINDS if req.domain == "sea" else f.kind == "airbase")
+        ]
+        clearance = req.allow_clearance and req.clearance_stops
+        out: list[tuple[Facility, Grant]] = []
+        limited: list[str] = []
+        for fac in (*pool, *extra):
+            if fac.id in req.closed_facilities or fac.id in req.avoid_facilities:
+                continue
+            grant = rules.grant(fac, day, fuel, clearance=clearance)
+            if grant is None:
+                unlimited = grant_for(fac, req.nation, rules.agreements_on(day), service=fuel)
+                if unlimited is not None and unlimited.basis == "agreement":
+                    limited.append(fac.id)
+                continue
+            out.append((fac, grant))
+        with self._cand_lock:
+            self._cand_cache[key] = (out, limited)
+        return out, limited
+
+    # ------------------------------------------------------------------ plan
+    def plan(self, req: PlanRequest, *, scenario: Scenario | None = None) -> Plan:
+        """The optimal plan for ``req`` (under ``scenario``, if given)."""
+        req, scn, cat = self._prepare(req, scenario)
+        return self._plan(req, scn.name, cat, explain=True)
+
+    def _plan(self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool) -> Plan:
+        """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
+        suggestions (each of which is planned without them)."""
+        platform, speed = group_profile(req.group, req.speed_kn)
+        domain = req.domain
+        origin = self._place(cat, req.origin, field="origin", domain=domain)
+        dest = self._place(cat, req.destination, field="destination", domain=domain)
+        waypoints = [
+            self._place(cat, w, field=f"waypoints.{i}", domain=domain)
+            for i, w in enumerate(req.waypoints)
+        ]
+        base = Plan(
+            request=req,
+            feasible=False,
+            speed_kn=speed,
+            usable_range_nm=platform.usable_range(speed, req.reserve),
+            origin=origin,
+            destination=dest,
+            platform_label=" + ".join(
+                f"{m.count} x {m.platform.name}" if m.count > 1 else m.platform.name
+                for m in req.group
+            ),
+            scenario=scenario,
+        )
+        rules = CallRules(cat, req)
+        dwell = DEFAULT_DWELL_H[domain] if req.dwell_h is None else req.dwell_h
+        places = (origin, dest, waypoints)
+        excluded: set[str] = set()
+        for _ in range(8):  # re-plan if an agreement lapses before a stop is reached
+            cands, limited = self._candidates(cat, req, rules)
+            cands = [(f, g) for f, g in cands if f.id not in excluded]
+            try:
+                result = self._solve(
+                    cat, req, origin, dest, waypoints, cands, platform, speed, dwell
+                )
+            except NoRouteError as exc:
+                return replace(
+                    base,
+                    reason=exc.message,
+                    suggestions=tuple(f"reopen {c}" for c in exc.closures),
+                )
+            if isinstance(result, str):
+                suggestions = self._suggest(cat, req, platform, speed, limited) if explain else []
+                reason = result + _limit_note(cat, rules, limited)
+                return replace(base, reason=reason, suggestions=tuple(suggestions))
+            plan = self._assemble(base, rules, req, result, platform, speed, dwell)
+            lapsed = [
+                s.place.key
+                for s in plan.stops
+                if s.grant.basis == "agreement"
+                and not any(
+                    cat.agreements[a].in_force_on(s.arrival.date()) for a in s.grant.agreements
+                )
+            ]
+            if lapsed:
+                excluded.update(lapsed)
+                continue
+            calls = self._calls(plan, rules, places)
+            if isinstance(calls, str):
+                suggestions = self._suggest_access(cat, req, scenario) if explain else []
+                return replace(base, reason=calls, suggestions=tuple(suggestions))
+            return replace(
+                plan, calls=calls, warnings=(*plan.warnings, *_call_warnings(plan, calls))
+            )
+        return replace(base, reason="agreements lapse during the voyage at every candidate stop")
+
+    def _calls(
+        self, plan: Plan, rules: CallRules, places: tuple[Place, Place, Sequence[Place]]
+    ) -> tuple[Call, ...] | str:
+        """The calls at the origin, each waypoint and the destination, at the times the
+        plan is there; a string names the first call that may not be made, and why."""
+        origin, dest, waypoints = places
+        req = plan.request
+        service = CALL_SERVICE[req.domain]
+        visits = [(leg.end, leg_arrival) for leg, leg_arrival in _arrivals(plan)]
+        targets = [("waypoint", w) for w in waypoints] + [("destination", dest)]
+        out: list[Call] = []
+        first = rules.call("origin", origin, req.departure, service)
+        if isinstance(first, str):
+            return f"origin: {first} (departure {req.departure.date().isoformat()})"
+        out.append(first)
+        k = 0
+        for role, place in targets:
+            while k < len(visits) and visits[k][0].key != place.key:
+                k += 1
+            when = visits[k][1] if k < len(visits) else plan.eta
+            call = rules.call(role, place, when, service)
+            if isinstance(call, str):
+                return f"{role}: {call} (arrival {when.date().isoformat()})"
+            out.append(call)
+            k += 1
+        return tuple(out)
+
+    def _prepare(
+        self, req: PlanRequest, scenario: Scenario | None
+    ) -> tuple[PlanRequest, Scenario, Catalogue]:
+        """Check the request, apply the scenario: the request, scenario and catalogue to use."""
+        if req.objective not in OBJECTIVES:
+            raise InvalidInputError(
+                f"objective must be one of {', '.join(OBJECTIVES)}", field="objective"
+            )
+        if not 0 <= req.reserve < 1:
+            raise InvalidInputError("reserve must be in [0, 1)", field="reserve")
+        if req.max_stops < 0:
+            raise InvalidInputError("max_stops must be 0 or more", field="max_stops")
+        scn = scenario or Scenario()
+        if scenario is not None:
+            scn.validate(self.catalogue, self.platforms)
+            req = scn.apply(req, self.platforms)
+        cat = scn.catalogue(self.catalogue)
+        for fid in req.closed_facilities | req.avoid_facilities:
+            cat.facility(fid, field="closed_facilities")
+        for aid in req.dropped_agreements:
+            cat.agreement(aid, field="dropped_agreements")
+        return req, scn, cat
+
+    def _solve(
+        self,
+        cat: Catalogue,
+        req: PlanRequest,
+        origin: Place,
+        dest: Place,
+        waypoints: Sequence[Place],
+        cands: Sequence[tuple[Facility, Grant]],
+        platform: Platform,
+        speed: float,
+        dwell: float,
+        *,
+        max_stops: int | None = None,
+    ) -> tuple[list[Place], np.ndarray, Any, dict[str, Grant]] | str:
+        """Solve; a string is the reason when there is no plan."""
+        usable = platform.usable_range(speed, req.reserve)
+        targets = [origin, *waypoints, dest]
+        places: list[Place] = []
+        index: dict[str, int] = {}
+        for p in targets:
+            if p.key not in index:
+                index[p.key] = len(places)
+                places.append(p)
+        grants: dict[str, Grant] = {}
+        for fac, grant in cands:
+            grants[fac.id] = grant
+            if fac.id not in index:
+                index[fac.id] = len(places)
+                places.append(Place(fac.id, fac.point, fac.name, fac))
+        dist = self._matrix(places, req, cat)
+        stop_ok = np.array([p.key in grants for p in places])
+        tix = [index[p.key] for p in targets]
+        for a, b in itertools.pairwise(tix):
+            if not np.isfinite(dist[a, b]) and not (
+                np.isfinite(dist[a]).any() and np.isfinite(dist[:, b]).any()
+            ):
+                raise NoRouteError(
+                    f"no sea route from {places[a].name} to {places[b].name} under these closures",
+                    closures=sorted(req.closed),
+                )
+        limit = req.max_stops if max_stops is None else max_stops
+        sol = solve(
+            dist,
+            tix,
+            stop_ok,
+            max_leg=usable,
+            max_stops=limit,
+            objective=req.objective,
+            speed=speed,
+            dwell=dwell,
+        )
+        if sol is not None:
+            return places, dist, sol, grants
+        return self._explain(places, dist, tix, stop_ok, usable, speed, req)
+
+    def _explain(
+        self,
+        places: Sequence[Place],
+        dist: np.ndarray,
+        tix: Sequence[int],
+        stop_ok: np.ndarray,
+        usable: float,
+        speed: float,
+        req: PlanRequest,
+    ) -> str:
+        worst, worst_leg = 0.0, (tix[0], tix[-1])
+        for a, b in itertools.pairwise(tix):
+            value, path = bottleneck(dist, a, b, stop_ok)
+            if not path:
+                return (
+                    f"no sea route from {places[a].name} to {places[b].name} under these closures"
+                )
+            if value > worst:
+                legs = list(itertools.pairwise(path))
+                worst = value
+                worst_leg = max(legs, key=lambda ab: dist[ab[0], ab[1]])
+        if worst > usable:
+            a, b = worst_leg
+            return (
+                f"every route needs a leg of at least {worst:,.0f} nm: the shortest leg out of "
+                f"{places[a].name} towards {places[b].name} under these closures is "
+                f"{worst:,.0f} nm; usable range is {usable:,.0f} nm at {speed:g} kn "
+                f"with a {req.reserve:.0%} reserve"
+            )
+        return (
+            f"every leg fits the {usable:,.0f} nm usable range, but the voyage needs more than "
+            f"max_stops={req.max_stops} resupply stops"
+        )
+
+    def _feasible(self, cat: Catalogue, req: PlanRequest) -> Plan | None:
+        """The plan for ``req`` (a variant of the user's request), if it is feasible."""
+        try:
+            plan = self._plan(req, "variant", cat, explain=False)
+        except RelosError:
+            return None
+        return plan if plan.feasible else None
+
+    def _suggest(
+        self,
+        cat: Catalogue,
+        req: PlanRequest,
+        platform: Platform,
+        speed: float,
+        limited: Sequence[str],
+    ) -> list[str]:
+        """What would make an infeasible plan feasible, each checked by re-planning."""
+        out: list[str] = []
+        day = req.departure.date()
+        in_force = agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)
+
+        def works(variant: PlanRequest, within: Catalogue = cat) -> bool:
+            return self._feasible(within, variant) is not None
+
+        if req.max_stops < 40 and works(replace(req, max_stops=40)):
+            out.append(f"allow more than {req.max_stops} stops (max_stops)")
+        if platform.domain == "sea":  # a lower speed stretches a ship's range
+            for factor in (0.9, 0.8, 0.7, 0.6, 0.5):
+                slower = round(speed * factor, 1)
+                if slower >= 3 and works(replace(req, speed_kn=slower)):
+                    rng = platform.usable_range(slower, req.reserve)
+                    out.append(f"sail at {slower:g} kn (usable range {rng:,.0f} nm)")
+                    break
+        for reserve in (0.2, 0.15, 0.1):
+            if reserve < req.reserve and works(replace(req, reserve=reserve)):
+                out.append(f"accept a {reserve:.0%} fuel reserve on arrival")
+                break
+        out += self._agreement_suggestions(cat, req, in_force, works)
+        if not any(m.platform.is_tanker for m in req.group):
+            tankers = sorted(
+                (
+                    p
+                    for p in self.platforms.values()
+                    if p.is_tanker and p.domain == req.domain and p.nation == req.nation
+                ),
+                key=lambda p: -p.endurance_nm,
+            )
+            for tanker in tankers:
+                if works(replace(req, group=(*req.group, Member(tanker)))):
+                    out.append(f"add a tanker to the group, e.g. {tanker.id} ({tanker.name})")
+                    break
+        if limited:
+            out += self._waves(cat, req) or [
+                "sail in smaller groups: agreement limits exclude " + ", ".join(sorted(limited)[:5])
+            ]
+        for passage in sorted(req.closed):
+            if works(replace(req, closed=req.closed - {passage})):
+                out.append(f"reopen {passage}")
+        return out
+
+    def _agreement_suggestions(
+        self,
+        cat: Catalogue,
+        req: PlanRequest,
+        in_force: Sequence[Agreement],
+        works: Callable[[PlanRequest, Catalogue], bool],
+    ) -> list[str]:
+        """Agreements that would make the plan feasible: dropped ones restored, lapsed or
+        future ones as if in force, and a hypothetical one with each other country."""
+        out: list[str] = []
+        day = req.departure.date()
+        for agr in cat.agreements.values():
+            if req.nation not in agr.parties or agr in in_force:
+                continue
+            variant = replace(req, dropped_agreements=req.dropped_agreements - {agr.id})
+            if agr.id in req.dropped_agreements and works(variant, cat):
+                out.append(f"restore {agr.id} ({agr.name})")
+                continue
+            as_if = agr.model_copy(update={"in_force_from": day, "expires": None})
+            if works(variant, cat.with_additions(agreements=[as_if])):
+                how = (
+                    "restore" if agr.id in req.dropped_agreements else "an agreement in force like"
+                )
+                out.append(f"{how} {agr.id} ({agr.name})")
+        partners = {p for a in in_force for p in a.parties}
+        for country in sorted({f.country for f in cat} - partners - {req.nation}):
+            hypo = Agreement(
+                id=f"hypothetical-{country.lower()}",
+                name=f"hypothetical agreement with {country}",
+                parties=(req.nation, country),
+                signed=day,
+                in_force_from=day,
+                services=(FUEL[req.domain], "provisions", "water", "berthing"),
+            )
+            if works(req, cat.with_additions(agreements=[hypo])):
+                opened = [f.id for f in cat if f.country == country]
+                out.append(
+                    f"a logistics agreement with {country} (would open {', '.join(opened[:3])})"
+                )
+        return out
+
+    def _suggest_access(self, cat: Catalogue, req: PlanRequest, scenario: str) -> list[str]:
+        """What would open a refused origin, waypoint or destination, each re-planned:
+        restoring a dropped agreement, departing when one is in force, diplomatic
+        clearance, or sailing in waves within an agreement's limits."""
+        out: list[str] = []
+
+        def result(variant: PlanRequest, within: Catalogue = cat) -> Plan | None:
+            return self._feasible(within, variant)
+
+        for aid in sorted(req.dropped_agreements):
+            restored = result(replace(req, dropped_agreements=req.dropped_agreements - {aid}))
+            if restored is not None:
+                out.append(f"restore {aid}: {_summary(restored)}")
+        for agr in cat.agreements.values():
+            if req.nation not in agr.parties or agr.id in req.dropped_agreements:
+                continue
+            if req.departure.date() < agr.in_force_from:
+                shift = agr.in_force_from - req.departure.date()
+                later = result(replace(req, departure=req.departure + shift))
+                if later is not None:
+                    out.append(
+                        f"depart on or after {agr.in_force_from.isoformat()}, when {agr.id} "
+                        f"is in force: {_summary(later)}"
+                    )
+        if not req.allow_clearance:
+            cleared = result(replace(req, allow_clearance=True))
+            if cleared is not None:
+                out.append(
+                    "allow_clearance: call by diplomatic clearance (request "
+                    f"{req.clearance_notice_days} days ahead): {_summary(cleared)}"
+                )
+        out += self._waves(cat, req)
+        return out
+
+    def _waves(self, cat: Catalogue, req: PlanRequest) -> list[str]:
+        """Split a group that an agreement's limits do not admit into waves that fit,
+        each planned; a suggestion only when every wave has a plan."""
+        counts = group_counts(req)
+        tightest: Agreement | None = None
+        for agr in cat.agreements.values():
+            if req.nation in agr.parties and limit_breach(agr, counts) is not None:
+                tightest = agr
+                break
+        if tightest is None:
+            return []
+        waves = split_waves(req, tightest)
+        if len(waves) < 2:
+            return []
+        plans = [self._feasible(cat, replace(req, group=g, personnel=n)) for g, n in waves]
+        if any(p is None for p in plans):
+            return []
+        parts = [
+            f"wave {i}: {p.platform_label} ({_summary(p)})"
+            for i, p in enumerate(plans, start=1)
+            if p is not None
+        ]
+        return [f"sail in {len(waves)} waves within {tightest.id}'s limits: " + "; ".join(parts)]
+
+    # -------------------------------------------------------------- assemble
+    def _leg_geometry(
+        self, req: PlanRequest, a: Place, b: Place
+    ) -> tuple[float, tuple[str, ...], np.ndarray]:
+        if req.domain == "air":
+            npts = max(
+                2, int(GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / 50_000)
+            )
+            mid = GEOD.npts(a.point.lon, a.point.lat, b.point.lon, b.point.lat, npts)
+            line = np.array([a.point, *mid, b.point], dtype=float)
+            dist = GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / METRES_PER_NM
+            return float(dist), (), unwrap_array(line)
+        assert self.sea is not None
+        route = self.sea.route(
+            a.ref,
+            b.ref,
+            closed=req.closed,
+            date=req.departure.date(),
+            ice_class=req.voyage_ice_class,
+        )
+        return (
+            float(route.distance_nm),
+            tuple(route.passages),
+            unwrap_array(np.asarray(route.coordinates, dtype=float)),
+        )
+
+    def _assemble(
+        self,
+        base: Plan,
+        rules: CallRules,
+        req: PlanRequest,
+        solved: tuple[list[Place], np.ndarray, Any, dict[str, Grant]],
+        platform: Platform,
+        speed: float,
+        dwell: float,
+    ) -> Plan:
+        places, _dist, sol, grants = solved
+        full = platform.endurance_at(speed)
+        fuel_svc = set(RESUPPLY[req.domain])
+        legs: list[Leg] = []
+        stops: list[Stop] = []
+        clock = req.departure
+        tank = 1.0
+        seq = [places[i] for i in sol.sequence]
+        for i, (a, b) in enumerate(itertools.pairwise(seq), start=1):
+            d, passages, coords = self._leg_geometry(req, a, b)
+            hours = d / speed
+            tank -= d / full
+            clock += dt.timedelta(hours=hours)
+            legs.append(Leg(i, a, b, d, hours, passages, max(tank, 0.0), coords))
+            if sol.stop_flags[i]:
+                grant = grants[b.key]
+                notice = rules.notice(grant)
+                leave = clock + dt.timedelta(hours=dwell)
+                stops.append(
+                    Stop(
+                        index=len(stops) + 1,
+                        place=b,
+                        grant=grant,
+                        services=tuple(s for s in grant.services if s in fuel_svc),
+                        arrival=clock,
+                        departure=leave,
+                        fuel_on_arrival=max(tank, 0.0),
+                        notice_days=notice,
+                        request_by=clock - dt.timedelta(days=notice) if notice else None,
+                    )
+                )
+                clock = leave
+                tank = 1.0
+        return replace(base, feasible=True, legs=tuple(legs), stops=tuple(stops))
+
+
+def _arrivals(plan: Plan) -> list[tuple[Leg, dt.datetime]]:
+    """Each leg with the time the group reaches its end (dwell at stops counted)."""
+    out: list[tuple[Leg, dt.datetime]] = []
+    clock = plan.request.departure
+    stops = {s.index: s for s in plan.stops}
+    k = 1
+    for leg in plan.legs:
+        clock += dt.timedelta(hours=leg.duration_h)
+        out.append((leg, clock))
+        stop = stops.get(k)
+        if stop is not None and stop.place.key == leg.end.key and stop.arrival == clock:
+            clock = stop.departure
+            k += 1
+    return out
+
+
+def _call_warnings(plan: Plan, calls: Sequence[Call]) -> list[str]:
+    """What a planner must act on or doubt: notice falling before departure, calls by
+    clearance, a departure in the past, and the caveats of less-than-confirmed grants."""
+    req = plan.request
+    out: list[str] = []
+    now = dt.datetime.now(dt.UTC)
+    if req.departure < now:
+        out.append(
+            f"departure {req.departure:%Y-%m-%d %H:%M}Z is in the past: the plan uses the "
+            "agreements in force on the dates it would have sailed"
+        )
+    visits: list[tuple[str, Grant, int | None, dt.datetime | None]] = [
+        (s.place.name, s.grant, s.notice_days, s.request_by) for s in plan.stops
+    ]
+    visits += [
+        (c.place.name, c.grant, c.notice_days, c.request_by)
+        for c in calls
+        if c.grant is not None and c.role != "origin"
+    ]
+    seen: set[str] = set()
+    for name, grant, notice, request_by in visits:
+        basis = grant.agreement or "diplomatic clearance"
+        if grant.basis == "clearance":
+            out.append(f"{name}: no logistics agreement; the call needs diplomatic clearance")
+        if notice and request_by is not None and request_by < req.departure:
+            out.append(
+                f"{name}: {basis} needs {notice} days' notice of the call; request by "
+                f"{request_by:%Y-%m-%d %H:%M}Z, before departure"
+            )
+        for caveat in grant.caveats:
+            if caveat not in seen:
+                seen.add(caveat)
+                out.append(f"{name} ({grant.confidence.replace('_', ' ')}): {caveat}")
+    return out
+
+
+def _limit_note(cat: Catalogue, rules: CallRules, limited: Sequence[str]) -> str:
+    """Why some candidate stops were left out: the group is over an agreement's limits."""
+    if not limited:
+        return ""
+    breaches = sorted(
+        {
+            b
+            for a in cat.agreements.values()
+            if rules.req.nation in a.parties and (b := limit_breach(a, rules.counts)) is not None
+        }
+    )
+    return f"; {len(limited)} stops are closed to the group because " + "; ".join(breaches)
+
+
+def _summary(plan: Plan) -> str:
+    """A plan in a few words, for suggestions: distance, days, stops and ETA."""
+    return (
+        f"{plan.distance_nm:,.0f} nm, {plan.duration_h / 24:.1f} days, {len(plan.stops)} stops, "
+        f"ETA {plan.eta:%Y-%m-%d}"
+    )
+
+
+def split_waves(
+    req: PlanRequest, agreement: Agreement
+) -> list[tuple[tuple[Member, ...], int | None]]:
+    """The group split into as few waves as ``agreement``'s limits need, units spread
+    evenly; each wave with its share of the request's personnel (if it gave one)."""
+    units = [m.platform for m in req.group for _ in range(m.count)]
+    total = group_counts(req)
+    n = 1
+    for key, _, i in LIMITS:
+        cap = agreement.limits.get(key)
+        if cap and total[i] > cap:
+            n = max(n, -(-total[i] // int(cap)))
+    waves: list[list[Platform]] = [[] for _ in range(n)]
+    for k, unit in enumerate(sorted(units, key=lambda p: (not p.warship, p.id))):
+        waves[k % n].append(unit)
+    out: list[tuple[tuple[Member, ...], int | None]] = []
+    for wave in waves:
+        members = tuple(
+            Member(p, sum(1 for q in wave if q.id == p.id))
+            for p in {p.id: p for p in wave}.values()
+        )
+        share = None
+        if req.personnel is not None:
+            share = -(-req.personnel * len(wave) // len(units))
+        out.append((members, share))
+    return out
+
+
+__all__ = ["INF", "Leg", "Member", "Place", "Plan", "PlanRequest", "Planner", "Stop"]

@@ -1,0 +1,288 @@
+"""Plan requests: the one schema every front end fills in, and the one builder.
+
+:class:`PlanSpec` is the request as plain values (ids, ``"lon,lat"`` strings, ISO
+times), validated by pydantic: the body of ``POST /plans``, what ``relos plan``
+assembles from its options and what :meth:`routing.plan.planner.Planner.request`
+builds from keywords. :func:`build_request` turns it into the domain
+:class:`PlanRequest` with platforms resolved; nothing else builds one, so the
+HTTP API, the CLI and Python give the same plan for the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from routing.catalogue.access import check_nation
+from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, get_platform
+from routing.geo import LonLat
+from routing.parse import looks_like_point, parse_lonlat
+from routing.vocab import Confidence, weakest_ice_class
+
+Objective = Literal["min_time", "min_stops", "min_distance"]
+MAX_WAYPOINTS = 20
+DEFAULT_CLEARANCE_NOTICE_DAYS = 30
+"""Lead time assumed for a diplomatic clearance request (a planning figure; set per request)."""
+
+
+class PlatformSpec(BaseModel):
+    """A custom platform given inline instead of a registry id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("custom platform", min_length=1)
+    domain: Literal["sea", "air"] = "sea"
+    endurance_nm: float = Field(gt=0, le=100_000, description="Endurance at `at_speed_kn`.")
+    at_speed_kn: float = Field(gt=0, le=1_500)
+    max_speed_kn: float = Field(gt=0, le=1_500)
+    warship: bool = True
+    type: str = "custom"
+    ice_class: str | None = None
+    complement: int | None = Field(None, ge=0, le=10_000, description="Personnel aboard.")
+
+    @model_validator(mode="after")
+    def _speeds(self) -> PlatformSpec:
+        if self.at_speed_kn > self.max_speed_kn:
+            raise ValueError("at_speed_kn is above max_speed_kn")
+        return self
+
+
+PlatformRef = Annotated[
+    str | PlatformSpec,
+    Field(description="A platform id from GET /platforms, or an inline custom platform."),
+]
+PlaceRef = Annotated[
+    str,
+    Field(
+        description="A facility id, or 'lon,lat' for a sea point.",
+        examples=["in-mumbai-naval-dockyard"],
+    ),
+]
+
+
+class GroupItem(BaseModel):
+    """Ships (or aircraft) of one type in a task group."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: PlatformRef
+    count: int = Field(1, ge=1, le=100)
+
+
+class PlanSpec(BaseModel):
+    """A deployment to plan. Either `platform` or `group` is required."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "nation": "IND",
+                    "platform": "talwar",
+                    "origin": "in-mumbai-naval-dockyard",
+                    "destination": "ru-vladivostok-naval-base",
+                    "departure": "2026-08-01T00:00:00Z",
+                    "closed": ["suez"],
+                }
+            ]
+        },
+    )
+
+    nation: str = Field(description="Deploying nation, ISO 3166-1 alpha-3.", examples=["IND"])
+    platform: PlatformRef | None = None
+    group: list[GroupItem] | None = Field(
+        None, min_length=1, description="A task group instead of a single platform."
+    )
+    origin: PlaceRef
+    destination: PlaceRef
+    waypoints: list[PlaceRef] = Field(default_factory=list, max_length=MAX_WAYPOINTS)
+    departure: dt.datetime | None = Field(
+        None, description="Departure time (ISO 8601, UTC if no offset); now when omitted."
+    )
+    speed_kn: float | None = Field(
+        None, gt=0, description="Planned speed; the profile's if omitted."
+    )
+    reserve: float = Field(
+        DEFAULT_RESERVE, ge=0, lt=1, description="Fuel fraction left on arrival."
+    )
+    closed: list[str] = Field(default_factory=list, description="Closed passage ids.")
+    dropped_agreements: list[str] = Field(default_factory=list)
+    closed_facilities: list[str] = Field(default_factory=list)
+    avoid_facilities: list[str] = Field(default_factory=list, description="Never stop here.")
+    max_stops: int = Field(12, ge=0, le=40)
+    objective: Objective = "min_time"
+    dwell_h: float | None = Field(None, ge=0, le=24 * 14, description="Hours at each stop.")
+    ice_class: str | None = Field(
+        None,
+        description=(
+            "Ice class for seasonal passages, e.g. 'Arc4'. Default: the weakest ice class "
+            "of the group's platforms (a group sails as its weakest ship)."
+        ),
+    )
+    personnel: int | None = Field(
+        None,
+        ge=0,
+        le=100_000,
+        description=(
+            "Personnel in the group, counted against agreement limits (RELOS: 3,000). "
+            "Default: the sum of the platforms' typical complements, where published."
+        ),
+    )
+    allow_clearance: bool = Field(
+        False,
+        description=(
+            "Allow calls by diplomatic clearance, with no logistics agreement, at the "
+            "destination and waypoints (and at resupply stops with `clearance_stops`)."
+        ),
+    )
+    clearance_stops: bool = Field(
+        False, description="With `allow_clearance`: resupply stops may be clearance calls too."
+    )
+    clearance_notice_days: int = Field(
+        DEFAULT_CLEARANCE_NOTICE_DAYS,
+        ge=0,
+        le=365,
+        description="Lead time of a diplomatic clearance request, days.",
+    )
+    denied_countries: list[str] = Field(
+        default_factory=list, description="Countries (ISO3) that refuse clearance."
+    )
+    min_confidence: Confidence | None = Field(
+        None,
+        description=(
+            "Use no facility or agreement less certain than this: confirmed > assumed_date "
+            "> uncertain > contested."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PlanSpec:
+        if (self.platform is None) == (self.group is None):
+            raise ValueError("give exactly one of 'platform' or 'group'")
+        return self
+
+
+@dataclass(frozen=True)
+class Member:
+    """A platform in a task group, ``count`` ships or aircraft of it."""
+
+    platform: Platform
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything a plan depends on, platforms resolved. Field names follow :class:`PlanSpec`."""
+
+    nation: str
+    group: tuple[Member, ...]
+    origin: str | LonLat
+    destination: str | LonLat
+    departure: dt.datetime
+    waypoints: tuple[str | LonLat, ...] = ()
+    speed_kn: float | None = None
+    reserve: float = DEFAULT_RESERVE
+    closed: frozenset[str] = frozenset()
+    dropped_agreements: frozenset[str] = frozenset()
+    closed_facilities: frozenset[str] = frozenset()
+    avoid_facilities: frozenset[str] = frozenset()
+    max_stops: int = 12
+    objective: str = "min_time"
+    dwell_h: float | None = None
+    ice_class: str | None = None
+    personnel: int | None = None
+    allow_clearance: bool = False
+    clearance_stops: bool = False
+    clearance_notice_days: int = DEFAULT_CLEARANCE_NOTICE_DAYS
+    denied_countries: frozenset[str] = frozenset()
+    min_confidence: str | None = None
+
+    @property
+    def domain(self) -> str:
+        """``sea`` or ``air``: every member of a group shares it."""
+        return self.group[0].platform.domain
+
+    @property
+    def voyage_ice_class(self) -> str:
+        """The ice class seasonal passages are judged for: the request's, else the
+        weakest of the group's platforms (a group sails as its weakest ship)."""
+        if self.ice_class:
+            return self.ice_class
+        return weakest_ice_class([m.platform.ice_class for m in self.group])
+
+    @property
+    def head_count(self) -> int:
+        """Personnel counted against agreement limits: the request's, else the sum of
+        the platforms' complements (those published)."""
+        if self.personnel is not None:
+            return self.personnel
+        return sum(m.count * (m.platform.complement or 0) for m in self.group)
+
+
+def resolve_platform(
+    ref: str | PlatformSpec, registry: Mapping[str, Platform], *, field: str
+) -> Platform:
+    """A registry platform by id, or an inline custom one (errors name ``field``)."""
+    if isinstance(ref, str):
+        return get_platform(dict(registry), ref, field=field)
+    return Platform(id="custom", **ref.model_dump())
+
+
+def parse_place(text: str, *, field: str) -> str | LonLat:
+    """A facility id, or a validated ``lon,lat`` point (errors name ``field``)."""
+    return parse_lonlat(text, field=field) if looks_like_point(text) else text
+
+
+def now_utc_hour() -> dt.datetime:
+    """The current UTC time, to the hour: the default departure."""
+    return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequest:
+    """The domain request for a validated spec: the only place one is built."""
+    if spec.group is not None:
+        group = tuple(
+            Member(
+                resolve_platform(item.platform, platforms, field=f"group.{i}.platform"), item.count
+            )
+            for i, item in enumerate(spec.group)
+        )
+    else:
+        assert spec.platform is not None
+        group = (Member(resolve_platform(spec.platform, platforms, field="platform")),)
+    departure = spec.departure or now_utc_hour()
+    if departure.tzinfo is None:
+        departure = departure.replace(tzinfo=dt.UTC)
+    return PlanRequest(
+        nation=check_nation(spec.nation),
+        group=group,
+        origin=parse_place(spec.origin, field="origin"),
+        destination=parse_place(spec.destination, field="destination"),
+        waypoints=tuple(
+            parse_place(w, field=f"waypoints.{i}") for i, w in enumerate(spec.waypoints)
+        ),
+        departure=departure,
+        speed_kn=spec.speed_kn,
+        reserve=spec.reserve,
+        closed=frozenset(c.strip().lower() for c in spec.closed),
+        dropped_agreements=frozenset(spec.dropped_agreements),
+        closed_facilities=frozenset(spec.closed_facilities),
+        avoid_facilities=frozenset(spec.avoid_facilities),
+        max_stops=spec.max_stops,
+        objective=spec.objective,
+        dwell_h=spec.dwell_h,
+        ice_class=spec.ice_class,
+        personnel=spec.personnel,
+        allow_clearance=spec.allow_clearance,
+        clearance_stops=spec.clearance_stops,
+        clearance_notice_days=spec.clearance_notice_days,
+        denied_countries=frozenset(
+            check_nation(c, field=f"denied_countries.{i}")
+            for i, c in enumerate(spec.denied_countries)
+        ),
+        min_confidence=spec.min_confidence,
+    )

@@ -1,0 +1,706 @@
+"""The land-safe global sea graph: build, cache and load.
+
+Build, once per set of inputs:
+
+1. **Backbone.** The MARNET network shipped in ``searoute`` (``data/marnet_dict.py``,
+   Apache-2.0) is read, longitudes are normalised to [-180, 180) (MARNET keeps some
+   Bering nodes beyond 180 and doubles every antimeridian node), nodes that fall on
+   land are moved to the nearest water cell within 5 km, and every edge is densified
+   along its geodesic (vertices at most 25 km apart).
+2. **Land safety.** Every edge is sampled every 250 m against the 1 km
+   ``global-land-mask`` raster (canals and waterways of
+   :attr:`routing.sea.passages.SeaData.waterways` count as water). A stretch over land is
+   repaired by a shortest water path on the raster (8-connected, no corner cutting),
+   straightened by string pulling without touching land, or, if the raster closes the
+   water completely, bridged across a single land cell at most (a harbour mouth
+   narrower than a cell, such as the Golden Gate); an edge that still cannot be
+   repaired (rivers, lakes, the Caspian and the Great Lakes, which the raster counts as
+   land) is dropped. Only the largest connected component (the world ocean) is kept.
+   Canals missing from MARNET (the Kiel Canal) are added as ``canal=True`` edges.
+3. **Ports.** Each port is joined by sea-only connectors found on the raster from its
+   sea point (its own position, or the nearest water cell within 3 km when it lies on
+   a land cell) to up to four backbone nodes reachable by water, chosen so that none
+   is better reached through another; ports in the same bay are joined directly too.
+4. **Passages.** Every edge is tagged where it crosses a passage gate or enters a
+   passage region (:mod:`routing.sea.passages`).
+5. **Contraction.** Chains of degree-2 backbone nodes become single edges carrying
+   their geometry; the result is stored as numpy arrays (CSR-ready arcs, a geometry
+   store, passage events) plus the open-water distance tables used by
+   :meth:`routing.sea.router.SeaRouter.distance_matrix`.
+
+The cache of the result, and its keys, are :mod:`routing.sea.cache`'s.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from routing.geo import (
+    METRES_PER_NM,
+    great_circle_km,
+    km_chord,
+    line_nm,
+    to_unit_vectors,
+    unwrap,
+    wrap,
+)
+from routing.sea.connect import Attachment, attach, densify
+from routing.sea.graph import PortSite, SeaGraph
+from routing.sea.land import LandMask, WaterGrid, sample_polyline, window_around
+from routing.sea.passages import Passage, SeaData
+
+log = logging.getLogger(__name__)
+
+BUILD_VERSION = "sea-graph-11"
+"""Bump to invalidate every cached graph after a change of the build."""
+
+CHECK_STEP_KM = 0.25
+NODE_SNAP_KM = 5.0
+DIRECT_PORT_KM = 120.0
+
+
+def marnet_source_path() -> Path:
+    """``searoute/data/marnet_dict.py``, found without importing ``searoute``."""
+    spec = importlib.util.find_spec("searoute")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the searoute package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "marnet_dict.py"
+
+
+# -- backbone --------------------------------------------------------------------
+
+
+@dataclass
+class Backbone:
+    """The land-checked backbone before ports are attached."""
+
+    nodes: np.ndarray  # (n, 2) lon, lat
+    eu: np.ndarray
+    ev: np.ndarray
+    geoms: list[np.ndarray]
+    canal: np.ndarray
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def csr(self) -> csr_matrix:
+        """Undirected weighted adjacency (km) of the backbone."""
+        w = np.array([float(line_nm(g).sum()) * METRES_PER_NM / 1000.0 for g in self.geoms])
+        n = len(self.nodes)
+        return coo_matrix(
+            (
+                np.concatenate([w, w]),
+                (np.concatenate([self.eu, self.ev]), np.concatenate([self.ev, self.eu])),
+            ),
+            shape=(n, n),
+        ).tocsr()
+
+
+def _read_marnet(path: Path) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    spec = importlib.util.spec_from_file_location("_relos_marnet", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot read {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    edges: set[tuple[tuple[float, float], tuple[float, float]]] = set()
+
+    def norm(p: tuple[float, float]) -> tuple[float, float]:
+        lon, lat = float(p[0]), float(p[1])
+        lon = (lon + 180.0) % 360.0 - 180.0
+        return (round(lon, 6), round(lat, 6))
+
+    for u, nbrs in mod.edge_list.items():
+        for v in nbrs:
+            a, b = norm(u), norm(v)
+            if a == b:
+                continue
+            edges.add((min(a, b), max(a, b)))
+    return sorted(edges)
+
+
+def _repair(mask: LandMask, coords: np.ndarray, *, lo: int, hi: int) -> np.ndarray | None:
+    """Water path replacing vertices ``lo..hi`` of a polyline (both on water), or None."""
+    sub = coords[lo : hi + 1]
+    lon_u = unwrap(sub[:, 0])
+    span = float(
+        great_circle_km(
+            np.array(lon_u[0]), np.array(sub[0, 1]), np.array(lon_u[-1]), np.array(sub[-1, 1])
+        )
+    )
+    for bridge in (0, 1):
+        for factor in (0.3, 1.0):
+            margin = max(8.0, factor * span + 5.0)
+            r0, r1, c0, c1 = window_around(
+                float(lon_u.min()),
+                float(sub[:, 1].min()),
+                float(lon_u.max()),
+                float(sub[:, 1].max()),
+                margin_km=margin,
+            )
+            if (r1 - r0) * (c1 - c0) > 6e6:
+                continue
+            grid = WaterGrid(mask, r0, r1, c0, c1, bridge=bridge)
+            ends = grid.local(np.array([lon_u[0], lon_u[-1]]), np.array([sub[0, 1], sub[-1, 1]]))
+            if (ends < 0).any() or not grid.is_water(ends).all():
+                return None
+            dist, pred = grid.shortest(int(ends[0]))
+            if not np.isfinite(dist[ends[1]]):
+                continue
+            path = grid.path(pred, int(ends[1]))
+            allowed = grid.path_land_cells(path)
+            plon, plat = grid.lonlat(np.array(path))
+            pts = np.column_stack([plon, plat])
+            pts = np.vstack([sub[:1], pts[1:-1], sub[-1:]]) if len(pts) > 2 else sub[[0, -1]]
+            pts[:, 0] = unwrap(pts[:, 0])
+            keep = mask.pull_string(pts[:, 0], pts[:, 1], allowed=allowed or None)
+            return pts[keep]
+    return None
+
+
+def _land_check_edge(mask: LandMask, coords: np.ndarray) -> np.ndarray | None:
+    """A land-safe version of a densified edge, or None if it cannot be made safe."""
+    land, _, seg = mask.land_samples(coords[:, 0], coords[:, 1], step_km=CHECK_STEP_KM)
+    if not land.any():
+        return coords
+    vert_land = mask.is_land(coords[:, 0], coords[:, 1])
+    if vert_land[0] or vert_land[-1]:
+        return None
+    bad_seg = np.zeros(len(coords) - 1, dtype=bool)
+    bad_seg[np.unique(seg[land])] = True
+    out = [coords[:1]]
+    i = 0
+    n = len(coords)
+    while i < n - 1:
+        if not bad_seg[i]:
+            out.append(coords[i + 1 : i + 2])
+            i += 1
+            continue
+        lo = i
+        hi = i + 1
+        while hi < n - 1 and (bad_seg[hi] or vert_land[hi]):
+            hi += 1
+        rep = _repair(mask, coords, lo=lo, hi=hi)
+        if rep is None:
+            return None
+        rep = rep.copy()
+        rep[:, 0] = rep[:, 0] - 360.0 * np.round((rep[0, 0] - out[-1][-1, 0]) / 360.0)
+        out.append(rep[1:])
+        i = hi
+    res = np.concatenate(out)
+    res[:, 0] = unwrap(res[:, 0])
+    return densify(res)
+
+
+def build_backbone(mask: LandMask, marnet_path: Path, sea: SeaData) -> Backbone:
+    """Read MARNET and make it land-safe (see the module docstring)."""
+    t0 = time.perf_counter()
+    raw = _read_marnet(marnet_path)
+    keys = sorted({p for e in raw for p in e})
+    index = {p: i for i, p in enumerate(keys)}
+    nodes = np.array(keys, dtype=float)
+    on_land = mask.is_land(nodes[:, 0], nodes[:, 1])
+    snapped = 0
+    for i in np.nonzero(on_land)[0]:
+        hit = mask.nearest_water(float(nodes[i, 0]), float(nodes[i, 1]), max_km=NODE_SNAP_KM)
+        if hit is not None:
+            nodes[i] = hit[0]
+            snapped += 1
+    eu: list[int] = []
+    ev: list[int] = []
+    geoms: list[np.ndarray] = []
+    canal: list[bool] = []
+    dropped = 0
+    repaired = 0
+    canals = sea.canal_polygons()
+    for a, b in raw:
+        ia, ib = index[a], index[b]
+        coords = densify(np.array([nodes[ia], nodes[ib]]))
+        safe = _land_check_edge(mask, coords)
+        if safe is None:
+            dropped += 1
+            continue
+        if len(safe) != len(coords) or not np.allclose(safe, coords):
+            repaired += 1
+        eu.append(ia)
+        ev.append(ib)
+        geoms.append(safe)
+        canal.append(bool(mask.waived(safe[:, 0], safe[:, 1]).any()) and _in_canal(safe, canals))
+    bb = Backbone(nodes, np.array(eu), np.array(ev), geoms, np.array(canal, dtype=bool))
+    _add_canals(mask, bb, sea)
+    bb = _largest_component(bb)
+    shortcuts = _add_shortcuts(mask, bb)
+    bb.stats = {
+        "marnet_edges": float(len(raw)),
+        "snapped_nodes": float(snapped),
+        "repaired_edges": float(repaired),
+        "dropped_edges": float(dropped),
+        "shortcut_edges": float(shortcuts),
+        "seconds": time.perf_counter() - t0,
+    }
+    log.info("backbone: %s", bb.stats)
+    return bb
+
+
+SHORTCUT_MAX_KM = 500.0
+SHORTCUT_MIN_GAIN = 1.06
+SHORTCUT_LAT = (-60.0, 66.0)
+
+
+def _add_shortcuts(mask: LandMask, bb: Backbone) -> int:
+    """Add open-water shortcuts where MARNET makes a detour.
+
+    MARNET's coarse network hugs some coasts (the Bering Sea, for one). For each
+    backbone node, the neighbours within ``SHORTCUT_MAX_KM`` to which the network
+    is at least ``SHORTCUT_MIN_GAIN`` times longer than the geodesic are candidates;
+    the two best per node whose geodesic is land-free are added as edges. Polar
+    waters (beyond ``SHORTCUT_LAT``) keep MARNET's tracks: open water on a raster
+    is not open water in ice.
+    """
+    n = len(bb.nodes)
+    xyz = to_unit_vectors(bb.nodes[:, 0], bb.nodes[:, 1])
+    ok = (bb.nodes[:, 1] > SHORTCUT_LAT[0]) & (bb.nodes[:, 1] < SHORTCUT_LAT[1])
+    tree = cKDTree(xyz)
+    chord = km_chord(SHORTCUT_MAX_KM)
+    csr = bb.csr()
+    existing = {(int(a), int(b)) for a, b in zip(bb.eu, bb.ev, strict=True)}
+    added = 0
+    new_u: list[int] = []
+    new_v: list[int] = []
+    new_g: list[np.ndarray] = []
+    cand_nodes = np.nonzero(ok)[0]
+    for start in range(0, len(cand_nodes), 256):
+        block = cand_nodes[start : start + 256]
+        dist = dijkstra(csr, directed=False, indices=block, limit=SHORTCUT_MAX_KM * 2)
+        for row, u in enumerate(block.tolist()):
+            nbrs = [v for v in tree.query_ball_point(xyz[u], chord) if v > u and ok[v]]
+            if not nbrs:
+                continue
+            nb = np.array(nbrs)
+            gc = great_circle_km(
+                np.full(nb.shape, bb.nodes[u, 0]),
+                np.full(nb.shape, bb.nodes[u, 1]),
+                bb.nodes[nb, 0],
+                bb.nodes[nb, 1],
+            )
+            gain = dist[row, nb] - gc
+            good = (dist[row, nb] > SHORTCUT_MIN_GAIN * gc + 5.0) & (gc > 20.0)
+            order = np.argsort(-np.where(good, gain, -np.inf))
+            taken = 0
+            for k in order[:8]:
+                if not good[k] or taken >= 2:
+                    break
+                v = int(nb[k])
+                if (u, v) in existing or (v, u) in existing:
+                    continue
+                coords = densify(np.array([bb.nodes[u], bb.nodes[v]]))
+                land, _, _ = mask.land_samples(coords[:, 0], coords[:, 1], step_km=CHECK_STEP_KM)
+                if land.any():
+                    continue
+                new_u.append(u)
+                new_v.append(v)
+                new_g.append(coords)
+                existing.add((u, v))
+                taken += 1
+                added += 1
+    if added:
+        bb.eu = np.concatenate([bb.eu, np.array(new_u)])
+        bb.ev = np.concatenate([bb.ev, np.array(new_v)])
+        bb.geoms = bb.geoms + new_g
+        bb.canal = np.concatenate([bb.canal, np.zeros(added, dtype=bool)])
+    del n
+    return added
+
+
+def _in_canal(coords: np.ndarray, polys: Sequence[shapely.Polygon]) -> bool:
+    lon = wrap(coords[:, 0])
+    return any(bool(shapely.contains_xy(p, lon, coords[:, 1]).any()) for p in polys)
+
+
+def _add_canals(mask: LandMask, bb: Backbone, sea: SeaData) -> None:
+    """Add canal edges MARNET lacks, joined at both ends to the backbone by water."""
+    nodes = [bb.nodes]
+    eu, ev = list(bb.eu), list(bb.ev)
+    geoms = list(bb.geoms)
+    canal = list(bb.canal)
+    n = len(bb.nodes)
+    csr = bb.csr()
+    for _cid, line in sea.canal_edges:
+        pts = np.array(line, dtype=float)
+        ia, ib = n, n + 1
+        nodes.append(pts[[0, -1]])
+        n += 2
+        eu.append(ia)
+        ev.append(ib)
+        geoms.append(densify(pts, max_km=5.0))
+        canal.append(True)
+        for k, end in ((ia, pts[0]), (ib, pts[-1])):
+            att = attach(
+                mask,
+                bb.nodes,
+                csr,
+                float(end[0]),
+                float(end[1]),
+                max_attach=2,
+                allow_harbour_bridge=False,
+            )
+            for node, geom in att.connectors:
+                eu.append(k)
+                ev.append(node)
+                geoms.append(geom)
+                canal.append(False)
+    bb.nodes = np.vstack(nodes)
+    bb.eu, bb.ev = np.array(eu), np.array(ev)
+    bb.geoms = geoms
+    bb.canal = np.array(canal, dtype=bool)
+
+
+def _largest_component(bb: Backbone) -> Backbone:
+    n = len(bb.nodes)
+    adj = coo_matrix((np.ones(len(bb.eu)), (bb.eu, bb.ev)), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    main = np.bincount(labels).argmax()
+    keep_node = labels == main
+    remap = -np.ones(n, dtype=np.int64)
+    remap[keep_node] = np.arange(int(keep_node.sum()))
+    keep_edge = keep_node[bb.eu]
+    return Backbone(
+        bb.nodes[keep_node],
+        remap[bb.eu[keep_edge]],
+        remap[bb.ev[keep_edge]],
+        [g for g, k in zip(bb.geoms, keep_edge, strict=True) if k],
+        bb.canal[keep_edge],
+        bb.stats,
+    )
+
+
+# -- passages --------------------------------------------------------------------
+
+
+def passage_events(coords: np.ndarray, passages: Sequence[Passage]) -> list[tuple[float, int]]:
+    """Passage tags of one edge: (distance from its start in nm, passage index), sorted."""
+    line = shapely.LineString(coords)
+    seg_nm = line_nm(coords)
+    cum = np.concatenate([[0.0], np.cumsum(seg_nm)])
+    out: list[tuple[float, int]] = []
+    for pi, p in enumerate(passages):
+        for gate in p.gate_lines:
+            if not line.intersects(gate):
+                continue
+            for s in range(len(coords) - 1):
+                seg = shapely.LineString(coords[s : s + 2])
+                if not seg.intersects(gate):
+                    continue
+                x = seg.intersection(gate)
+                pts = shapely.get_coordinates(x)
+                for px, py in pts:
+                    frac = _frac_along(coords[s], coords[s + 1], px, py)
+                    out.append((float(cum[s] + frac * seg_nm[s]), pi))
+        for poly in p.region_polygons:
+            if not line.intersects(poly):
+                continue
+            inside = shapely.contains_xy(poly, coords[:, 0], coords[:, 1])
+            # entry points: a vertex inside whose predecessor is outside (or the start)
+            for s in range(len(coords)):
+                if inside[s] and (s == 0 or not inside[s - 1]):
+                    out.append((float(cum[s]), pi))
+            if not inside.any():  # crosses a corner without a vertex inside
+                out.append((float(cum[-1] / 2), pi))
+    out.sort()
+    return out
+
+
+def _frac_along(a: np.ndarray, b: np.ndarray, x: float, y: float) -> float:
+    d = b - a
+    den = float(d @ d)
+    if den == 0:
+        return 0.0
+    return float(np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / den, 0.0, 1.0))
+
+
+# -- the routing graph -------------------------------------------------------------
+
+
+def _contract(
+    bb: Backbone, keep: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, int, np.ndarray, bool]]]:
+    """Merge chains of degree-2 backbone nodes; returns new node ids and merged edges.
+
+    ``keep`` marks nodes that must stay (attach nodes). Parallel chains between the
+    same two nodes are split at an inner node so the graph stays simple.
+    """
+    n = len(bb.nodes)
+    keep = keep.copy()
+    for _ in range(6):
+        deg = np.bincount(np.concatenate([bb.eu, bb.ev]), minlength=n)
+        hard = keep | (deg != 2)
+        adj: list[list[int]] = [[] for _ in range(n)]
+        for e, (u, v) in enumerate(zip(bb.eu.tolist(), bb.ev.tolist(), strict=True)):
+            adj[u].append(e)
+            adj[v].append(e)
+        seen = np.zeros(len(bb.eu), dtype=bool)
+        chains: list[tuple[list[int], list[int]]] = []  # (nodes, edges)
+        for s in np.nonzero(hard)[0].tolist():
+            for e0 in adj[s]:
+                if seen[e0]:
+                    continue
+                nodes_ = [s]
+                edges_ = []
+                e = e0
+                cur = s
+                while True:
+                    seen[e] = True
+                    nxt = bb.ev[e] if bb.eu[e] == cur else bb.eu[e]
+                    edges_.append(e)
+                    nodes_.append(int(nxt))
+                    cur = int(nxt)
+                    if hard[cur]:
+                        break
+                    e = adj[cur][0] if adj[cur][0] != e else adj[cur][1]
+                chains.append((nodes_, edges_))
+        # isolated cycles of degree-2 nodes are never reached from a hard node: drop
+        pairs: dict[tuple[int, int], int] = {}
+        split = False
+        for nodes_, _edges in chains:
+            a, b = nodes_[0], nodes_[-1]
+            key = (min(a, b), max(a, b))
+            if a == b or key in pairs:
+                inner = nodes_[1:-1]
+                if len(inner) >= 2 or (a != b and inner):
+                    keep[inner[len(inner) // 2]] = True
+                    if a == b and len(inner) >= 2:
+                        keep[inner[len(inner) // 2 - 1]] = True
+                    split = True
+            pairs[key] = 1
+        if not split:
+            break
+    new_id = -np.ones(n, dtype=np.int64)
+    hard_nodes = np.nonzero(hard)[0]
+    new_id[hard_nodes] = np.arange(len(hard_nodes))
+    merged: list[tuple[int, int, np.ndarray, bool]] = []
+    used: set[tuple[int, int]] = set()
+    for nodes_, edges_ in chains:
+        a, b = nodes_[0], nodes_[-1]
+        key = (min(a, b), max(a, b))
+        if a == b or key in used:
+            continue
+        used.add(key)
+        parts: list[np.ndarray] = []
+        cur = a
+        is_canal = False
+        for e in edges_:
+            g = bb.geoms[e]
+            if bb.eu[e] != cur:
+                g = g[::-1]
+                cur = int(bb.eu[e])
+            else:
+                cur = int(bb.ev[e])
+            g = g.copy()
+            if parts:
+                g[:, 0] -= 360.0 * np.round((g[0, 0] - parts[-1][-1, 0]) / 360.0)
+                g = g[1:]
+            parts.append(g)
+            is_canal = is_canal or bool(bb.canal[e])
+        merged.append((int(new_id[a]), int(new_id[b]), np.concatenate(parts), is_canal))
+    return new_id, merged
+
+
+Edge = tuple[int, int, int, int, np.ndarray, bool]
+"""(forward from, forward to, backward from, backward to, geometry, canal)."""
+
+
+def build_graph(
+    bb: Backbone, mask: LandMask, ports: Sequence[PortSite], sea: SeaData, *, version: str
+) -> SeaGraph:
+    """Attach ports, tag passages and contract (see the module docstring)."""
+    t0 = time.perf_counter()
+    atts, notes = _attach_ports(bb, mask, ports)
+    keep = np.zeros(len(bb.nodes), dtype=bool)
+    for att in atts:
+        for node, _ in att.connectors:
+            keep[node] = True
+    new_id, merged = _contract(bb, keep)
+    n_core = int(new_id.max()) + 1
+    node_xy = np.zeros((n_core + 2 * len(ports), 2))
+    hard = new_id >= 0
+    node_xy[new_id[hard]] = bb.nodes[hard]
+    edges: list[Edge] = [(a, b, b, a, g, c) for a, b, g, c in merged]
+    port_sea = np.full((len(ports), 2), np.nan)
+    bridges: list[dict[str, object]] = []
+    for i, att in enumerate(atts):
+        p_out, p_in = n_core + 2 * i, n_core + 2 * i + 1
+        sea_point = att.sea_point if att.sea_point is not None else (ports[i].lon, ports[i].lat)
+        node_xy[p_out] = node_xy[p_in] = sea_point
+        if att.sea_point is not None:
+            port_sea[i] = att.sea_point
+        for node, g in att.connectors:
+            edges.append((p_out, int(new_id[node]), int(new_id[node]), p_in, g, False))
+            if att.bridged:
+                bridges.extend(_land_patches(mask, g, ports[i].id))
+    edges += _bay_connectors(atts, mask, n_core)
+    for att in atts:  # free the grids
+        att.grid = att.dist = att.pred = None
+    geoms = [e[4] for e in edges]
+    goff = np.zeros(len(edges) + 1, dtype=np.int64)
+    goff[1:] = np.cumsum([len(g) for g in geoms])
+    ev_edge, ev_nm, ev_pid = _passage_tags(geoms, sea.passages)
+    worst = max(
+        (mask.land_run_km(g[:, 0], g[:, 1], step_km=CHECK_STEP_KM) for g in geoms), default=0.0
+    )
+    return SeaGraph(
+        version=version,
+        node_xy=node_xy,
+        n_core=n_core,
+        port_ids=[p.id for p in ports],
+        port_sea=port_sea,
+        port_snap_km=np.array([a.snap_km for a in atts]),
+        port_notes=notes,
+        a_from=np.array([e[0] for e in edges], dtype=np.int64),
+        a_to=np.array([e[1] for e in edges], dtype=np.int64),
+        b_from=np.array([e[2] for e in edges], dtype=np.int64),
+        b_to=np.array([e[3] for e in edges], dtype=np.int64),
+        length_nm=np.array([float(line_nm(g).sum()) for g in geoms]),
+        canal=np.array([e[5] for e in edges], dtype=bool),
+        goff=goff,
+        coords=np.concatenate(geoms) if geoms else np.zeros((0, 2)),
+        ev_edge=ev_edge,
+        ev_nm=ev_nm,
+        ev_pid=ev_pid,
+        stats={
+            **bb.stats,
+            "ports": float(len(ports)),
+            "max_land_run_km_incl_bridges": worst,
+            "graph_seconds": time.perf_counter() - t0,
+        },
+        waivers=bridges,
+        passage_ids=sea.passage_ids,
+    )
+
+
+def _attach_ports(
+    bb: Backbone, mask: LandMask, ports: Sequence[PortSite]
+) -> tuple[list[Attachment], dict[str, str]]:
+    """Each port's connectors, and a note for ports joined unusually or not at all."""
+    csr = bb.csr()
+    atts: list[Attachment] = []
+    notes: dict[str, str] = {}
+    for p in ports:
+        att = attach(mask, bb.nodes, csr, float(p.lon), float(p.lat))
+        if not att.connectors:
+            notes[p.id] = f"not connected: {att.reason}"
+            log.warning("port %s not connected: %s", p.id, att.reason)
+        elif att.bridged:
+            notes[p.id] = (
+                "harbour closed in the 1 km land raster: its connector crosses "
+                f"{att.bridge_km:.1f} km of raster land (a harbour mouth or channel)"
+            )
+        elif att.snap_km > 0:
+            notes[p.id] = f"position on a land cell: sea point {att.snap_km:.1f} km away"
+        atts.append(att)
+    return atts, notes
+
+
+def _bay_connectors(atts: Sequence[Attachment], mask: LandMask, n_core: int) -> list[Edge]:
+    """Direct water connectors between connected ports in the same bay."""
+    edges: list[Edge] = []
+    sea_idx = [i for i, a in enumerate(atts) if a.connectors and a.grid is not None]
+    for i in sea_idx:
+        ai = atts[i]
+        assert ai.grid is not None and ai.dist is not None and ai.pred is not None
+        for j in sea_idx:
+            if j <= i:
+                continue
+            sj = atts[j].sea_point
+            assert sj is not None and ai.sea_point is not None
+            loc = int(ai.grid.local(np.array([sj[0]]), np.array([sj[1]]))[0])
+            if loc < 0 or not np.isfinite(ai.dist[loc]) or ai.dist[loc] > DIRECT_PORT_KM:
+                continue
+            path = ai.grid.path(ai.pred, loc)
+            allowed = ai.grid.path_land_cells(path)
+            plon, plat = ai.grid.lonlat(np.array(path))
+            pts = np.column_stack([plon, plat])
+            pts = np.vstack([[ai.sea_point], pts[1:-1], [sj]])
+            pts[:, 0] = unwrap(pts[:, 0])
+            keep_i = mask.pull_string(pts[:, 0], pts[:, 1], allowed=allowed or None)
+            g = densify(pts[keep_i])
+            edges.append(
+                (n_core + 2 * i, n_core + 2 * j + 1, n_core + 2 * j, n_core + 2 * i + 1, g, False)
+            )
+    return edges
+
+
+def _passage_tags(
+    geoms: Sequence[np.ndarray], passages: Sequence[Passage]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Passage events of every edge: (edge, nm from its start, passage index) arrays."""
+    ev_edge: list[int] = []
+    ev_nm: list[float] = []
+    ev_pid: list[int] = []
+    for k, g in enumerate(geoms):
+        for pos, pid in passage_events(g, passages):
+            ev_edge.append(k)
+            ev_nm.append(pos)
+            ev_pid.append(pid)
+    return (
+        np.array(ev_edge, dtype=np.int64),
+        np.array(ev_nm, dtype=float),
+        np.array(ev_pid, dtype=np.int64),
+    )
+
+
+def _land_patches(mask: LandMask, coords: np.ndarray, port_id: str) -> list[dict[str, object]]:
+    """Polygons around the stretches of a connector on raster land (harbour bridges)."""
+    land, dist, _ = mask.land_samples(coords[:, 0], coords[:, 1], step_km=0.1)
+    if not land.any():
+        return []
+    slon, slat, _, _ = sample_polyline(coords[:, 0], coords[:, 1], step_km=0.1)
+    f = np.concatenate([[False], land, [False]]).astype(np.int8)
+    d = np.diff(f)
+    out: list[dict[str, object]] = []
+    for a, b in zip(np.nonzero(d == 1)[0], np.nonzero(d == -1)[0], strict=True):
+        if dist[b - 1] - dist[a] < 0.5:
+            continue
+        pts = shapely.MultiPoint(np.column_stack([slon[a:b], slat[a:b]]))
+        poly = shapely.convex_hull(pts.buffer(0.008, quad_segs=2))
+        assert isinstance(poly, shapely.Polygon)
+        out.append(
+            {
+                "id": f"harbour-bridge-{port_id}",
+                "kind": "harbour_bridge",
+                "polygon": np.round(np.asarray(poly.exterior.coords), 5).tolist(),
+            }
+        )
+    return out
+
+
+def backbone_to_arrays(bb: Backbone) -> dict[str, np.ndarray]:
+    """Flatten a backbone to arrays for ``np.savez``."""
+    goff = np.zeros(len(bb.geoms) + 1, dtype=np.int64)
+    goff[1:] = np.cumsum([len(g) for g in bb.geoms])
+    return {
+        "nodes": bb.nodes,
+        "eu": bb.eu,
+        "ev": bb.ev,
+        "canal": bb.canal,
+        "goff": goff,
+        "coords": np.concatenate(bb.geoms),
+        "stats": np.frombuffer(json.dumps(bb.stats).encode(), dtype=np.uint8),
+    }
+
+
+def backbone_from_arrays(f: dict[str, np.ndarray]) -> Backbone:
+    """Inverse of :func:`backbone_to_arrays`."""
+    goff = f["goff"]
+    coords = f["coords"]
+    geoms = [coords[goff[i] : goff[i + 1]] for i in range(len(goff) - 1)]
+    stats = json.loads(bytes(f["stats"]).decode())
+    return Backbone(f["nodes"], f["eu"], f["ev"], geoms, f["canal"], stats)

@@ -1,0 +1,122 @@
+"""The sea graph's cache: keys over every input, atomic writes, pruning.
+
+Cache: the directory passed in, else :func:`routing.paths.default_cache_dir`
+(``$RELOS_CACHE_DIR``, else the platform's user cache directory). The backbone
+file is keyed by the SHA-256 of the MARNET file, the land-mask archive,
+:data:`~routing.sea.build.BUILD_VERSION` and the waterways file (they waive the
+land check); the graph file also by the port list and the passages file (the
+passage tags are baked into it). Files are written to a temporary name and
+moved into place with ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from routing.files import atomic_save_npz, file_digest
+from routing.paths import default_cache_dir
+from routing.sea.build import (
+    BUILD_VERSION,
+    Backbone,
+    backbone_from_arrays,
+    backbone_to_arrays,
+    build_backbone,
+    build_graph,
+    marnet_source_path,
+)
+from routing.sea.graph import PortSite, SeaGraph
+from routing.sea.land import LandMask, mask_source_path
+from routing.sea.passages import SeaData, default_sea_data
+
+log = logging.getLogger(__name__)
+
+
+def backbone_key(marnet_digest: str, mask_digest: str, sea: SeaData) -> str:
+    """Cache key of the backbone: build version, MARNET, land mask and the waterways file."""
+    h = hashlib.sha256()
+    for part in (BUILD_VERSION, marnet_digest, mask_digest, sea.waiver_digest):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+def graph_key(bb_key: str, ports: Sequence[PortSite], sea: SeaData) -> str:
+    """Cache key of the graph: the backbone key, the sea data files and the port list."""
+    h = hashlib.sha256(bb_key.encode())
+    h.update(sea.graph_digest.encode())
+    for p in ports:
+        h.update(f"{p.id}|{float(p.lon):.7f}|{float(p.lat):.7f}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def load_or_build(
+    ports: Sequence[PortSite], *, cache_dir: Path | None = None, sea: SeaData | None = None
+) -> tuple[SeaGraph, Path]:
+    """The sea graph for ``ports``: from the cache when its key matches, else built.
+
+    Parameters
+    ----------
+    ports : sequence of PortSite
+        Port facilities to connect (ids must be unique).
+    cache_dir : Path or None
+        Cache directory; default :func:`routing.paths.default_cache_dir`.
+    sea : SeaData or None
+        Passages and waterways (default: the shipped ``data/sea``).
+
+    Returns
+    -------
+    tuple
+        The graph and the cache directory used.
+    """
+    ids = [p.id for p in ports]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"duplicate port ids: {', '.join(dup)}")
+    sea = sea or default_sea_data()
+    cache = cache_dir or default_cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    mdig = file_digest(marnet_source_path())
+    ldig = file_digest(mask_source_path())
+    bkey = backbone_key(mdig, ldig, sea)
+    gkey = graph_key(bkey, ports, sea)
+    gpath = cache / f"graph-{gkey}.npz"
+    if gpath.exists():
+        try:
+            with np.load(gpath) as f:
+                return SeaGraph.from_arrays(dict(f), passage_ids=sea.passage_ids), cache
+        except (ValueError, OSError, KeyError) as exc:
+            log.warning("cached graph %s unreadable (%s): rebuilding", gpath, exc)
+    mask = LandMask.load(cache, digest=ldig).with_waivers(sea.waterway_union)
+    bpath = cache / f"backbone-{bkey}.npz"
+    bb: Backbone | None = None
+    if bpath.exists():
+        try:
+            with np.load(bpath) as f:
+                bb = backbone_from_arrays(dict(f))
+        except (ValueError, OSError, KeyError) as exc:
+            log.warning("cached backbone %s unreadable (%s): rebuilding", bpath, exc)
+    if bb is None:
+        bb = build_backbone(mask, marnet_source_path(), sea)
+        atomic_save_npz(bpath, backbone_to_arrays(bb))
+    graph = build_graph(bb, mask, ports, sea, version=gkey)
+    atomic_save_npz(gpath, graph.to_arrays())
+    _prune(cache, keep=KEEP_GRAPHS)
+    return graph, cache
+
+
+KEEP_GRAPHS = 8
+"""Graph versions (port lists) kept in the cache; older ones are deleted."""
+
+
+def _prune(cache: Path, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written graphs (and their tables)."""
+    graphs = sorted(cache.glob("graph-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in graphs[keep:]:
+        key = old.stem.removeprefix("graph-")
+        old.unlink(missing_ok=True)
+        (cache / f"tables-{key}.npz").unlink(missing_ok=True)

@@ -1,0 +1,125 @@
+"""The contracted sea-routing graph as plain arrays, and the port sites it joins."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PortSite:
+    """A port facility to connect: ``id`` and position (lon, lat in degrees)."""
+
+    id: str
+    lon: float
+    lat: float
+
+
+@dataclass
+class SeaGraph:
+    """The contracted routing graph as plain arrays (read-only after load).
+
+    Node ids: ``0..n_core-1`` are backbone nodes; port ``i`` has an out-node
+    ``n_core + 2 i`` (routes start there) and an in-node ``n_core + 2 i + 1``
+    (routes end there), so no route passes through a port.
+
+    Each edge ``e`` has a geometry ``coords[goff[e]:goff[e+1]]`` (lon unwrapped,
+    from ``a_from[e]`` to ``a_to[e]``) and two arcs: forward ``a_from -> a_to`` and
+    backward ``b_from -> b_to`` along the reversed geometry (``b_from = -1`` if the
+    edge has a single arc). Passage events ``(ev_edge, ev_nm, ev_pid)`` give the
+    passages met along an edge at a distance from its geometry start.
+    """
+
+    version: str
+    node_xy: np.ndarray
+    n_core: int
+    port_ids: list[str]
+    port_sea: np.ndarray  # (P, 2) sea point of each port (nan if unconnected)
+    port_snap_km: np.ndarray
+    port_notes: dict[str, str]
+    a_from: np.ndarray
+    a_to: np.ndarray
+    b_from: np.ndarray
+    b_to: np.ndarray
+    length_nm: np.ndarray
+    canal: np.ndarray
+    goff: np.ndarray
+    coords: np.ndarray
+    ev_edge: np.ndarray
+    ev_nm: np.ndarray
+    ev_pid: np.ndarray
+    stats: dict[str, float]
+    waivers: list[dict[str, object]] = field(default_factory=list)
+    passage_ids: tuple[str, ...] = ()
+    """Passage ids; ``ev_pid`` indexes this tuple."""
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (backbone and port nodes)."""
+        return int(self.n_core + 2 * len(self.port_ids))
+
+    def geometry(self, e: int) -> np.ndarray:
+        """Coordinates of edge ``e`` (view)."""
+        return self.coords[self.goff[e] : self.goff[e + 1]]
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Flatten to arrays for ``np.savez``."""
+        meta = {
+            "version": self.version,
+            "n_core": self.n_core,
+            "port_ids": self.port_ids,
+            "port_notes": self.port_notes,
+            "stats": self.stats,
+            "passages": list(self.passage_ids),
+            "waivers": self.waivers,
+        }
+        return {
+            "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            "node_xy": self.node_xy,
+            "port_sea": self.port_sea,
+            "port_snap_km": self.port_snap_km,
+            "a_from": self.a_from,
+            "a_to": self.a_to,
+            "b_from": self.b_from,
+            "b_to": self.b_to,
+            "length_nm": self.length_nm,
+            "canal": self.canal,
+            "goff": self.goff,
+            "coords": self.coords,
+            "ev_edge": self.ev_edge,
+            "ev_nm": self.ev_nm,
+            "ev_pid": self.ev_pid,
+        }
+
+    @classmethod
+    def from_arrays(cls, f: dict[str, np.ndarray], *, passage_ids: Sequence[str]) -> SeaGraph:
+        """Inverse of :meth:`to_arrays`; ``ValueError`` if its passages are not ``passage_ids``."""
+        meta = json.loads(bytes(f["meta"]).decode())
+        if meta["passages"] != list(passage_ids):
+            raise ValueError("passage list changed")
+        return cls(
+            version=meta["version"],
+            node_xy=f["node_xy"],
+            n_core=int(meta["n_core"]),
+            port_ids=list(meta["port_ids"]),
+            port_sea=f["port_sea"],
+            port_snap_km=f["port_snap_km"],
+            port_notes=dict(meta["port_notes"]),
+            a_from=f["a_from"],
+            a_to=f["a_to"],
+            b_from=f["b_from"],
+            b_to=f["b_to"],
+            length_nm=f["length_nm"],
+            canal=f["canal"],
+            goff=f["goff"],
+            coords=f["coords"],
+            ev_edge=f["ev_edge"],
+            ev_nm=f["ev_nm"],
+            ev_pid=f["ev_pid"],
+            stats=dict(meta["stats"]),
+            waivers=list(meta["waivers"]),
+            passage_ids=tuple(meta["passages"]),
+        )

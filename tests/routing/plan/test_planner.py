@@ -1,0 +1,133 @@
+"""The planner and scenarios, tested directly in Python (no HTTP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from routing import Planner, Scenario, default_planner
+from routing.catalogue.access import agreements_in_force, grant_for
+from routing.errors import InvalidInputError, ServiceUnavailableError, UnknownPlatformError
+from routing.plan.request import PlanSpec, build_request
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return default_planner()
+
+
+def test_every_stop_is_open_on_the_day_the_ship_arrives(planner: Planner) -> None:
+    req = planner.request(
+        nation="IND",
+        platform="talwar",
+        origin="in-mumbai-naval-dockyard",
+        destination="ru-vladivostok-naval-base",
+        departure="2026-08-01",
+    )
+    plan = planner.plan(req)
+    assert plan.feasible, plan.reason
+    assert plan.stops
+    for stop in plan.stops:
+        fac = stop.place.facility
+        assert fac is not None
+        in_force = agreements_in_force(planner.catalogue, "IND", stop.arrival.date())
+        grant = grant_for(fac, "IND", in_force, service="fuel")
+        assert grant is not None, fac.id
+    for leg in plan.legs:
+        assert leg.distance_nm <= plan.usable_range_nm + 1e-6
+    assert plan.eta > req.departure
+
+
+def test_plan_as_a_geodataframe(planner: Planner) -> None:
+    plan = planner.plan(
+        planner.request(
+            nation="IND",
+            platform="talwar",
+            origin="in-visakhapatnam-naval-dockyard",
+            destination="ru-severomorsk-naval-base",
+            departure="2026-08-01",
+        )
+    )
+    frame = plan.to_geodataframe()
+    assert frame.crs.to_epsg() == 4326
+    assert list(frame["role"]).count("leg") == len(plan.legs)
+    assert list(frame["role"]).count("stop") == len(plan.stops)
+    legs = frame[frame["role"] == "leg"]
+    assert legs["distance_nm"].sum() == pytest.approx(plan.distance_nm)
+    assert set(frame["role"]) >= {"origin", "destination"}
+
+
+def test_scenario_changes_the_ship_and_its_ice_class(planner: Planner) -> None:
+    """Replacing the ship in a scenario re-derives the ice class from the new ship."""
+    req = planner.request(
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2026-06-20",
+    )
+    base = planner.plan(req)
+    assert "nsr" not in base.passages
+    swap = Scenario(
+        name="the tanker instead",
+        platform_overrides={"udaloy": {"replace_with": "akademik-pashin"}},
+    )
+    other = planner.plan(req, scenario=swap)
+    assert "nsr" in other.passages
+    assert other.distance_nm < base.distance_nm / 1.5
+    assert planner.plan(req).distance_nm == base.distance_nm  # nothing mutated
+
+
+def test_the_one_builder_names_bad_fields(planner: Planner) -> None:
+    with pytest.raises(UnknownPlatformError) as err:
+        build_request(
+            PlanSpec(
+                nation="IND",
+                group=[{"platform": "talwar"}, {"platform": "no-such-ship"}],  # type: ignore[list-item]
+                origin="in-mumbai-naval-dockyard",
+                destination="ru-vladivostok-naval-base",
+            ),
+            planner.platforms,
+        )
+    assert err.value.field == "group.1.platform"
+    with pytest.raises(InvalidInputError) as err2:
+        planner.request(
+            nation="IND",
+            platform="talwar",
+            origin="200,10",
+            destination="ru-vladivostok-naval-base",
+        )
+    assert err2.value.field == "origin"
+
+
+def test_a_departure_without_time_zone_is_utc(planner: Planner) -> None:
+    req = planner.request(
+        nation="IND",
+        platform="talwar",
+        origin="in-mumbai-naval-dockyard",
+        destination="in-karwar-naval-base",
+        departure=dt.date(2026, 8, 1),
+    )
+    assert req.departure == dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+
+
+def test_ship_plans_need_the_sea_graph_air_plans_do_not(planner: Planner) -> None:
+    no_sea = Planner(planner.catalogue, None, platforms=dict(planner.platforms))
+    ship = no_sea.request(
+        nation="IND",
+        platform="talwar",
+        origin="in-mumbai-naval-dockyard",
+        destination="in-karwar-naval-base",
+        departure="2026-08-01",
+    )
+    with pytest.raises(ServiceUnavailableError):
+        no_sea.plan(ship)
+    air = no_sea.request(
+        nation="IND",
+        platform="p-8i",
+        origin="in-arakkonam-ins-rajali",
+        destination="in-hindon-afs",
+        departure="2026-08-01",
+    )
+    assert no_sea.plan(air).feasible

@@ -1,0 +1,133 @@
+"""Shared helpers of the sea-routing tests: the router under test and independent checks.
+
+The router under test is the product's own: :func:`routing.service.sea_router_for`
+over :func:`routing.catalogue.load.load_catalogue`, exactly what the API, the CLI and the
+planner use, so the tests check the graph users get and a fresh machine builds one
+graph, not two. It is built once per test process (first run: about a minute and a
+half; later runs load it from the graph cache). Its ports are the catalogue's ports
+and naval bases (``data/facilities.geojson``).
+
+The land and passage checks here are deliberately independent of the code under
+test: they sample route geometry along WGS84 geodesics with pyproj and look points
+up with ``global_land_mask.globe.is_land``, and they find gate crossings with
+shapely on the passage definitions.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import shapely
+from pyproj import Geod
+
+from routing.catalogue.load import load_catalogue
+from routing.catalogue.model import Catalogue
+from routing.geo import LonLat
+from routing.sea.passages import default_sea_data
+from routing.sea.router import Route, SeaRouter
+from routing.service import sea_router_for
+
+GEOD = Geod(ellps="WGS84")
+
+#: The one catalogue port with no sea link: Kaspiysk, on the Caspian Sea.
+UNCONNECTED = frozenset({"ru-kaspiysk-naval-base"})
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The shipped catalogue, as the product loads it."""
+    return load_catalogue()
+
+
+@functools.lru_cache(maxsize=1)
+def sea_router() -> SeaRouter:
+    """The router under test: the product's (built or loaded once per process)."""
+    return sea_router_for(catalogue())
+
+
+@functools.lru_cache(maxsize=1)
+def _globe() -> object:
+    from global_land_mask import globe
+
+    return globe
+
+
+def geodesic_samples(coords: list[LonLat], *, step_m: float = 250.0) -> np.ndarray:
+    """Points every ``step_m`` along the geodesics between consecutive vertices.
+
+    Returns an (n, 3) array: lon, lat, distance along the line in km.
+    """
+    out = []
+    dist0 = 0.0
+    for a, b in itertools.pairwise(coords):
+        _, _, seg = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+        n = max(0, int(np.ceil(seg / step_m)) - 1)
+        pts = [(a.lon, a.lat)] + (list(GEOD.npts(a.lon, a.lat, b.lon, b.lat, n)) if n else [])
+        d = dist0 + np.arange(len(pts)) * (seg / (n + 1)) / 1000.0
+        out.append(np.column_stack([np.array(pts), d]))
+        dist0 += seg / 1000.0
+    last = coords[-1]
+    out.append(np.array([[last.lon, last.lat, dist0]]))
+    res = np.concatenate(out)
+    res[:, 0] = (res[:, 0] + 180.0) % 360.0 - 180.0
+    return res
+
+
+def land_flags(samples: np.ndarray, waivers: shapely.Geometry | None) -> np.ndarray:
+    """``globe.is_land`` of samples, with points inside ``waivers`` counted as water."""
+    globe = _globe()
+    land = np.asarray(globe.is_land(samples[:, 1], samples[:, 0]))  # type: ignore[attr-defined]
+    if waivers is not None and land.any():
+        idx = np.nonzero(land)[0]
+        inside = shapely.contains_xy(waivers, samples[idx, 0], samples[idx, 1])
+        land[idx[inside]] = False
+    return land
+
+
+def longest_land_km(samples: np.ndarray, land: np.ndarray) -> float:
+    """Longest stretch of consecutive land samples, in km along the line."""
+    if not land.any():
+        return 0.0
+    f = np.concatenate([[False], land, [False]]).astype(np.int8)
+    d = np.diff(f)
+    starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]
+    step = np.diff(samples[:, 2]).max(initial=0.25)
+    lengths = samples[ends - 1, 2] - samples[starts, 2] + step
+    return float(lengths.max())
+
+
+def waiver_geometry(router: SeaRouter) -> shapely.Geometry:
+    """Union of the router's declared land waivers (canals, raster-closed waters, bridges)."""
+    return shapely.union_all([shapely.Polygon(w["polygon"]) for w in router.land_waivers])
+
+
+def crossed_passages(route: Route) -> list[str]:
+    """Passages whose gates or regions the route geometry meets, in order (independent check)."""
+    coords = np.array(route.geojson_coordinates())
+    events: list[tuple[float, str]] = []
+    seg_len = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
+    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
+    line = shapely.LineString(coords)
+    for p in default_sea_data().passages:
+        for shift in (-360.0, 0.0, 360.0):
+            for gate in p.gates:
+                g = shapely.LineString([(x + shift, y) for x, y in gate])
+                if not line.intersects(g):
+                    continue
+                for pt in shapely.get_parts(line.intersection(g)):
+                    for x, y in shapely.get_coordinates(pt):
+                        events.append((float(line.project(shapely.Point(x, y))), p.id))
+            if p.region is not None:
+                poly = shapely.Polygon([(x + shift, y) for x, y in p.region])
+                inside = shapely.contains_xy(poly, coords[:, 0], coords[:, 1])
+                for k in np.nonzero(inside)[0]:
+                    if k == 0 or not inside[k - 1]:
+                        events.append((float(cum[k]), p.id))
+    events.sort()
+    out: list[str] = []
+    for _, pid in events:
+        if not out or out[-1] != pid:
+            out.append(pid)
+    return out
