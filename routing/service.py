@@ -52,7 +52,7 @@ MAX_SCENARIOS = 20
 class RouteSpec(BaseModel):
     """A sea route to find: the parameters of ``GET /routes`` and ``relos route``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     origin: str = Field(examples=["ru-murmansk-port"])
     destination: str = Field(examples=["ru-vladivostok-naval-base"])
@@ -69,6 +69,7 @@ class CompareSpec(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {

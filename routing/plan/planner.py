@@ -836,7 +836,7 @@ class Planner:
         return (
             float(route.distance_nm),
             tuple(route.passages),
-            unwrap_array(np.asarray(route.coordinates, dtype=float)),
+            unwrap_array(route.xy),
         )
 
     def _assemble(

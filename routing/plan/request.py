@@ -32,7 +32,7 @@ DEFAULT_CLEARANCE_NOTICE_DAYS = 30
 class PlatformSpec(BaseModel):
     """A custom platform given inline instead of a registry id."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field("custom platform", min_length=1)
     domain: Literal["sea", "air"] = "sea"
@@ -67,7 +67,7 @@ PlaceRef = Annotated[
 class GroupItem(BaseModel):
     """Ships (or aircraft) of one type in a task group."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     platform: PlatformRef
     count: int = Field(1, ge=1, le=100)
@@ -78,6 +78,7 @@ class PlanSpec(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         json_schema_extra={
             "examples": [
                 {

@@ -45,7 +45,6 @@ import numpy as np
 import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
 from routing.geo import (
     METRES_PER_NM,
@@ -269,6 +268,8 @@ def _add_shortcuts(mask: LandMask, bb: Backbone) -> int:
     n = len(bb.nodes)
     xyz = to_unit_vectors(bb.nodes[:, 0], bb.nodes[:, 1])
     ok = (bb.nodes[:, 1] > SHORTCUT_LAT[0]) & (bb.nodes[:, 1] < SHORTCUT_LAT[1])
+    from scipy.spatial import cKDTree  # only needed while building: keep start-up lean
+
     tree = cKDTree(xyz)
     chord = km_chord(SHORTCUT_MAX_KM)
     csr = bb.csr()

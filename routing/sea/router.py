@@ -46,9 +46,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra, floyd_warshall
@@ -70,6 +69,9 @@ from routing.sea.graph import PortSite, SeaGraph
 from routing.sea.land import LandMask, nearest_water_far
 from routing.sea.passages import Passage, SeaData, default_sea_data
 from routing.vocab import normalise_ice_class
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -994,6 +996,8 @@ class SeaRouter:
         the closed passages are left out as the router leaves them out: those given and
         the seasonal ones closed on ``date`` for ``ice_class`` (all of them with no date).
         """
+        import networkx as nx
+
         eff = self.effective_closures(closed, date=date, ice_class=ice_class)
         graph = nx.DiGraph(graph_version=self.graph_version, closed=sorted(eff))
         g = self.graph
