@@ -264,6 +264,14 @@ def route(
     via: Annotated[list[str] | None, typer.Option(help="Passage/facility/lon,lat to pass.")] = None,
     alternatives: Annotated[int, typer.Option(min=1, max=5)] = 1,
     ice_class: Annotated[str | None, typer.Option("--ice-class")] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="Ship class id: its ice class and dimensions apply.")
+    ] = None,
+    draught_m: Annotated[float | None, typer.Option("--draught-m", help="Draught, m.")] = None,
+    beam_m: Annotated[float | None, typer.Option("--beam-m", help="Beam, m.")] = None,
+    air_draught_m: Annotated[
+        float | None, typer.Option("--air-draught-m", help="Air draught, m.")
+    ] = None,
     as_json: JsonOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
@@ -280,6 +288,10 @@ def route(
             via=via or [],
             alternatives=alternatives,
             ice_class=ice_class,
+            platform=platform,
+            draught_m=draught_m,
+            beam_m=beam_m,
+            air_draught_m=air_draught_m,
         )
     except ValidationError as exc:
         _validation_exit(exc)
@@ -302,6 +314,8 @@ def route(
             str(i), f"{p['distance_nm']:,.0f}", f"{p['duration_h']:,.0f}", ", ".join(p["passages"])
         )
     console.print(table)
+    for item in feature["properties"].get("avoided", []):
+        console.print(f"avoided {item['passage']}: {item['reason']}")
 
 
 @app.command()

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from maps.base import Box, OfflineMarkerCluster, finish, new_map, overlay
 from maps.geometry import compact_frame
-from maps.templates import Rows, layer_name, render
+from maps.templates import Rows, confidence_label, layer_name, render, styled
 from routing.catalogue.model import Catalogue
 from routing.catalogue.query import Match, find_facilities, opened_by
 from routing.geo import BBox, LonLat
@@ -38,6 +38,8 @@ def facility_features(matches: Iterable[Match], catalogue: Catalogue) -> list[di
     Each is the facility's GeoJSON Feature as ``GET /facilities`` returns it
     (``distance_nm`` and ``access`` when the query produced them), plus
     ``opened_by_agreements``: the agreements that can open the facility to others.
+    The facility's ``confidence`` and ``caveats`` are in its properties; ``access``
+    carries the grant's (the weakest of the facility and the agreement opening it).
     """
     features = []
     for m in matches:
@@ -50,6 +52,8 @@ def facility_features(matches: Iterable[Match], catalogue: Catalogue) -> list[di
                 "agreement": m.grant.agreement,
                 "agreements": list(m.grant.agreements),
                 "services": list(m.grant.services),
+                "confidence": m.grant.confidence,
+                "caveats": list(m.grant.caveats),
             }
         extra["opened_by_agreements"] = sorted(
             a.id for a in catalogue.agreements.values() if opened_by(a, m.facility)
@@ -76,10 +80,33 @@ def _web_url(url: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+def _doubt(
+    props: Mapping[str, Any], access: Mapping[str, Any] | None
+) -> tuple[str | None, list[str]]:
+    """How sure the popup's answer is, as words (``None`` when confirmed), and why.
+
+    With ``access`` (the popup answers whether a nation may use the facility) it is
+    the grant's: the weakest of the facility and the agreement that opens it, with
+    the caveats of both; else the facility's own.
+    """
+    source = access if access is not None and "confidence" in access else props
+    level = confidence_label(source.get("confidence"))
+    caveats = [str(c) for c in source.get("caveats") or []]
+    return level, caveats
+
+
 def _popup_rows(
-    props: Mapping[str, Any], access: Mapping[str, Any] | None, *, lat: float, lon: float
+    props: Mapping[str, Any],
+    access: Mapping[str, Any] | None,
+    *,
+    lat: float,
+    lon: float,
+    confidence: str | None,
 ) -> Rows:
-    rows: Rows = [("services", ", ".join(props.get("services", [])))]
+    rows: Rows = []
+    if confidence is not None:
+        rows.append(("confidence", styled(confidence, "relos-caveat")))
+    rows.append(("services", ", ".join(props.get("services", []))))
     if access is not None and access.get("services"):
         rows.append(("granted", ", ".join(access["services"])))
     rows.extend(_limit(k, float(v)) for k, v in sorted((props.get("limits") or {}).items()))
@@ -104,6 +131,7 @@ def _popup(
     for_nation = access is not None and bool(usable_by)
     own = for_nation and access.get("basis") == OWN
     opening = access.get("agreements", []) if for_nation and not own else []
+    confidence, caveats = _doubt(props, access if for_nation else None)
     return render(
         "facility_popup",
         name=props["name"],
@@ -115,7 +143,8 @@ def _popup(
         open_to=usable_by if for_nation and not own else None,
         agreements=[(a, agreement_names.get(a)) for a in opening],
         opened_by=[] if for_nation else props.get("opened_by_agreements") or [],
-        rows=_popup_rows(props, access, lat=lat, lon=lon),
+        rows=_popup_rows(props, access, lat=lat, lon=lon, confidence=confidence),
+        caveats=caveats,
         sources=[(_web_url(s["url"]), s["title"]) for s in props.get("sources") or []],
     )
 

@@ -17,11 +17,12 @@ from markupsafe import Markup, escape
 
 from maps.base import HtmlPopup, HtmlTooltip, LatLng
 from maps.geometry import Coords, chain, geodesic_ring, shift_coords, shift_into, shift_near
-from maps.templates import Rows, code, render, styled
+from maps.templates import Cell, Rows, code, confidence_label, render, styled
 
 CLOSED = "#c0392b"
 GATE = "#6c3483"
 ORIGIN_COLOUR = "#1e8449"
+WAYPOINT_COLOUR = "#b9770e"
 
 
 # ---------------------------------------------------------------- formatting
@@ -81,8 +82,13 @@ def end_marker(
     role: str,
     name: str,
     facility_id: str | None = None,
+    call: Mapping[str, Any] | None = None,
 ) -> None:
-    """The origin or destination: a square marker (green or black)."""
+    """The origin or destination: a square marker (green or black).
+
+    With ``call`` (a plan's ``origin`` or ``destination``) the popup gives the basis
+    of the call there, its notice and confidence (see :func:`call_rows`).
+    """
     icon = folium.DivIcon(
         html='<div class="relos-sq"></div>',
         icon_size=(16, 16),
@@ -92,7 +98,43 @@ def end_marker(
     marker = folium.Marker(location=(lat, lon), icon=icon)
     label = f"{role.capitalize()}: {name}"
     HtmlTooltip(escape(label)).add_to(marker)
-    HtmlPopup(render("end_popup", label=label, facility_id=facility_id)).add_to(marker)
+    popup = render(
+        "end_popup",
+        label=label,
+        facility_id=facility_id,
+        rows=call_rows(call, role=role) if call is not None else [],
+        caveats=_caveats(call) if call is not None else [],
+    )
+    HtmlPopup(popup).add_to(marker)
+    marker.add_to(parent)
+
+
+def waypoint_marker(
+    parent: folium.map.Layer | folium.Map,
+    *,
+    call: Mapping[str, Any],
+    index: int,
+    lon: float,
+    lat: float,
+) -> None:
+    """A waypoint of a plan: a diamond, with the call there in its popup."""
+    icon = folium.DivIcon(
+        html=str(render("waypoint_icon")),
+        icon_size=(16, 16),
+        icon_anchor=(8, 8),
+        class_name="relos-waypoint",
+    )
+    marker = folium.Marker(location=(lat, lon), icon=icon)
+    label = f"Waypoint {index}: {call.get('name') or call.get('id') or 'at sea'}"
+    HtmlTooltip(escape(label)).add_to(marker)
+    popup = render(
+        "end_popup",
+        label=label,
+        facility_id=call.get("id"),
+        rows=call_rows(call, role="waypoint"),
+        caveats=_caveats(call),
+    )
+    HtmlPopup(popup).add_to(marker)
     marker.add_to(parent)
 
 
@@ -120,31 +162,105 @@ def stop_marker(
         name=name,
         arrival=fmt_time(stop.get("arrival")),
         fuel=fmt_fraction(stop.get("fuel_on_arrival")),
+        confidence=confidence_label(stop.get("confidence")),
     )
     HtmlTooltip(tip).add_to(marker)
-    popup = render("stop_popup", index=index, name=name, rows=_stop_rows(stop))
+    popup = render(
+        "stop_popup", index=index, name=name, rows=_stop_rows(stop), caveats=_caveats(stop)
+    )
     HtmlPopup(popup).add_to(marker)
     marker.add_to(parent)
 
 
 def _stop_rows(stop: Mapping[str, Any]) -> Rows:
-    access = (
-        "own facility"
-        if stop.get("basis") == "own"
-        else Markup("agreement <b>{}</b>").format(stop.get("agreement") or "–")
-    )
     rows: Rows = [
         ("facility", code(stop.get("facility_id", ""))),
         ("country", str(stop.get("country", "–"))),
-        ("access", access),
+        ("access", access_cell(stop)),
         ("arrival", fmt_time(stop.get("arrival"))),
         ("departure", fmt_time(stop.get("departure"))),
         ("fuel on arrival", fmt_fraction(stop.get("fuel_on_arrival"))),
         ("services", ", ".join(stop.get("services") or []) or "–"),
     ]
-    if stop.get("notice_days") is not None:
-        rows.append(("notice", f"{stop['notice_days']} days"))
+    return rows + _notice_rows(stop)
+
+
+# ---------------------------------------------------------------- calls
+
+
+def access_cell(call: Mapping[str, Any]) -> Cell:
+    """On what basis a stop or call is made: ``own facility``, ``agreement relos``
+    (and the other agreements that would open it), or ``diplomatic clearance``."""
+    basis = call.get("basis")
+    if basis == "own":
+        return "own facility"
+    if basis == "clearance":
+        return "diplomatic clearance"
+    if basis is None and not call.get("agreement"):
+        return "–"
+    agreement = call.get("agreement") or "–"
+    others = [str(a) for a in call.get("agreements") or [] if a != agreement]
+    cell = Markup("agreement <b>{}</b>").format(agreement)
+    if others:
+        cell += Markup(" (also {})").format(", ".join(others))
+    return cell
+
+
+def _notice_rows(call: Mapping[str, Any]) -> Rows:
+    """The notice a call needs, when to request it, and how sure its basis is."""
+    rows: Rows = []
+    if call.get("notice_days") is not None:
+        rows.append(("notice", f"{call['notice_days']} days"))
+    if call.get("request_by"):
+        rows.append(("request by", fmt_time(call["request_by"])))
+    level = confidence_label(call.get("confidence"))
+    if level is not None:
+        rows.append(("confidence", styled(level, "relos-caveat")))
     return rows
+
+
+def _caveats(call: Mapping[str, Any]) -> list[str]:
+    """The caveats of a stop or call that is less than confirmed."""
+    if confidence_label(call.get("confidence")) is None:
+        return []
+    return [str(c) for c in call.get("caveats") or []]
+
+
+def call_rows(call: Mapping[str, Any], *, role: str) -> Rows:
+    """The rows of a plan's call at its origin, a waypoint or its destination: its
+    basis, time, notice and confidence (none when the plan says nothing of a call,
+    as when it is infeasible)."""
+    if call.get("basis") is None and not call.get("time"):
+        return []
+    rows: Rows = [("access", access_cell(call) if call.get("basis") else "no port call")]
+    if call.get("time"):
+        rows.append(("departure" if role == "origin" else "arrival", fmt_time(call["time"])))
+    return rows + _notice_rows(call)
+
+
+def call_summary(call: Mapping[str, Any]) -> Cell | None:
+    """A call in a few words for the summary panel, e.g. ``relos (14 days' notice,
+    request by 2026-12-16 16:21Z) assumed date``; ``None`` when there is no call."""
+    basis = call.get("basis")
+    if basis is None:
+        return None
+    if basis == "own":
+        what: Markup = Markup("own facility")
+    elif basis == "clearance":
+        what = Markup("diplomatic clearance")
+    else:
+        what = Markup("<b>{}</b>").format(call.get("agreement") or "agreement")
+    terms = []
+    if call.get("notice_days"):
+        terms.append(f"{call['notice_days']} days' notice")
+    if call.get("request_by"):
+        terms.append(f"request by {fmt_time(call['request_by'])}")
+    if terms:
+        what += Markup(" ({})").format(", ".join(terms))
+    level = confidence_label(call.get("confidence"))
+    if level is not None:
+        what += Markup(" ") + styled(level, "relos-caveat")
+    return what
 
 
 # ---------------------------------------------------------------- routes
@@ -320,7 +436,8 @@ def draw_plan(
     ref_lon: float | None = None,
     label: str | None = None,
 ) -> tuple[float | None, list[LatLng]]:
-    """A plan's legs, numbered stops, origin and destination, and (into ``rings``) range rings.
+    """A plan's legs, numbered stops, waypoints, origin and destination (each call's
+    basis in its popup), and (into ``rings``) range rings.
 
     Returns the origin's longitude in the map's frame and the points to fit.
     """
@@ -357,6 +474,10 @@ def draw_plan(
         radius_nm=radius_nm,
     )
 
+    points += _draw_waypoints(
+        parent, plan.get("waypoints") or [], legs=legs, tracks=tracks, default_lon=o_lon
+    )
+
     last_lon = tracks[-1][-1][0] if tracks and tracks[-1] else o_lon
     points += _draw_ends(parent, origin, dest, origin_at=(o_lon, o_lat), dest_near=last_lon)
     return o_lon, points
@@ -380,6 +501,7 @@ def _draw_ends(
         role="origin",
         name=origin.get("name") or origin.get("id") or "origin",
         facility_id=origin.get("id"),
+        call=origin,
     )
     if not dest.get("coordinates"):
         return []
@@ -392,8 +514,46 @@ def _draw_ends(
         role="destination",
         name=dest.get("name") or dest.get("id") or "destination",
         facility_id=dest.get("id"),
+        call=dest,
     )
     return [(d_lat, d_lon)]
+
+
+def _draw_waypoints(
+    parent: folium.map.Layer | folium.Map,
+    waypoints: Sequence[Mapping[str, Any]],
+    *,
+    legs: Sequence[Mapping[str, Any]],
+    tracks: Sequence[Coords],
+    default_lon: float,
+) -> list[LatLng]:
+    """A marker at each waypoint, by the end of the leg that arrives there (a facility by
+    its id, a point at sea by its name); the points drawn."""
+    arrivals = [
+        (leg.get("to") or None, leg.get("to_name"), coords[-1][0])
+        for leg, coords in zip(legs, tracks, strict=True)
+        if coords
+    ]
+    all_lons = [c[0] for t in tracks for c in t] or [default_lon]
+    west, east = min(all_lons), max(all_lons)
+    points: list[LatLng] = []
+    for index, call in enumerate(waypoints, start=1):
+        if not call.get("coordinates"):
+            continue
+        lon, lat = (float(v) for v in call["coordinates"][:2])
+        key = call.get("id") or None
+        ref = next(
+            (
+                end
+                for to, to_name, end in arrivals
+                if to == key and (key is not None or to_name == call.get("name"))
+            ),
+            None,
+        )
+        lon = shift_near(lon, ref) if ref is not None else shift_into(lon, west, east)
+        waypoint_marker(parent, call=call, index=index, lon=lon, lat=lat)
+        points.append((lat, lon))
+    return points
 
 
 def _draw_legs(
@@ -513,10 +673,12 @@ def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:
         rows.append(("reason", styled(plan.get("reason") or "–", "relos-infeasible")))
         for tip in plan.get("suggestions") or []:
             rows.append(("try", str(tip)))
-    rows += [
-        ("from", str(origin)),
-        ("to", str(dest)),
-    ]
+    rows.append(("from", str(origin)))
+    rows += _call_rows(plan)
+    rows.append(("to", str(dest)))
+    dest_call = call_summary(plan.get("destination") or {})
+    if dest_call is not None:
+        rows.append(("destination call", dest_call))
     if platform:
         label = platform.get("name") or platform.get("label") or platform.get("id") or "–"
         rows.append(("platform", str(label)))
@@ -536,8 +698,11 @@ def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:
     closed = plan.get("closed") or []
     if closed:
         rows.append(("closed", styled(", ".join(names.get(p, p) for p in closed), "relos-closed")))
-    for warning in plan.get("warnings") or []:
-        rows.append(("note", str(warning)))
+    warnings = [str(w) for w in plan.get("warnings") or []]
+    for warning in warnings:
+        rows.append(("note", warning))
+    for caveat in _unlisted_caveats(plan, warnings):
+        rows.append(("caveat", styled(caveat, "relos-caveat")))
     if plan.get("speed_kn") is not None:
         rows.append(("speed", f"{plan['speed_kn']} kn"))
     if plan.get("usable_range_nm") is not None:
@@ -547,3 +712,40 @@ def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:
     if plan.get("objective"):
         rows.append(("objective", str(plan["objective"]).replace("_", " ")))
     return rows
+
+
+def _call_rows(plan: Mapping[str, Any]) -> Rows:
+    """Panel rows of the calls between the ends: at a foreign origin, and each waypoint."""
+    rows: Rows = []
+    origin = plan.get("origin") or {}
+    if origin.get("basis") not in (None, "own"):
+        summary = call_summary(origin)
+        if summary is not None:
+            rows.append(("origin call", summary))
+    for index, call in enumerate(plan.get("waypoints") or [], start=1):
+        name = call.get("name") or call.get("id") or "at sea"
+        summary = call_summary(call)
+        cell = Markup("{}").format(name)
+        if summary is not None:
+            cell += Markup(": ") + summary
+        rows.append((f"waypoint {index}", cell))
+    return rows
+
+
+def _unlisted_caveats(plan: Mapping[str, Any], warnings: Sequence[str]) -> list[str]:
+    """Caveats of the plan's stops and calls that none of its warnings gives already,
+    as ``name (confidence): caveat`` (the planner's warnings leave out the origin's)."""
+    calls = [
+        plan.get("origin") or {},
+        *(plan.get("waypoints") or []),
+        *(plan.get("stops") or []),
+        plan.get("destination") or {},
+    ]
+    out: list[str] = []
+    for call in calls:
+        level = confidence_label(call.get("confidence"))
+        for caveat in _caveats(call):
+            line = f"{call.get('name') or call.get('id') or '–'} ({level}): {caveat}"
+            if line not in out and not any(caveat in w for w in warnings):
+                out.append(line)
+    return out

@@ -20,6 +20,7 @@ from maps.draw import (
     CLOSED,
     GATE,
     ORIGIN_COLOUR,
+    WAYPOINT_COLOUR,
     draw_gates,
     draw_plan,
     draw_route,
@@ -176,7 +177,12 @@ def render_plan(
     rings: bool = True,
     title: str | None = None,
 ) -> folium.Map:
-    """A deployment plan: legs, numbered stops, range rings, legend and summary panel.
+    """A deployment plan: legs, numbered stops, waypoints, range rings, legend and summary.
+
+    Popups of the stops, waypoints, origin and destination give the basis of each
+    call (own facility, agreement or diplomatic clearance), its notice and, when less
+    than confirmed, its confidence and caveats. The summary panel gives the call at
+    the destination (and at a foreign origin and each waypoint) and the warnings.
 
     Parameters
     ----------
@@ -203,6 +209,8 @@ def render_plan(
     keys = [Key(tint, "leg")] if plan.get("legs") else []
     if plan.get("stops"):
         keys.append(Key(tint, "numbered resupply stop", "dot"))
+    if plan.get("waypoints"):
+        keys.append(Key(WAYPOINT_COLOUR, "waypoint", "diamond"))
     keys += END_KEYS
     if ring_group is not None and plan.get("usable_range_nm"):
         keys.append(Key(tint, f"usable range ({fmt_nm(plan['usable_range_nm'])})", "dashed"))

@@ -26,15 +26,17 @@ from markupsafe import Markup, escape
 #: A table cell: text (escaped by the template) or Markup (kept as it is).
 Cell = str | Markup
 Rows = list[tuple[str, Cell]]
+#: The confidence of a record that needs no caveat (see ``routing.vocab.CONFIDENCE_LEVELS``).
+CONFIRMED = "confirmed"
 
 
 @dataclass(frozen=True)
 class Key:
-    """A legend key: a line (solid or dashed) or a dot (round or square), and its label."""
+    """A legend key: a line (solid or dashed) or a dot (round, square or diamond), and its label."""
 
     colour: str
     label: str
-    mark: Literal["line", "dashed", "dot", "square"] = "line"
+    mark: Literal["line", "dashed", "dot", "square", "diamond"] = "line"
 
 
 _SOURCES: Mapping[str, str] = {
@@ -47,9 +49,20 @@ _SOURCES: Mapping[str, str] = {
             </table>
         {% endmacro %}
 
+        {% macro caveats(items) %}
+            {% if items %}
+                <div class="relos-caveats">Caveats:<ul>
+                {% for item in items %}<li>{{ item }}</li>{% endfor %}
+                </ul></div>
+            {% endif %}
+        {% endmacro %}
+
         {% macro key(k) %}
-            {% if k.mark in ("dot", "square") %}
-                {% set corner = ";border-radius:0" if k.mark == "square" else "" %}
+            {% if k.mark in ("dot", "square", "diamond") %}
+                {% set corner = {
+                    "square": ";border-radius:0",
+                    "diamond": ";border-radius:0;transform:rotate(45deg) scale(0.8)",
+                }.get(k.mark, "") %}
                 <span class="relos-dot" style="background:{{ k.colour }}{{ corner }}"></span>
             {% else %}
                 {% set css = "relos-swatch dashed" if k.mark == "dashed" else "relos-swatch" %}
@@ -127,7 +140,7 @@ _SOURCES: Mapping[str, str] = {
         <div class="muted">Tick layers (top right) to filter by country, kind and agreement.</div>
     """,
     "facility_popup": """
-        {% from "macros" import table %}
+        {% from "macros" import caveats as caveat_list, table %}
         <div class="relos-popup">
         <h4>{{ name }}</h4>
         <div class="muted">{{ kind }} · {{ country_name }} ({{ country }}) ·{{ " " }}
@@ -145,6 +158,7 @@ _SOURCES: Mapping[str, str] = {
             <p>Can be opened by: {{ opened_by|join(", ") }}</p>
         {% endif %}
         {{ table(rows) }}
+        {{ caveat_list(caveats) }}
         {% if sources %}
             <div>Sources:<ul>
             {% for url, title in sources %}
@@ -161,20 +175,29 @@ _SOURCES: Mapping[str, str] = {
         </div>
     """,
     "end_popup": """
+        {% from "macros" import caveats as caveat_list, table %}
         <div class="relos-popup">
         <h4>{{ label }}</h4>
-        {% if facility_id %}<br><code>{{ facility_id }}</code>{% endif %}
+        {% if facility_id %}<div class="muted"><code>{{ facility_id }}</code></div>{% endif %}
+        {% if rows %}{{ table(rows) }}{% endif %}
+        {{ caveat_list(caveats) }}
         </div>
     """,
+    "waypoint_icon": '<div class="relos-wp"></div>',
     "stop_icon": '<div class="relos-num" style="background:{{ colour }}">{{ index }}</div>',
     "stop_tooltip": """
         <b>{{ index }}. {{ name }}</b>
         <br>arrive {{ arrival }}
         <br>fuel on arrival {{ fuel }}
+        {% if confidence %}<br><span class="relos-caveat">{{ confidence }}</span>{% endif %}
     """,
     "stop_popup": """
-        {% from "macros" import table %}
-        <div class="relos-popup"><h4>Stop {{ index }}: {{ name }}</h4>{{ table(rows) }}</div>
+        {% from "macros" import caveats as caveat_list, table %}
+        <div class="relos-popup">
+        <h4>Stop {{ index }}: {{ name }}</h4>
+        {{ table(rows) }}
+        {{ caveat_list(caveats) }}
+        </div>
     """,
     "track_tooltip": """
         <b>{{ title }}</b>
@@ -210,6 +233,14 @@ def render(template: str, /, **context: Any) -> Markup:
 def styled(text: object, css_class: str) -> Markup:
     """``text`` (escaped) in a ``<span>`` of ``css_class``."""
     return Markup('<span class="{}">{}</span>').format(css_class, text)
+
+
+def confidence_label(level: object) -> str | None:
+    """How sure a record is, as words (``assumed date``); ``None`` when it is confirmed
+    or not given, so that only what is less than confirmed is shown."""
+    if not level or level == CONFIRMED:
+        return None
+    return str(level).replace("_", " ")
 
 
 def code(text: object) -> Markup:

@@ -29,7 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from routing.catalogue.access import Grant, agreements_in_force, check_nation, usable_facilities
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.catalogue.model import Catalogue
-from routing.catalogue.platforms import DEFAULT_PLATFORMS, Platform, load_platforms
+from routing.catalogue.platforms import (
+    DEFAULT_PLATFORMS,
+    Platform,
+    get_platform,
+    load_platforms,
+)
 from routing.errors import InvalidInputError, ServiceUnavailableError
 from routing.geo import LonLat
 from routing.parse import looks_like_point, parse_lonlat
@@ -39,7 +44,7 @@ from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import SCENARIO_EXAMPLE, Scenario, resolve_scenarios
 from routing.plan.serialize import plan_json
 from routing.sea.graph import PortSite
-from routing.sea.passages import SeaData, load_sea_data
+from routing.sea.passages import SeaData, ShipSize, ice_warnings, load_sea_data
 from routing.sea.router import Route, SeaRouter, load_sea_router
 from routing.vocab import SEA_KINDS
 
@@ -52,7 +57,7 @@ MAX_SCENARIOS = 20
 class RouteSpec(BaseModel):
     """A sea route to find: the parameters of ``GET /routes`` and ``relos route``."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     origin: str = Field(examples=["ru-murmansk-port"])
     destination: str = Field(examples=["ru-vladivostok-naval-base"])
@@ -62,6 +67,12 @@ class RouteSpec(BaseModel):
     via: list[str] = Field(default_factory=list, max_length=MAX_VIA)
     alternatives: int = Field(1, ge=1, le=5)
     ice_class: str | None = None
+    platform: str | None = Field(
+        None, description="A ship class id: its ice class, draught, beam and air draught apply."
+    )
+    draught_m: float | None = Field(None, gt=0, le=40)
+    beam_m: float | None = Field(None, gt=0, le=120)
+    air_draught_m: float | None = Field(None, gt=0, le=120)
 
 
 class CompareSpec(BaseModel):
@@ -69,7 +80,6 @@ class CompareSpec(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -157,19 +167,37 @@ class Services:
             raise InvalidInputError(f"at most {MAX_VIA} via points", field="via")
         return out
 
+    def ship(self, spec: RouteSpec) -> tuple[str | None, ShipSize]:
+        """The ice class and dimensions a route is found for: the platform's, overridden
+        by any given explicitly."""
+        ice, size = spec.ice_class, ShipSize(spec.draught_m, spec.beam_m, spec.air_draught_m)
+        if spec.platform is not None:
+            plat = get_platform(dict(self.platforms), spec.platform, field="platform")
+            if plat.domain != "sea":
+                raise InvalidInputError(f"{plat.id} is an aircraft, not a ship", field="platform")
+            ice = ice or plat.ice_class
+            size = ShipSize(
+                spec.draught_m or plat.draught_m,
+                spec.beam_m or plat.beam_m,
+                spec.air_draught_m or plat.air_draught_m,
+            )
+        return ice, size
+
     def route(self, spec: RouteSpec) -> dict[str, Any]:
         """The ``GET /routes`` answer: the route as a GeoJSON Feature with its alternatives."""
         sea = self.require_sea()
+        ice, size = self.ship(spec)
         routes = sea.routes(
             self.endpoint(spec.origin, "origin"),
             self.endpoint(spec.destination, "destination"),
             alternatives=spec.alternatives,
             closed=spec.closed,
             date=spec.date,
-            ice_class=spec.ice_class,
+            ice_class=ice,
+            size=size,
             via=self._via(spec.via),
         )
-        first, *rest = (self.route_feature(r, spec) for r in routes)
+        first, *rest = (self.route_feature(r, spec, ice) for r in routes)
         first["properties"]["alternatives"] = rest
         return first
 
@@ -180,8 +208,12 @@ class Services:
         lon, lat = (float(x) for x in ref.split(","))
         return {"id": None, "name": ref, "coordinates": [lon, lat]}
 
-    def route_feature(self, route: Route, spec: RouteSpec) -> dict[str, Any]:
-        """A route as the GeoJSON Feature ``GET /routes`` returns."""
+    def route_feature(
+        self, route: Route, spec: RouteSpec, ice_class: str | None = None
+    ) -> dict[str, Any]:
+        """A route as the GeoJSON Feature ``GET /routes`` returns (with the ice rules it
+        meets on its date in the ice regions it enters, as ``warnings``)."""
+        regions = [self.sea_data.by_id[p] for p in route.passages]
         feature = route.to_geojson()
         props = feature["properties"]
         assert isinstance(props, dict)
@@ -193,6 +225,7 @@ class Services:
                 "duration_h": round(route.duration_h(spec.speed_kn), 1),
                 "speed_kn": spec.speed_kn,
                 "date": spec.date.isoformat() if spec.date else None,
+                "warnings": ice_warnings(regions, spec.date, ice_class),
             }
         )
         return feature
@@ -233,11 +266,16 @@ class Services:
                     "seasonal": season is not None,
                     "season_rule": season.source if season else None,
                     "note": p.note,
+                    "limits": dict(p.limits),
+                    "ice_rules": [r.model_dump(mode="json", by_alias=True) for r in p.ice_rules],
                     "sources": [s.model_dump(exclude_none=True) for s in p.sources],
                     "geometry": p.geometry(),
                 }
             )
-        return {"count": len(out), "passages": out}
+        groups = [
+            g.model_dump(mode="json", exclude_none=True) for g in self.sea_data.groups.values()
+        ]
+        return {"count": len(out), "passages": out, "closure_groups": groups}
 
     # -- plans -------------------------------------------------------------------------------
 
@@ -264,6 +302,7 @@ class Services:
         scenarios = self.scenarios(spec.scenarios, saved)
         if spec.route is not None:
             r = spec.route
+            ice, size = self.ship(r)
             return compare_routes(
                 self.require_sea(),
                 self.endpoint(r.origin, "route.origin"),
@@ -272,7 +311,8 @@ class Services:
                 closed=r.closed,
                 date=r.date,
                 speed_kn=r.speed_kn,
-                ice_class=r.ice_class,
+                ice_class=ice,
+                size=size,
             )
         assert spec.plan is not None
         req = build_request(spec.plan, self.platforms)

@@ -55,6 +55,24 @@ def get_route(
     ice_class: Annotated[
         str | None, Query(description="Ice class, e.g. Arc4 (NSR season).", examples=["Arc4"])
     ] = None,
+    platform: Annotated[
+        str | None,
+        Query(
+            description="Ship class id (see /platforms): its ice class, draught, beam and air "
+            "draught decide which passages it may use.",
+            examples=["vikramaditya"],
+        ),
+    ] = None,
+    draught_m: Annotated[
+        float | None, Query(gt=0, le=40, description="Ship's draught, m.", examples=[9.5])
+    ] = None,
+    beam_m: Annotated[
+        float | None, Query(gt=0, le=120, description="Ship's beam, m.", examples=[30])
+    ] = None,
+    air_draught_m: Annotated[
+        float | None,
+        Query(gt=0, le=120, description="Ship's height above the water, m.", examples=[50]),
+    ] = None,
 ) -> dict[str, Any]:
     """Distance, duration at `speed_kn`, passages traversed and the track; alternatives
     (distinct routes, e.g. via Suez and via the Cape) in `properties.alternatives`."""
@@ -67,6 +85,10 @@ def get_route(
         via=via or [],
         alternatives=alternatives,
         ice_class=ice_class,
+        platform=platform,
+        draught_m=draught_m,
+        beam_m=beam_m,
+        air_draught_m=air_draught_m,
     )
     return services.route(spec)
 

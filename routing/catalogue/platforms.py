@@ -51,6 +51,11 @@ class Platform(BaseModel):
     complement: int | None = Field(
         default=None, ge=0, le=10_000, description="Typical personnel aboard (crew)."
     )
+    draught_m: float | None = Field(default=None, gt=0, le=40, description="Full-load draught.")
+    beam_m: float | None = Field(default=None, gt=0, le=120, description="Maximum beam.")
+    air_draught_m: float | None = Field(
+        default=None, gt=0, le=120, description="Height of the highest point above the water."
+    )
     sources: tuple[Source, ...] = ()
     notes: str | None = None
 

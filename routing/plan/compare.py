@@ -19,6 +19,7 @@ from routing.geo import LonLat
 from routing.plan.planner import Plan, Planner, PlanRequest, SeaLegSource
 from routing.plan.scenario import Scenario
 from routing.plan.serialize import plan_json
+from routing.sea.passages import ShipSize
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def compare_routes(
     date: dt.date | None = None,
     speed_kn: float,
     ice_class: str | None = None,
+    size: ShipSize | None = None,
 ) -> dict[str, Any]:
     """One route under the baseline and each scenario (its date and closures): the
     ``POST /compare`` answer for a ``route``."""
@@ -203,6 +205,7 @@ def compare_routes(
                 closed=frozenset([*closed, *scn.closed]),
                 date=scn.date or date,
                 ice_class=ice_class,
+                size=size,
             )
         except NoRouteError as exc:
             row.update(

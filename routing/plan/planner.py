@@ -55,6 +55,7 @@ from routing.plan.calls import (
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, bottleneck, solve
+from routing.sea.passages import ShipSize, ice_warnings
 from routing.vocab import SEA_KINDS
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class SeaLegSource(Protocol):
         closed: frozenset[str] = ...,
         date: dt.date | None = ...,
         ice_class: str | None = ...,
+        size: ShipSize | None = ...,
     ) -> np.ndarray: ...
 
     def route(
@@ -85,7 +87,10 @@ class SeaLegSource(Protocol):
         closed: frozenset[str] = ...,
         date: dt.date | None = ...,
         ice_class: str | None = ...,
+        size: ShipSize | None = ...,
     ) -> Any: ...
+
+    def size_closures(self, size: ShipSize | None) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class Plan:
     versions: dict[str, str] = field(default_factory=dict)
     calls: tuple[Call, ...] = ()
     """The calls at the origin, each waypoint and the destination (feasible plans)."""
+    avoided: tuple[tuple[str, str], ...] = ()
+    """Passages the group does not fit (draught, beam, air draught), with the reason each."""
 
     @property
     def distance_nm(self) -> float:
@@ -365,7 +372,7 @@ class Planner:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
         date = req.departure.date()
         base = self.sea.distance_matrix(
-            closed=req.closed, date=date, ice_class=req.voyage_ice_class
+            closed=req.closed, date=date, ice_class=req.voyage_ice_class, size=req.size
         )
         on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
         idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
@@ -391,6 +398,7 @@ class Planner:
                 closed=req.closed,
                 date=req.departure.date(),
                 ice_class=req.voyage_ice_class,
+                size=req.size,
             )
         except NoRouteError:
             return INF
@@ -472,6 +480,7 @@ class Planner:
                 for m in req.group
             ),
             scenario=scenario,
+            avoided=self._avoided(req),
         )
         rules = CallRules(cat, req)
         dwell = DEFAULT_DWELL_H[domain] if req.dwell_h is None else req.dwell_h
@@ -511,9 +520,26 @@ class Planner:
                 suggestions = self._suggest_access(cat, req, scenario) if explain else []
                 return replace(base, reason=calls, suggestions=tuple(suggestions))
             return replace(
-                plan, calls=calls, warnings=(*plan.warnings, *_call_warnings(plan, calls))
+                plan,
+                calls=calls,
+                warnings=(*plan.warnings, *_call_warnings(plan, calls), *self._ice(plan)),
             )
         return replace(base, reason="agreements lapse during the voyage at every candidate stop")
+
+    def _ice(self, plan: Plan) -> list[str]:
+        """The ice rules the voyage meets in the ice regions its legs enter (at departure)."""
+        data = getattr(self.sea, "sea", None)
+        if data is None:
+            return []
+        regions = [data.by_id[p] for p in plan.passages if p in data.by_id]
+        req = plan.request
+        return ice_warnings(regions, req.departure.date(), req.voyage_ice_class)
+
+    def _avoided(self, req: PlanRequest) -> tuple[tuple[str, str], ...]:
+        """Passages the group's largest ship does not fit."""
+        if req.domain != "sea" or self.sea is None:
+            return ()
+        return tuple(sorted(self.sea.size_closures(req.size).items()))
 
     def _calls(
         self, plan: Plan, rules: CallRules, places: tuple[Place, Place, Sequence[Place]]
@@ -832,6 +858,7 @@ class Planner:
             closed=req.closed,
             date=req.departure.date(),
             ice_class=req.voyage_ice_class,
+            size=req.size,
         )
         return (
             float(route.distance_nm),

@@ -21,6 +21,7 @@ from routing.catalogue.access import check_nation
 from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, get_platform
 from routing.geo import LonLat
 from routing.parse import looks_like_point, parse_lonlat
+from routing.sea.passages import ShipSize
 from routing.vocab import Confidence, weakest_ice_class
 
 Objective = Literal["min_time", "min_stops", "min_distance"]
@@ -32,7 +33,7 @@ DEFAULT_CLEARANCE_NOTICE_DAYS = 30
 class PlatformSpec(BaseModel):
     """A custom platform given inline instead of a registry id."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field("custom platform", min_length=1)
     domain: Literal["sea", "air"] = "sea"
@@ -43,6 +44,9 @@ class PlatformSpec(BaseModel):
     type: str = "custom"
     ice_class: str | None = None
     complement: int | None = Field(None, ge=0, le=10_000, description="Personnel aboard.")
+    draught_m: float | None = Field(None, gt=0, le=40, description="Full-load draught, m.")
+    beam_m: float | None = Field(None, gt=0, le=120, description="Maximum beam, m.")
+    air_draught_m: float | None = Field(None, gt=0, le=120, description="Air draught, m.")
 
     @model_validator(mode="after")
     def _speeds(self) -> PlatformSpec:
@@ -67,7 +71,7 @@ PlaceRef = Annotated[
 class GroupItem(BaseModel):
     """Ships (or aircraft) of one type in a task group."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     platform: PlatformRef
     count: int = Field(1, ge=1, le=100)
@@ -78,7 +82,6 @@ class PlanSpec(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        defer_build=True,
         json_schema_extra={
             "examples": [
                 {
@@ -214,6 +217,14 @@ class PlanRequest:
         if self.ice_class:
             return self.ice_class
         return weakest_ice_class([m.platform.ice_class for m in self.group])
+
+    @property
+    def size(self) -> ShipSize:
+        """The group's envelope (largest draught, beam, air draught) against passage limits."""
+        return ShipSize.largest(
+            ShipSize(m.platform.draught_m, m.platform.beam_m, m.platform.air_draught_m)
+            for m in self.group
+        )
 
     @property
     def head_count(self) -> int:

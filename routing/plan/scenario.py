@@ -223,9 +223,7 @@ SCENARIO_EXAMPLE: dict[str, Any] = {
 class ScenarioSpec(BaseModel):
     """A named set of overrides on the baseline (field names follow ``POST /plans``)."""
 
-    model_config = ConfigDict(
-        extra="forbid", defer_build=True, json_schema_extra={"examples": [SCENARIO_EXAMPLE]}
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCENARIO_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=200, description="A unique, readable name.")
     date: dt.date | None = Field(None, description="Replaces the departure date (the season).")

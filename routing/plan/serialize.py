@@ -56,6 +56,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "stops": stops,
         "totals": _totals(plan),
         "passages": list(plan.passages),
+        "avoided_passages": [{"passage": p, "reason": why} for p, why in plan.avoided],
         "geojson": {"type": "FeatureCollection", "features": _features(plan, legs, stops)},
         "versions": plan.versions,
     }

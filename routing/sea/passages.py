@@ -42,13 +42,45 @@ from routing.geo import EARTH_RADIUS_KM
 from routing.paths import SHIPPED_DATA_DIR
 from routing.vocab import ICE_CLASSES, normalise_ice_class
 
-PassageKind = Literal["canal", "strait", "cape", "seasonal_route"]
+PassageKind = Literal["canal", "strait", "cape", "seasonal_route", "ice_region"]
 KM_PER_DEG = EARTH_RADIUS_KM * np.pi / 180.0
 SHIPPED_SEA_DIR = SHIPPED_DATA_DIR / "sea"
-FILES = ("passages.geojson", "waterways.geojson", "seasons.json")
+FILES = ("passages.geojson", "waterways.geojson", "seasons.json", "closure_groups.json")
 """The sea data files; the first two shape the graph."""
 
 MonthDay = tuple[int, int]
+
+LIMIT_FIELDS = {
+    "max_draught_m": ("draught_m", "draught"),
+    "max_beam_m": ("beam_m", "beam"),
+    "max_air_draught_m": ("air_draught_m", "air draught"),
+    "max_length_m": ("length_m", "length"),
+}
+"""Passage limit -> (the ship's dimension it bounds, its name in reasons)."""
+
+
+@dataclass(frozen=True)
+class ShipSize:
+    """The dimensions that decide whether a ship fits a passage (metres; ``None``: unknown)."""
+
+    draught_m: float | None = None
+    beam_m: float | None = None
+    air_draught_m: float | None = None
+    length_m: float | None = None
+
+    @classmethod
+    def largest(cls, sizes: Iterable[ShipSize]) -> ShipSize:
+        """The envelope of a group: each dimension's largest known value."""
+        items = list(sizes)
+
+        def top(name: str) -> float | None:
+            known = [v for s in items if (v := getattr(s, name)) is not None]
+            return max(known) if known else None
+
+        return cls(top("draught_m"), top("beam_m"), top("air_draught_m"), top("length_m"))
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.draught_m, self.beam_m, self.air_draught_m))
 
 
 class SeaSource(BaseModel):
@@ -72,6 +104,19 @@ class Passage:
     region: tuple[tuple[float, float], ...] | None = None
     note: str = ""
     sources: tuple[SeaSource, ...] = ()
+    limits: Mapping[str, float] = field(default_factory=dict)
+    """Published limits of a transit: ``max_draught_m``, ``max_beam_m``,
+    ``max_air_draught_m``, ``max_length_m`` (see :data:`LIMIT_FIELDS`)."""
+    transit: tuple[tuple[tuple[float, float], ...], ...] = ()
+    """Lines a transit end to end crosses, in one direction or the other: the gates of a
+    gate passage; for a region, its entry lines (the NSR's Kara Gate side and Bering side)."""
+    ice_rules: tuple[IceRule, ...] = ()
+    """Winter navigation rules of an ice region (``kind == "ice_region"``)."""
+
+    @property
+    def transit_lines(self) -> tuple[tuple[tuple[float, float], ...], ...]:
+        """The lines a transit crosses (``transit`` if given, else the gates)."""
+        return self.transit or self.gates
 
     @cached_property
     def gate_lines(self) -> list[LineString]:
@@ -88,6 +133,15 @@ class Passage:
         if self.region is None:
             return []
         return [Polygon([(x + s, y) for x, y in self.region]) for s in (-360.0, 0.0, 360.0)]
+
+    def too_big(self, size: ShipSize) -> str | None:
+        """Why a ship of ``size`` may not transit this passage, or ``None`` if it fits."""
+        for key, (dim, name) in LIMIT_FIELDS.items():
+            cap = self.limits.get(key)
+            value = getattr(size, dim)
+            if cap is not None and value is not None and value > cap:
+                return f"{name} {value:g} m over the {self.name}'s limit of {cap:g} m"
+        return None
 
     def geometry(self) -> dict[str, Any]:
         """The gate or region as a GeoJSON geometry."""
@@ -139,6 +193,9 @@ class SeasonRule:
     passage: str
     windows: Mapping[str, tuple[tuple[MonthDay, MonthDay], ...]] = field(default_factory=dict)
     source: str = ""
+    closed_without_date: bool = True
+    """An Arctic route is closed when no date is given (nobody gets one by accident); an
+    ice region around ports is not (a route with no date is not a winter route)."""
 
     def open_on(self, date: dt.date | None, ice_class: str | None) -> bool:
         """Whether the passage is open on ``date`` to a ship of ``ice_class``.
@@ -146,7 +203,7 @@ class SeasonRule:
         With no date it is **closed**: nobody gets an Arctic route by accident.
         """
         if date is None:
-            return False
+            return not self.closed_without_date
         rank = ICE_CLASSES.index(normalise_ice_class(ice_class))
         band = max(
             (b for b in self.windows if ICE_CLASSES.index(b) <= rank),
@@ -171,8 +228,44 @@ class _Props(BaseModel):
     sources: list[SeaSource] = Field(min_length=1)
 
 
+class IceRule(BaseModel):
+    """A winter navigation rule of an ice region: ships below ``min_ice_class`` are
+    refused (``close``) or warned (``warn``) between ``from`` and ``to`` (month, day;
+    the period may run over the new year)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    start: tuple[int, int] = Field(alias="from")
+    end: tuple[int, int] = Field(alias="to")
+    min_ice_class: str
+    action: Literal["close", "warn"]
+    text: str = Field(min_length=1)
+    source: SeaSource
+    confidence: Literal["high", "medium", "low"] = "high"
+
+    def active(self, date: dt.date) -> bool:
+        """Whether ``date`` falls in the rule's period."""
+        md = (date.month, date.day)
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+    def binds(self, date: dt.date, ice_class: str | None) -> bool:
+        """Whether the rule applies to a ship of ``ice_class`` on ``date``."""
+        rank = ICE_CLASSES.index(normalise_ice_class(ice_class))
+        return self.active(date) and rank < ICE_CLASSES.index(self.min_ice_class)
+
+
 class _PassageProps(_Props):
     kind: PassageKind
+    ice_rules: list[IceRule] = Field(default_factory=list)
+    limits: dict[
+        Literal["max_draught_m", "max_beam_m", "max_air_draught_m", "max_length_m"], float
+    ] = Field(default_factory=dict)
+    transit: list[list[tuple[float, float]]] = Field(
+        default_factory=list,
+        description="For a region: the lines a transit end to end crosses (two or more).",
+    )
 
 
 class _WaterwayProps(_Props):
@@ -185,6 +278,18 @@ class _WaterwayProps(_Props):
         if self.role == "waiver" and self.half_width_km is None:
             raise ValueError("a waiver needs half_width_km")
         return self
+
+
+class ClosureGroup(BaseModel):
+    """Passages that together are every way through a barrier: closing the group closes all."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(min_length=1)
+    passages: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+    sources: tuple[SeaSource, ...] = Field(min_length=1)
 
 
 class _Rule(BaseModel):
@@ -242,9 +347,28 @@ def _load_passages(path: Path) -> tuple[Passage, ...]:
         else:
             gates = tuple(tuple(tuple(map(float, xy)) for xy in line) for line in coords)  # type: ignore[misc]
             region = None
+        transit = tuple(tuple((float(x), float(y)) for x, y in line) for line in props.transit)
+        if props.kind == "seasonal_route" and len(transit) < 2:
+            raise DataValidationError(f"{where}: a seasonal route needs two or more transit lines")
+        if props.kind == "ice_region" and (region is None or not props.ice_rules):
+            raise DataValidationError(f"{where}: an ice region needs a Polygon and ice_rules")
+        for rule in props.ice_rules:
+            if rule.min_ice_class not in ICE_CLASSES:
+                raise DataValidationError(f"{where}: unknown ice class {rule.min_ice_class!r}")
+            for m, day in (rule.start, rule.end):
+                dt.date(2001, m, day)
         out.append(
             Passage(
-                props.id, props.name, props.kind, gates, region, props.note, tuple(props.sources)
+                props.id,
+                props.name,
+                props.kind,
+                gates,
+                region,
+                props.note,
+                tuple(props.sources),
+                {k: float(v) for k, v in props.limits.items()},
+                transit,
+                tuple(props.ice_rules),
             )
         )
     _unique([p.id for p in out], path)
@@ -310,6 +434,67 @@ def _load_seasons(path: Path, passages: Mapping[str, Passage]) -> dict[str, Seas
     return out
 
 
+def _load_groups(path: Path, passages: Mapping[str, Passage]) -> dict[str, ClosureGroup]:
+    doc = read_json(path)
+    groups = doc.get("groups") if isinstance(doc, dict) else None
+    if not isinstance(groups, list):
+        raise DataValidationError(f"{path.name}: 'groups' must be a list")
+    out: dict[str, ClosureGroup] = {}
+    for i, raw in enumerate(groups):
+        try:
+            group = ClosureGroup.model_validate(raw)
+        except ValidationError as exc:
+            raise DataValidationError(f"{path.name}: group #{i}: {_reason(exc)}") from None
+        unknown = sorted(set(group.passages) - set(passages))
+        if unknown:
+            raise DataValidationError(f"{path.name}: {group.id!r}: unknown passages {unknown}")
+        if group.id in passages or group.id in out:
+            raise DataValidationError(f"{path.name}: {group.id!r} is already a passage or group")
+        out[group.id] = group
+    return out
+
+
+def _ice_season(region: Passage) -> SeasonRule:
+    """The open windows of an ice region, by ice-class band, from its ``close`` rules
+    (those of low confidence only warn): a ship below a rule's class is kept out during
+    the rule's period."""
+    closing = [r for r in region.ice_rules if r.action == "close" and r.confidence != "low"]
+    bands = sorted({"none", *(r.min_ice_class for r in closing)}, key=ICE_CLASSES.index)
+    days = [dt.date(2001, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    windows: dict[str, tuple[tuple[MonthDay, MonthDay], ...]] = {}
+    for band in bands:
+        open_days = [d for d in days if not any(r.binds(d, band) for r in closing)]
+        spans: list[tuple[MonthDay, MonthDay]] = []
+        for d in open_days:
+            md = (d.month, d.day)
+            prev = d - dt.timedelta(days=1)
+            if spans and spans[-1][1] == (prev.month, prev.day):
+                spans[-1] = (spans[-1][0], md)
+            else:
+                spans.append((md, md))
+        windows[band] = tuple(spans)
+    text = "; ".join(f"{r.text} ({r.source.title})" for r in closing)
+    return SeasonRule(region.id, windows, text or "no closing rule", closed_without_date=False)
+
+
+def ice_warnings(
+    passages: Iterable[Passage], date: dt.date | None, ice_class: str | None
+) -> list[str]:
+    """The ice rules a ship of ``ice_class`` meets on ``date`` in the regions it enters
+    (``warn`` rules, and ``close`` rules of low confidence)."""
+    if date is None:
+        return []
+    out = []
+    for p in passages:
+        for rule in p.ice_rules:
+            soft = rule.action == "warn" or rule.confidence == "low"
+            if soft and rule.binds(date, ice_class):
+                out.append(
+                    f"{p.name}: {rule.text} (needs {rule.min_ice_class}; {rule.source.title})"
+                )
+    return out
+
+
 def _unique(ids: list[str], path: Path) -> None:
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -329,6 +514,7 @@ class SeaData:
     canal_edges: tuple[tuple[str, tuple[tuple[float, float], ...]], ...]
     seasons: Mapping[str, SeasonRule]
     digests: Mapping[str, str]
+    groups: Mapping[str, ClosureGroup] = field(default_factory=dict)
 
     @cached_property
     def passage_ids(self) -> tuple[str, ...]:
@@ -365,13 +551,18 @@ class SeaData:
     def check_passage_ids(
         self, ids: Iterable[str], *, field_name: str = "closed"
     ) -> frozenset[str]:
-        """The given passage ids as a set; ``UnknownPassageError`` naming any unknown one."""
-        out = set()
+        """The given passage ids as a set, closure groups expanded to their passages;
+        ``UnknownPassageError`` naming any unknown one."""
+        out: set[str] = set()
         for raw in ids:
             pid = str(raw).strip().lower()
+            if pid in self.groups:
+                out.update(self.groups[pid].passages)
+                continue
             if pid not in self.by_id:
                 raise UnknownPassageError(
-                    f"unknown passage {raw!r}; known passages: {', '.join(self.passage_ids)}",
+                    f"unknown passage {raw!r}; known passages: {', '.join(self.passage_ids)}; "
+                    f"closure groups: {', '.join(self.groups)}",
                     field=field_name,
                 )
             out.add(pid)
@@ -380,6 +571,12 @@ class SeaData:
     def seasonal_open(self, passage: str, date: dt.date | None, ice_class: str | None) -> bool:
         """Whether a seasonal passage is open on ``date`` for a ship of ``ice_class``."""
         return self.seasons[passage].open_on(date, ice_class)
+
+    def size_closures(self, size: ShipSize | None) -> dict[str, str]:
+        """The passages a ship of ``size`` does not fit, with the reason for each."""
+        if not size:
+            return {}
+        return {p.id: why for p in self.passages if (why := p.too_big(size)) is not None}
 
     def seasonal_closures(self, date: dt.date | None, ice_class: str | None) -> frozenset[str]:
         """The seasonal passages closed on ``date`` for ``ice_class``."""
@@ -400,8 +597,12 @@ def _load(directory: Path) -> SeaData:
     for pid, p in by_id.items():
         if p.kind == "seasonal_route" and pid not in seasons:
             raise DataValidationError(f"{FILES[2]}: no season rule for {pid!r}")
+    for p in passages:
+        if p.kind == "ice_region":
+            seasons[p.id] = _ice_season(p)
+    groups = _load_groups(directory / FILES[3], by_id)
     digests = {name: file_digest(directory / name) for name in FILES}
-    return SeaData(directory, passages, waterways, edges, seasons, digests)
+    return SeaData(directory, passages, waterways, edges, seasons, digests, groups)
 
 
 def default_sea_data() -> SeaData:

@@ -44,11 +44,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra, floyd_warshall
 
@@ -58,6 +59,7 @@ from routing.geo import (
     METRES_PER_NM,
     LonLat,
     chord_km,
+    haversine_nm,
     line_nm,
     to_unit_vectors,
     unwrap_longitudes,
@@ -67,7 +69,7 @@ from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import PortSite, SeaGraph
 from routing.sea.land import LandMask, nearest_water_far
-from routing.sea.passages import Passage, SeaData, default_sea_data
+from routing.sea.passages import Passage, SeaData, ShipSize, default_sea_data
 from routing.vocab import normalise_ice_class
 
 if TYPE_CHECKING:
@@ -108,6 +110,8 @@ class Route:
     origin: str
     destination: str
     closed: tuple[str, ...] = ()
+    avoided: tuple[tuple[str, str], ...] = ()
+    """Passages the ship does not fit (draught, beam, air draught), with the reason each."""
     xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
 
     @functools.cached_property
@@ -140,6 +144,7 @@ class Route:
                 "origin": self.origin,
                 "destination": self.destination,
                 "closed": list(self.closed),
+                "avoided": [{"passage": p, "reason": why} for p, why in self.avoided],
             },
         }
 
@@ -211,6 +216,7 @@ class SeaRouter:
         self._core_csr: csr_matrix | None = None
         self._tables: dict[str, np.ndarray] | None = None
         self._kdtree: Any = None
+        self._transit_cache: dict[str, list[np.ndarray]] = {}
         self._csr_cached = functools.lru_cache(maxsize=64)(self._csr_for)
         self._matrix_cached = functools.lru_cache(maxsize=32)(self._all_ports_matrix)
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
@@ -223,13 +229,19 @@ class SeaRouter:
         *,
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
     ) -> frozenset[str]:
-        """Given closures (validated) plus the seasonal passages closed on ``date``."""
+        """Given closures (validated), the seasonal passages closed on ``date`` and those a
+        ship of ``size`` does not fit."""
         if isinstance(closed, str):
             closed = [closed]
         given = self.sea.check_passage_ids(closed)
         normalise_ice_class(ice_class)
-        return given | self.sea.seasonal_closures(date, ice_class)
+        return (
+            given
+            | self.sea.seasonal_closures(date, ice_class)
+            | frozenset(self.sea.size_closures(size))
+        )
 
     def _closed_edges(self, closed: frozenset[str]) -> np.ndarray:
         mask = np.zeros(self.n_edges, dtype=bool)
@@ -392,16 +404,56 @@ class SeaRouter:
                     gad.pairs.append((node, node2, nm + nm2, inner, -1))
         return gad
 
-    def _passage_gadget(self, pid: str, closed: frozenset[str]) -> _Gadget:
+    def _transit_arcs(self, pid: str) -> list[np.ndarray]:
+        """For each transit line of a passage, the arcs whose track crosses it."""
+        with self._lock:
+            hit = self._transit_cache.get(pid)
+            if hit is not None:
+                return hit
+            passage = self.sea.by_id[pid]
+            edges = self._passage_edges[pid]
+            lines = [
+                shapely.MultiLineString(
+                    [[(x + s, y) for x, y in line] for s in (-360.0, 0.0, 360.0)]
+                )
+                for line in passage.transit_lines
+            ]
+            geoms = [shapely.LineString(self.graph.geometry(int(e))) for e in edges]
+            out = []
+            for line in lines:
+                crossing = {int(e) for e, g in zip(edges, geoms, strict=True) if g.intersects(line)}
+                out.append(np.nonzero(np.isin(self._arc_edge, list(crossing)))[0])
+            self._transit_cache[pid] = out
+            return out
+
+    def _passage_gadgets(self, pid: str, closed: frozenset[str], near: LonLat) -> list[_Gadget]:
+        """Stages that make a route transit passage ``pid`` end to end: one stage per
+        transit line, entered from the side nearer to ``near`` (where the route comes from)."""
         if pid in closed:
             raise NoRouteError(f"via passage {pid!r} is closed", field="via", closures=[pid])
-        gad = _Gadget(pid)
-        edges = set(self._passage_edges[pid].tolist())
-        for a in range(len(self._arc_w)):
-            if int(self._arc_edge[a]) in edges:
-                gad.pairs.append(
-                    (int(self._arc_from[a]), int(self._arc_to[a]), float(self._arc_w[a]), None, a)
-                )
+        passage = self.sea.by_id[pid]
+        arcs = self._transit_arcs(pid)
+        if any(a.size == 0 for a in arcs):
+            raise NoRouteError(
+                f"via passage {pid!r}: no track of the sea graph crosses it end to end",
+                field="via",
+            )
+        mids = [np.asarray(line, dtype=float).mean(axis=0) for line in passage.transit_lines]
+        dist = [float(haversine_nm(near.lon, near.lat, float(m[0]), float(m[1]))) for m in mids]
+        order = np.argsort(dist) if len(mids) == 2 else np.arange(len(mids))
+        shared = set(arcs[0].tolist())
+        for a in arcs[1:]:
+            shared &= set(a.tolist())
+        if shared:  # one arc crosses every line: a transit in itself
+            return [self._arc_gadget(pid, np.array(sorted(shared)))]
+        return [self._arc_gadget(f"{pid}#{k}", arcs[int(k)]) for k in order]
+
+    def _arc_gadget(self, label: str, arcs: np.ndarray) -> _Gadget:
+        gad = _Gadget(label)
+        for a in arcs.tolist():
+            gad.pairs.append(
+                (int(self._arc_from[a]), int(self._arc_to[a]), float(self._arc_w[a]), None, a)
+            )
         return gad
 
     # -- the search ------------------------------------------------------------
@@ -537,19 +589,40 @@ class SeaRouter:
         closed: frozenset[str],
     ) -> list[_Gadget]:
         stages = [self._endpoint(origin, "o", "origin")]
+        here = self._anchor(origin)
         for k, w in enumerate(via):
             if isinstance(w, str) and w not in self._port_index:
-                if w.strip().lower() not in self.sea.by_id:
+                pid = w.strip().lower()
+                if pid not in self.sea.by_id:
                     raise UnknownFacilityError(
                         f"via[{k}]: {w!r} is neither a port of the sea graph nor a passage "
                         f"({', '.join(self.sea.passage_ids)})",
                         field="via",
                     )
-                stages.append(self._passage_gadget(w.strip().lower(), closed))
+                gadgets = self._passage_gadgets(pid, closed, here)
+                stages.extend(gadgets)
+                last = self.sea.by_id[pid].transit_lines
+                exit_line = np.asarray(last[-1] if len(gadgets) == 1 else last[0], dtype=float)
+                if len(gadgets) > 1:
+                    k_last = int(gadgets[-1].label.rsplit("#", 1)[1])
+                    exit_line = np.asarray(last[k_last], dtype=float)
+                mid = exit_line.mean(axis=0)
+                here = LonLat(float(wrap(mid[0])), float(mid[1]))
             else:
                 stages.append(self._endpoint(w, "w", f"via[{k}]"))
+                here = self._anchor(w)
         stages.append(self._endpoint(destination, "d", "destination"))
         return stages
+
+    def _anchor(self, p: Endpoint) -> LonLat:
+        """Where a route end or waypoint is, for choosing the side a passage is entered from."""
+        if isinstance(p, str):
+            i = self._port_index.get(p)
+            if i is not None and np.isfinite(self.graph.port_sea[i]).all():
+                x, y = self.graph.port_sea[i]
+                return LonLat(float(x), float(y))
+            return LonLat(0.0, 0.0)
+        return LonLat(float(p[0]), float(p[1]))
 
     def _explain(
         self,
@@ -600,6 +673,7 @@ class SeaRouter:
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
         via: Sequence[Endpoint] = (),
     ) -> Route:
         """The shortest sea route (see the module docstring for the arguments).
@@ -615,6 +689,7 @@ class SeaRouter:
             closed=closed,
             date=date,
             ice_class=ice_class,
+            size=size,
             via=via,
         )[0]
 
@@ -627,6 +702,7 @@ class SeaRouter:
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
         via: Sequence[Endpoint] = (),
     ) -> list[Route]:
         """Up to ``alternatives`` distinct routes, shortest first.
@@ -641,7 +717,7 @@ class SeaRouter:
         """
         if alternatives < 1:
             raise ValueError("alternatives must be at least 1")
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class)
+        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
         stages = self._stages(origin, destination, via, eff)
         o_label, d_label = stages[0].label, stages[-1].label
         fast = (
@@ -681,7 +757,8 @@ class SeaRouter:
             closures.append(eff)
             used_edges |= found[1]
         accepted.sort(key=lambda r: r.distance_nm)
-        return accepted
+        avoided = tuple(sorted(self.sea.size_closures(size).items()))
+        return [replace(r, avoided=avoided) for r in accepted] if avoided else accepted
 
     def _next_by_closing(
         self,
@@ -926,13 +1003,14 @@ class SeaRouter:
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
     ) -> np.ndarray:
         """Sea distances (nm) between ports, shape (n, n); ``inf`` where unreachable.
 
         Entry ``[i, j]`` is the length of the shortest route from ``ids[i]`` to
         ``ids[j]`` under the closures, the same figure :meth:`route` reports.
         """
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class)
+        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
         idx = np.array([self.port_index(i, field_name="ids") for i in ids], dtype=np.int64)
         if idx.size == 0:
             return np.zeros((0, 0))
@@ -946,9 +1024,10 @@ class SeaRouter:
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
     ) -> np.ndarray:
         """All-ports distance matrix (read-only, cached per closure set), ``port_ids`` order."""
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class)
+        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
         return self._matrix_cached(eff)
 
     def leg_nm(
@@ -959,9 +1038,10 @@ class SeaRouter:
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
     ) -> float:
         """Sea distance between two ports (nm; ``inf`` if unreachable), from the cached matrix."""
-        m = self.distance_matrix(closed=closed, date=date, ice_class=ice_class)
+        m = self.distance_matrix(closed=closed, date=date, ice_class=ice_class, size=size)
         return float(m[self.port_index(a_id), self.port_index(b_id, field_name="destination")])
 
     # -- provenance ------------------------------------------------------------
@@ -980,12 +1060,17 @@ class SeaRouter:
         ]
         return out + [dict(w) for w in self.graph.waivers]
 
+    def size_closures(self, size: ShipSize | None) -> dict[str, str]:
+        """The passages a ship of ``size`` does not fit, with the reason each."""
+        return self.sea.size_closures(size)
+
     def to_networkx(
         self,
         *,
         closed: Iterable[str] = (),
         date: dt.date | None = None,
         ice_class: str | None = None,
+        size: ShipSize | None = None,
     ) -> nx.DiGraph:
         """The routing graph as a :class:`networkx.DiGraph`, for analysis.
 
@@ -998,7 +1083,7 @@ class SeaRouter:
         """
         import networkx as nx
 
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class)
+        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
         graph = nx.DiGraph(graph_version=self.graph_version, closed=sorted(eff))
         g = self.graph
         for n in range(self.n_nodes):

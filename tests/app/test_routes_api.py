@@ -57,6 +57,29 @@ def test_via_forces_a_passage(client: TestClient) -> None:
     assert "suez" not in feat["properties"]["passages"]
 
 
+def test_via_means_through_end_to_end(client: TestClient) -> None:
+    """Via the NSR from Mumbai: in at one end, out at the other (not in and back out of the
+    Bering end, which reported ``bering, nsr, bering``)."""
+    feat = client.get(
+        f"/routes?origin={MUMBAI}&destination=ru-vladivostok-naval-base&via=nsr&date=2026-08-15"
+    ).json()
+    passages = feat["properties"]["passages"]
+    assert passages.count("nsr") == 1 and passages.count("bering") == 1
+    assert passages.index("nsr") < passages.index("bering")
+    lon = [p[0] % 360 for p in feat["geometry"]["coordinates"] if p[1] > 70]
+    assert min(lon) < 68 and max(lon) > 170  # the Kara Sea and the East Siberian Sea
+    # the Turkish Straits: both the Dardanelles and the Bosporus, from the Black Sea
+    straits = client.get(
+        f"/routes?origin=ru-novorossiysk-naval-base&destination={MUMBAI}&via=bosporus"
+    ).json()
+    assert straits["properties"]["passages"][:2] == ["bosporus", "suez"]
+    winter = client.get(
+        f"/routes?origin={MUMBAI}&destination=ru-vladivostok-naval-base&via=nsr&date=2027-02-01"
+    )
+    assert winter.status_code == 422
+    assert "nsr" in winter.json()["detail"][0]["msg"]
+
+
 def test_sea_point_endpoints(client: TestClient) -> None:
     feat = client.get(f"/routes?origin=72.5,18.5&destination={VLADIVOSTOK}").json()
     assert feat["properties"]["origin"]["coordinates"] == [72.5, 18.5]
@@ -114,9 +137,11 @@ def test_passages_list(client: TestClient) -> None:
         "bering",
         "nsr",
         "nwp",
-        "korea-tsushima",
+        "korea-strait-western-channel",
+        "tsushima-strait-eastern-channel",
         "taiwan",
-        "danish-straits",
+        "great-belt",
+        "oresund",
     }
     assert required <= ids
     nsr = next(p for p in body["passages"] if p["id"] == "nsr")

@@ -4,15 +4,23 @@ Positions of facilities come from the shipped catalogue; the tracks follow the u
 shipping lanes (Ten Degree Channel, Malacca and Singapore Straits, South China Sea,
 Taiwan Strait, Korea Strait; Tsugaru Strait and the North Pacific). Distances are
 geodesic sums of the tracks, times follow from the speed, fuel from the range.
+
+Every stop and call (origin, waypoint, destination) says on what basis it is made,
+the notice it needs and how sure that is (``confidence`` and ``caveats``, from the
+shipped catalogue, as the planner gives them); the plan's ``warnings`` carry the
+caveat and notice lines the planner writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
+from routing.catalogue.access import combined_confidence
 from routing.catalogue.load import load_catalogue
+from routing.catalogue.model import Catalogue
 from routing.geo import LonLat, geodesic_nm
 
 SPEED_KN = 14.0
@@ -21,6 +29,17 @@ FULL_RANGE_NM = 4850.0
 USABLE_RANGE_NM = FULL_RANGE_NM * (1 - RESERVE)
 DWELL_H = 24.0
 DEPARTURE = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+NATION = "IND"
+#: The planner's default lead time of a diplomatic clearance request, days.
+CLEARANCE_NOTICE_DAYS = 30
+#: The agreement that opens a facility of each country to India in these plans.
+AGREEMENT_BY_COUNTRY = {
+    "SGP": "india-singapore",
+    "VNM": "india-vietnam",
+    "KOR": "india-south-korea",
+    "RUS": "relos",
+    "USA": "lemoa",
+}
 
 #: (to facility id, passages traversed, waypoints between the two ends)
 MUMBAI_VLADIVOSTOK_LEGS: list[tuple[str, list[str], list[tuple[float, float]]]] = [
@@ -137,6 +156,66 @@ def _end(facility_id: str) -> dict[str, Any]:
     return {"id": fac.id, "name": fac.name, "coordinates": [fac.lon, fac.lat]}
 
 
+def _grant(cat: Catalogue, facility_id: str, *, basis: str | None = None) -> dict[str, Any]:
+    """On what basis India calls at a facility (own, the agreement of its country, or
+    ``basis="clearance"``): the fields a plan's stops and calls share."""
+    fac = cat.facility(facility_id)
+    own = fac.country == NATION
+    basis = basis or ("own" if own else "agreement")
+    agreement = AGREEMENT_BY_COUNTRY.get(fac.country) if basis == "agreement" else None
+    agreements = [cat.agreements[agreement]] if agreement else []
+    confidence, caveats = combined_confidence(fac, agreements)
+    notice = CLEARANCE_NOTICE_DAYS if basis == "clearance" else None
+    if agreements:
+        notice = int(agreements[0].limits.get("port_call_notice_days", 0)) or None
+    return {
+        "basis": basis,
+        "agreement": agreement,
+        "agreements": [agreement] if agreement else [],
+        "confidence": confidence,
+        "caveats": list(caveats),
+        "notice_days": notice,
+    }
+
+
+def _call(
+    cat: Catalogue, facility_id: str, *, when: dt.datetime, basis: str | None = None
+) -> dict[str, Any]:
+    """A call at an end or a waypoint as plan answers give it (see ``Call.json``)."""
+    grant = _grant(cat, facility_id, basis=basis)
+    notice = grant["notice_days"]
+    return {
+        **_end(facility_id),
+        **grant,
+        "time": _stamp(when),
+        "request_by": _stamp(when - dt.timedelta(days=notice)) if notice else None,
+    }
+
+
+def _warnings(visits: Sequence[dict[str, Any]]) -> list[str]:
+    """The planner's warnings for these stops and calls: clearance, notice due before
+    departure, and each caveat once."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for visit in visits:
+        name = visit["name"]
+        if visit["basis"] == "clearance":
+            out.append(f"{name}: no logistics agreement; the call needs diplomatic clearance")
+        request_by = visit.get("request_by")
+        if request_by and request_by < _stamp(DEPARTURE):
+            basis = visit["agreement"] or "diplomatic clearance"
+            when = request_by[:16].replace("T", " ")
+            out.append(
+                f"{name}: {basis} needs {visit['notice_days']} days' notice of the call; "
+                f"request by {when}Z, before departure"
+            )
+        for caveat in visit["caveats"]:
+            if caveat not in seen:
+                seen.add(caveat)
+                out.append(f"{name} ({visit['confidence'].replace('_', ' ')}): {caveat}")
+    return out
+
+
 def _unwrap_to(lon: float, ref: float) -> float:
     return lon + 360.0 * round((ref - lon) / 360.0)
 
@@ -162,8 +241,13 @@ def _stamp(when: dt.datetime) -> str:
 def build_plan(
     origin_id: str,
     legs: list[tuple[str, list[str], list[tuple[float, float]]]],
+    *,
+    waypoints: Sequence[str] = (),
+    clearance: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """A feasible plan through ``legs``; every leg ends at a stop but the last."""
+    """A feasible plan through ``legs``; every leg ends at a stop but the last, and
+    those that end at one of ``waypoints`` (a call, no resupply). Facilities in
+    ``clearance`` are called at by diplomatic clearance, not by agreement."""
     cat = load_catalogue()
     origin = _end(origin_id)
     at = origin["coordinates"]
@@ -173,9 +257,10 @@ def build_plan(
     sailing = 0.0
     passages: list[str] = []
     prev = origin_id
-    for i, (to, via, waypoints) in enumerate(legs, start=1):
+    calls: list[dict[str, Any]] = []
+    for i, (to, via, track) in enumerate(legs, start=1):
         end = _end(to)["coordinates"]
-        coords = _track(at, waypoints, end)
+        coords = _track(at, track, end)
         dist = _length_nm(coords)
         hours = dist / SPEED_KN
         fuel = round(1.0 - dist / FULL_RANGE_NM, 2)
@@ -194,29 +279,26 @@ def build_plan(
             }
         )
         passages += via
-        if i < len(legs):
+        basis = "clearance" if to in clearance else None
+        if to in waypoints:
+            calls.append(_call(cat, to, when=clock, basis=basis))
+        elif i < len(legs):
             fac = cat.facility(to)
-            own = fac.country == "IND"
-            agreement = {
-                "SGP": "india-singapore",
-                "VNM": "india-vietnam",
-                "KOR": "india-south-korea",
-                "RUS": "relos",
-            }.get(fac.country)
+            grant = _grant(cat, to, basis=basis)
+            notice = grant["notice_days"]
             stops.append(
                 {
-                    "index": i,
+                    "index": len(stops) + 1,
                     "facility_id": fac.id,
                     "name": fac.name,
                     "country": fac.country,
                     "coordinates": [fac.lon, fac.lat],
-                    "agreement": None if own else agreement,
-                    "basis": "own" if own else "agreement",
+                    **grant,
                     "services": [s for s in fac.services if s in ("fuel", "provisions", "water")],
                     "arrival": _stamp(clock),
                     "departure": _stamp(clock + dt.timedelta(hours=DWELL_H)),
                     "fuel_on_arrival": fuel,
-                    "notice_days": None if own else 7,
+                    "request_by": _stamp(clock - dt.timedelta(days=notice)) if notice else None,
                 }
             )
             clock += dt.timedelta(hours=DWELL_H)
@@ -224,11 +306,16 @@ def build_plan(
         prev = to
     total_nm = sum(leg["distance_nm"] for leg in out_legs)
     total_h = (clock - DEPARTURE).total_seconds() / 3600
+    destination = _call(
+        cat, legs[-1][0], when=clock, basis="clearance" if legs[-1][0] in clearance else None
+    )
+    origin = _call(cat, origin_id, when=DEPARTURE)
     return {
         "feasible": True,
         "reason": None,
         "suggestions": [],
-        "nation": "IND",
+        "warnings": _warnings([*stops, *calls, destination]),
+        "nation": NATION,
         "platform": {"id": "talwar", "name": "Talwar-class frigate", "domain": "sea"},
         "speed_kn": SPEED_KN,
         "reserve": RESERVE,
@@ -248,18 +335,38 @@ def build_plan(
         },
         "passages": passages,
         "origin": origin,
-        "destination": _end(legs[-1][0]),
+        "destination": destination,
+        "waypoints": calls,
     }
 
 
 def mumbai_vladivostok_plan() -> dict[str, Any]:
-    """Mumbai to Vladivostok with four resupply stops (five legs)."""
+    """Mumbai to Vladivostok with four resupply stops (five legs).
+
+    The destination call is by RELOS, whose entry into force is an assumed date:
+    14 days' notice, and the agreement's caveats in the popup and the warnings.
+    """
     return build_plan("in-mumbai-naval-dockyard", MUMBAI_VLADIVOSTOK_LEGS)
+
+
+def waypoint_plan() -> dict[str, Any]:
+    """Mumbai to Vladivostok calling at Changi as a waypoint (no resupply there) and at
+    Cam Ranh by diplomatic clearance, not by the India-Vietnam agreement."""
+    return build_plan(
+        "in-mumbai-naval-dockyard",
+        MUMBAI_VLADIVOSTOK_LEGS,
+        waypoints=["sg-changi-naval-base"],
+        clearance=["vn-cam-ranh-port"],
+    )
 
 
 def pacific_plan() -> dict[str, Any]:
     """Vladivostok to Pearl Harbor via Petropavlovsk: a stop and a ring by the antimeridian."""
     return build_plan("ru-vladivostok-naval-base", PACIFIC_LEGS)
+
+
+#: The call fields of an end when the plan is infeasible: no basis.
+NO_CALL: dict[str, Any] = {"basis": None, "agreement": None, "agreements": []}
 
 
 def infeasible_plan() -> dict[str, Any]:
@@ -285,8 +392,10 @@ def infeasible_plan() -> dict[str, Any]:
         "stops": [],
         "totals": None,
         "passages": [],
-        "origin": _end("in-mumbai-naval-dockyard"),
-        "destination": _end("us-pearl-harbor-naval-station"),
+        "warnings": [],
+        "origin": {**_end("in-mumbai-naval-dockyard"), **NO_CALL},
+        "destination": {**_end("us-pearl-harbor-naval-station"), **NO_CALL},
+        "waypoints": [],
     }
 
 

@@ -6,7 +6,9 @@ browser download). Every request that would leave localhost is blocked and recor
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -14,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -270,3 +273,43 @@ def layer_names(page: Any) -> list[str]:
         ".leaflet-control-layers label span", "els => els.map(e => e.textContent.trim())"
     )
     return names
+
+
+_STR = r'"(?:[^"\\]|\\.)*"'
+#: Where a page hands Leaflet a string that it inserts as HTML.
+HTML_SLOTS = {
+    "layer control": re.compile(rf"({_STR}) : \w+_[0-9a-f]{{32}},"),
+    "panel or legend": re.compile(rf"relosMaps\.box\(\s*\w+, ({_STR})"),
+    "popup or tooltip": re.compile(rf"\.bind(?:Popup|Tooltip)\(\s*({_STR})"),
+    "marker icon": re.compile(rf'"html": ({_STR})'),
+    "facility popup": re.compile(rf'"popup": ({_STR})'),
+}
+
+
+def html_slots(page: str) -> dict[str, list[str]]:
+    """The HTML strings of a page's script, by where Leaflet puts them."""
+    return {
+        slot: [json.loads(s) for s in pattern.findall(page)] for slot, pattern in HTML_SLOTS.items()
+    }
+
+
+class ParsedHtml(HTMLParser):
+    """The tags and the text of a piece of HTML."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shown_text(markup: str) -> str:
+    """The text a piece of HTML shows (entities decoded, tags dropped)."""
+    return "".join(ParsedHtml(markup).text)

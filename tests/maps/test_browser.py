@@ -207,6 +207,30 @@ def test_plan_map_shows_legs_stops_rings_and_summary(browser: Browser, tmp_path:
         assert "Changi" in tip and "fuel on arrival 80 %" in tip
 
 
+def test_plan_map_says_what_is_uncertain(browser: Browser, tmp_path: Path) -> None:
+    """The caveats of an assumed-date RELOS destination show in the summary panel and in
+    the destination's popup; the waypoint is drawn, with its call in its popup."""
+    plan = fx.waypoint_plan()
+    dest = plan["destination"]
+    caveat = dest["caveats"][0]
+    assert dest["confidence"] == "assumed_date" and "Russia's" in caveat
+    url = _standalone(tmp_path, "plan-caveats", render_plan(plan, passages=fx.PASSAGES))
+    with browser.open(url, name="plan-caveats") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["markers"] == {"relos-stop": 3, "relos-end": 2, "relos-waypoint": 1}
+        panel = _panel(page)
+        assert "relos (14 days' notice, request by 2026-08-07 08:42Z) assumed date" in panel
+        assert caveat in panel
+        assert "waypoint" in page.inner_text(".relos-legend")
+        page.click(".relos-destination")
+        popup = page.inner_text(".leaflet-popup-content")
+        assert caveat in popup and "request by" in popup
+        page.keyboard.press("Escape")
+        page.hover(".relos-waypoint")
+        assert plan["waypoints"][0]["name"] in page.inner_text(".leaflet-tooltip")
+
+
 def test_plan_map_from_the_app(browser: Browser, server_url: str, maps_client: TestClient) -> None:
     body = {
         "nation": "IND",

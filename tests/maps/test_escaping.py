@@ -9,9 +9,7 @@ checked in the page's source, and (in Chromium) in what the page builds from it.
 from __future__ import annotations
 
 import copy
-import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,46 +19,19 @@ import pytest
 from maps import render_catalogue, render_layers, render_plan, render_route, save_html, to_html
 from routing.catalogue.model import Catalogue
 from tests.maps import fixtures as fx
-from tests.maps.support import OPEN_FACILITY_POPUP, Browser, external, layer_names
+from tests.maps.support import (
+    OPEN_FACILITY_POPUP,
+    Browser,
+    ParsedHtml,
+    external,
+    html_slots,
+    layer_names,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 #: A title that a template engine would evaluate, were it read as a template.
 TEMPLATE = "{{ 7 * 7 }}"
-
-_STR = r'"(?:[^"\\]|\\.)*"'
-#: Where the page hands Leaflet a string that it inserts as HTML.
-HTML_SLOTS = {
-    "layer control": re.compile(rf"({_STR}) : \w+_[0-9a-f]{{32}},"),
-    "panel or legend": re.compile(rf"relosMaps\.box\(\s*\w+, ({_STR})"),
-    "popup or tooltip": re.compile(rf"\.bind(?:Popup|Tooltip)\(\s*({_STR})"),
-    "marker icon": re.compile(rf'"html": ({_STR})'),
-    "facility popup": re.compile(rf'"popup": ({_STR})'),
-}
-
-
-class _Parsed(HTMLParser):
-    """The tags and the text of a piece of HTML."""
-
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.text: list[str] = []
-        self.feed(markup)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def html_slots(page: str) -> dict[str, list[str]]:
-    """The HTML strings of the page's script, by where Leaflet puts them."""
-    return {
-        slot: [json.loads(s) for s in pattern.findall(page)] for slot, pattern in HTML_SLOTS.items()
-    }
 
 
 def assert_shown_as_text(m: folium.Map, *, slots: set[str]) -> dict[str, list[str]]:
@@ -72,9 +43,9 @@ def assert_shown_as_text(m: folium.Map, *, slots: set[str]) -> dict[str, list[st
     found = html_slots(page)
     for slot, pieces in found.items():
         for piece in pieces:
-            parsed = _Parsed(piece)
+            parsed = ParsedHtml(piece)
             assert "img" not in parsed.tags, (slot, piece)
-        shown = [p for p in pieces if HOSTILE in "".join(_Parsed(p).text)]
+        shown = [p for p in pieces if HOSTILE in "".join(ParsedHtml(p).text)]
         if slot in slots:
             assert shown, f"the hostile text is not shown in the {slot}"
             assert all(ESCAPED in p for p in shown)
@@ -92,7 +63,14 @@ def hostile_facility(catalogue: Catalogue) -> dict[str, Any]:
         distance_nm=12.0,
     )
     props = feature["properties"]
-    props.update(name=HOSTILE, operator=HOSTILE, region=HOSTILE, services=[HOSTILE])
+    props.update(
+        name=HOSTILE,
+        operator=HOSTILE,
+        region=HOSTILE,
+        services=[HOSTILE],
+        confidence="contested",
+        caveats=[HOSTILE],
+    )
     props["sources"] = [
         {"title": HOSTILE, "url": "https://example.org/"},
         {"title": "scripted", "url": "javascript:alert(1)"},
@@ -121,6 +99,11 @@ def hostile_plan() -> dict[str, Any]:
     plan["legs"][1]["passages"] = [HOSTILE]
     stop = plan["stops"][0]
     stop.update(name=HOSTILE, agreement=HOSTILE, basis="agreement", services=[HOSTILE])
+    stop.update(confidence="uncertain", caveats=[HOSTILE])
+    plan["destination"].update(agreement=HOSTILE, agreements=[HOSTILE], caveats=[HOSTILE])
+    plan["waypoints"] = [
+        {**plan["destination"], "id": HOSTILE, "name": HOSTILE, "confidence": "contested"}
+    ]
     return plan
 
 
@@ -185,7 +168,7 @@ def test_layers_show_hostile_scenario_names_as_text() -> None:
     found = assert_shown_as_text(
         hostile_layers(), slots={"layer control", "panel or legend", "popup or tooltip"}
     )
-    names = [_Parsed(n).text for n in found["layer control"]]
+    names = [ParsedHtml(n).text for n in found["layer control"]]
     assert [HOSTILE] in names and [f"{HOSTILE} plan"] in names
 
 

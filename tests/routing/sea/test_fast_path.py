@@ -19,7 +19,7 @@ CLOSURE_SETS: list[tuple[str, ...]] = [
     ("suez",),
     ("suez", "panama"),
     ("malacca", "singapore", "sunda"),
-    ("gibraltar", "bosporus", "danish-straits"),
+    ("gibraltar", "bosporus", "danish-straits"),  # a closure group
     ("cape-of-good-hope", "suez", "bab-el-mandeb"),
     ("lombok", "taiwan", "korea-tsushima", "dover"),
 ]

@@ -20,11 +20,15 @@ SEA = default_sea_data()
 
 
 def test_every_feature_has_a_source() -> None:
-    assert len(SEA.passages) == 22
+    assert len([p for p in SEA.passages if p.kind != "ice_region"]) == 30
+    assert len([p for p in SEA.passages if p.kind == "ice_region"]) == 7
+    assert {"alas", "sape", "ombai-wetar", "great-belt", "oresund", "tsugaru"} <= set(
+        SEA.passage_ids
+    )
     for item in (*SEA.passages, *SEA.waterways):
         assert item.sources, item.id
         assert all(s.title for s in item.sources)
-    assert {"nsr", "nwp"} == set(SEA.seasons)
+    assert {"nsr", "nwp", "white-sea", "okhotsk-magadan"} <= set(SEA.seasons)
     assert all(rule.source for rule in SEA.seasons.values())
     assert [cid for cid, _ in SEA.canal_edges] == ["kiel"]
 

@@ -1,0 +1,88 @@
+"""Benchmark: the sea graph against a finer coastline (GSHHG full resolution).
+
+Run: ``.venv/bin/python bench/bench_coastline.py``. Samples every edge of the
+product's sea graph every 250 m, looks each sample up in GSHHG full resolution
+(``roaring-landmask``), ignores samples inside the declared waivers (canals, rivers,
+raster-closed harbour mouths) and the first and last 2 km of port connectors, and
+prints how many edges run over land for more than 0.5 km, where the worst are, and
+how many routes between connected catalogue ports use such an edge (issue #11's
+target is zero).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import warnings
+
+import numpy as np
+import shapely
+
+from routing.sea.land import sample_polyline
+from routing.service import default_services
+
+STEP_KM = 0.25
+RUN_KM = 0.5
+END_KM = 2.0
+
+
+def land_runs(mask: object, geom: np.ndarray, waivers: shapely.Geometry, port_edge: bool) -> float:
+    """Longest stretch (km) of a polyline on GSHHG land outside the waivers."""
+    lon, lat, dist, _ = sample_polyline(geom[:, 0], geom[:, 1], step_km=STEP_KM)
+    land = np.asarray(mask.contains_many(lon, lat), dtype=bool)  # type: ignore[attr-defined]
+    if port_edge:
+        land &= (dist > END_KM) & (dist < dist[-1] - END_KM)
+    if land.any():
+        idx = np.nonzero(land)[0]
+        land[idx[shapely.contains_xy(waivers, lon[idx], lat[idx])]] = False
+    if not land.any():
+        return 0.0
+    f = np.diff(np.concatenate([[0], land.astype(np.int8), [0]]))
+    return float(((np.nonzero(f == -1)[0] - np.nonzero(f == 1)[0]) * STEP_KM).max())
+
+
+def main() -> None:
+    """Measure and print."""
+    from roaring_landmask import RoaringLandmask
+
+    warnings.simplefilter("ignore")
+    t0 = time.perf_counter()
+    mask = RoaringLandmask.new()
+    services = default_services()
+    sea = services.require_sea()
+    g = sea.graph
+    waivers = shapely.union_all([shapely.Polygon(w["polygon"]) for w in sea.land_waivers])
+    print(f"GSHHG loaded in {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    bad: dict[int, float] = {}
+    for e in range(len(g.a_from)):
+        port_edge = g.a_from[e] >= g.n_core or g.a_to[e] >= g.n_core
+        run = land_runs(mask, g.geometry(e), waivers, bool(port_edge))
+        if run > RUN_KM:
+            bad[e] = run
+    print(
+        f"edges: {len(g.a_from):,}; with a GSHHG land run over {RUN_KM} km outside waivers: "
+        f"{len(bad):,} ({time.perf_counter() - t0:.1f} s)"
+    )
+    for e, run in sorted(bad.items(), key=lambda kv: -kv[1])[:12]:
+        mid = g.geometry(e)[len(g.geometry(e)) // 2]
+        print(f"  edge {e:6d}: {run:5.2f} km on land near {mid[0] % 360 - 0:.3f}E {mid[1]:.3f}N")
+    ports = list(sea.connected_ports)
+    affected = 0
+    pairs = list(itertools.combinations(ports, 2))
+    t0 = time.perf_counter()
+    for a, b in pairs:
+        plan = sea._solve_ports(sea.port_index(a), sea.port_index(b), frozenset({"nsr", "nwp"}))
+        if plan is None:
+            continue
+        edges = set(sea._route_edges(plan))
+        if edges & set(bad):
+            affected += 1
+    print(
+        f"routes between {len(ports)} connected ports ({len(pairs):,} pairs) using such an "
+        f"edge: {affected:,} ({affected / len(pairs):.0%}) ({time.perf_counter() - t0:.1f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
