@@ -66,7 +66,8 @@ def main() -> None:
     )
     for e, run in sorted(bad.items(), key=lambda kv: -kv[1])[:12]:
         mid = g.geometry(e)[len(g.geometry(e)) // 2]
-        print(f"  edge {e:6d}: {run:5.2f} km on land near {mid[0] % 360 - 0:.3f}E {mid[1]:.3f}N")
+        lon = (mid[0] + 180.0) % 360.0 - 180.0
+        print(f"  edge {e:6d}: {run:5.2f} km on land near lon {lon:.3f}, lat {mid[1]:.3f}")
     ports = list(sea.connected_ports)
     affected = 0
     pairs = list(itertools.combinations(ports, 2))

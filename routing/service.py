@@ -36,7 +36,7 @@ from routing.catalogue.platforms import (
     load_platforms,
 )
 from routing.errors import InvalidInputError, ServiceUnavailableError
-from routing.geo import LonLat
+from routing.geo import LonLat, unwrap_array
 from routing.parse import looks_like_point, parse_lonlat
 from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
 from routing.plan.planner import Plan, Planner
@@ -213,7 +213,7 @@ class Services:
     ) -> dict[str, Any]:
         """A route as the GeoJSON Feature ``GET /routes`` returns (with the ice rules it
         meets on its date in the ice regions it enters, as ``warnings``)."""
-        regions = [self.sea_data.by_id[p] for p in route.passages]
+        regions = self.sea_data.regions_on(unwrap_array(route.xy))
         feature = route.to_geojson()
         props = feature["properties"]
         assert isinstance(props, dict)

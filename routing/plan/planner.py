@@ -55,7 +55,7 @@ from routing.plan.calls import (
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, bottleneck, solve
-from routing.sea.passages import ShipSize, ice_warnings
+from routing.sea.passages import Passage, ShipSize, ice_warnings
 from routing.vocab import SEA_KINDS
 
 if TYPE_CHECKING:
@@ -531,9 +531,11 @@ class Planner:
         data = getattr(self.sea, "sea", None)
         if data is None:
             return []
-        regions = [data.by_id[p] for p in plan.passages if p in data.by_id]
+        regions: dict[str, Passage] = {}
+        for leg in plan.legs:
+            regions.update((p.id, p) for p in data.regions_on(leg.coordinates))
         req = plan.request
-        return ice_warnings(regions, req.departure.date(), req.voyage_ice_class)
+        return ice_warnings(regions.values(), req.departure.date(), req.voyage_ice_class)
 
     def _avoided(self, req: PlanRequest) -> tuple[tuple[str, str], ...]:
         """Passages the group's largest ship does not fit."""

@@ -62,7 +62,7 @@ from routing.sea.passages import Passage, SeaData
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "sea-graph-11"
+BUILD_VERSION = "sea-graph-12"
 """Bump to invalidate every cached graph after a change of the build."""
 
 CHECK_STEP_KM = 0.25
@@ -394,6 +394,8 @@ def passage_events(coords: np.ndarray, passages: Sequence[Passage]) -> list[tupl
     cum = np.concatenate([[0.0], np.cumsum(seg_nm)])
     out: list[tuple[float, int]] = []
     for pi, p in enumerate(passages):
+        if not p.closable:  # found on a route's track instead (ice regions that only warn)
+            continue
         for gate in p.gate_lines:
             if not line.intersects(gate):
                 continue

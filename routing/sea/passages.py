@@ -114,6 +114,14 @@ class Passage:
     """Winter navigation rules of an ice region (``kind == "ice_region"``)."""
 
     @property
+    def closable(self) -> bool:
+        """Whether closing it can cut a route: every passage but an ice region whose rules
+        only warn (those are found on a route's track, not in the graph)."""
+        return self.kind != "ice_region" or any(
+            r.action == "close" and r.confidence != "low" for r in self.ice_rules
+        )
+
+    @property
     def transit_lines(self) -> tuple[tuple[tuple[float, float], ...], ...]:
         """The lines a transit crosses (``transit`` if given, else the gates)."""
         return self.transit or self.gates
@@ -132,7 +140,10 @@ class Passage:
         """The region as shapely polygons, also shifted by +-360 degrees of longitude."""
         if self.region is None:
             return []
-        return [Polygon([(x + s, y) for x, y in self.region]) for s in (-360.0, 0.0, 360.0)]
+        polys = [Polygon([(x + s, y) for x, y in self.region]) for s in (-360.0, 0.0, 360.0)]
+        for poly in polys:
+            shapely.prepare(poly)
+        return polys
 
     def too_big(self, size: ShipSize) -> str | None:
         """Why a ship of ``size`` may not transit this passage, or ``None`` if it fits."""
@@ -559,6 +570,11 @@ class SeaData:
             if pid in self.groups:
                 out.update(self.groups[pid].passages)
                 continue
+            if pid in self.by_id and not self.by_id[pid].closable:
+                raise UnknownPassageError(
+                    f"{raw!r} is an ice region whose rules only warn; it cannot be closed",
+                    field=field_name,
+                )
             if pid not in self.by_id:
                 raise UnknownPassageError(
                     f"unknown passage {raw!r}; known passages: {', '.join(self.passage_ids)}; "
@@ -567,6 +583,17 @@ class SeaData:
                 )
             out.add(pid)
         return frozenset(out)
+
+    def regions_on(self, coords: np.ndarray) -> list[Passage]:
+        """The ice regions an (n, 2) lon/lat track enters."""
+        if len(coords) < 2:
+            return []
+        line = shapely.LineString(np.asarray(coords, dtype=float))
+        return [
+            p
+            for p in self.passages
+            if p.kind == "ice_region" and any(line.intersects(poly) for poly in p.region_polygons)
+        ]
 
     def seasonal_open(self, passage: str, date: dt.date | None, ice_class: str | None) -> bool:
         """Whether a seasonal passage is open on ``date`` for a ship of ``ice_class``."""

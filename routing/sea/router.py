@@ -220,6 +220,7 @@ class SeaRouter:
         self._csr_cached = functools.lru_cache(maxsize=64)(self._csr_for)
         self._matrix_cached = functools.lru_cache(maxsize=32)(self._all_ports_matrix)
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
+        self._exits_cached = functools.lru_cache(maxsize=64)(self._port_exits)
 
     # -- closures --------------------------------------------------------------
 
@@ -942,18 +943,20 @@ class SeaRouter:
         if pi == qi:
             sea = g.port_sea[pi]
             return [("geom_or_arc", np.array([sea, sea]), 0.0, -1)]
-        idx, m, pred, kind = self._closure_cached(closed)
+        idx, _, pred, kind = self._closure_cached(closed)
         direct = float(tab["pp"][pi, qi])
         best = np.inf
+        i = j = 0
         if idx.size:
-            tot = tab["pt"][pi, idx][:, None] + m + tab["tp"][idx, qi][None, :]
-            k = int(np.argmin(tot))
-            best = float(tot.flat[k])
+            exits, entry = self._exits_cached(closed)
+            tot = exits[pi] + tab["tp"][idx, qi]
+            j = int(np.argmin(tot))
+            best = float(tot[j])
+            i = int(entry[pi, j])
         if not np.isfinite(min(direct, best)):
             return None
         if direct <= best:
             return [("arcs", self._path(tab["pred"][pi], p_out, q_in))]
-        i, j = divmod(k, len(idx))
         t_nodes = tab["t_nodes"]
         p = len(self.port_ids)
         ti, tj = int(t_nodes[idx[i]]), int(t_nodes[idx[j]])
@@ -963,6 +966,25 @@ class SeaRouter:
             self._path(tab["pred"][p + int(idx[j])], tj, q_in),
         ]
         return [("arcs", np.concatenate(arcs))]
+
+    def _port_exits(self, closed: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For every port and open portal ``j``: the shortest distance from the port to
+        ``j`` through the open passages, and the portal ``i`` it enters them by. A
+        point-to-point query is then one pass over the portals, not a K x K search."""
+        tab = self._load_tables()
+        idx, m, _, _ = self._closure_cached(closed)
+        pt = tab["pt"][:, idx]
+        n_ports = pt.shape[0]
+        exits = np.full((n_ports, len(idx)), np.inf)
+        entry = np.zeros((n_ports, len(idx)), dtype=np.int64)
+        for k in range(len(idx)):
+            cand = pt[:, k, None] + m[None, k, :]
+            better = cand < exits
+            exits = np.where(better, cand, exits)
+            entry = np.where(better, k, entry)
+        exits.setflags(write=False)
+        entry.setflags(write=False)
+        return exits, entry
 
     def _ports_matrix(
         self, rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]
@@ -1014,9 +1036,7 @@ class SeaRouter:
         idx = np.array([self.port_index(i, field_name="ids") for i in ids], dtype=np.int64)
         if idx.size == 0:
             return np.zeros((0, 0))
-        out = self._ports_matrix(idx, idx, eff)
-        self._blank_unconnected(out, idx, idx)
-        return out
+        return np.array(self._matrix_cached(eff)[np.ix_(idx, idx)])
 
     def distance_matrix(
         self,

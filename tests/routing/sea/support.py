@@ -110,7 +110,7 @@ def crossed_passages(route: Route) -> list[str]:
     seg_len = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
     cum = np.concatenate([[0.0], np.cumsum(seg_len)])
     line = shapely.LineString(coords)
-    for p in default_sea_data().passages:
+    for p in (p for p in default_sea_data().passages if p.closable):
         for shift in (-360.0, 0.0, 360.0):
             for gate in p.gates:
                 g = shapely.LineString([(x + shift, y) for x, y in gate])

@@ -89,7 +89,10 @@ def test_gates_start_and_end_on_land(passage: object, gshhg: Any) -> None:
 def test_every_passage_tags_some_edge() -> None:
     router = sea_router()
     for p in PASSAGES:
-        assert router._passage_edges[p.id].size > 0, f"no edge crosses {p.id}"
+        if p.closable:
+            assert router._passage_edges[p.id].size > 0, f"no edge crosses {p.id}"
+        else:  # warning-only ice regions are found on the track, not tagged in the graph
+            assert router._passage_edges[p.id].size == 0, p.id
 
 
 def test_marnet_arctic_routes_exist() -> None:

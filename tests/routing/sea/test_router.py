@@ -294,7 +294,7 @@ def test_alternatives_are_distinct_and_shortest_first() -> None:
 
 # -- property: no route uses a closed passage --------------------------------------
 
-CLOSABLE = [p for p in default_sea_data().passage_ids if p not in ("nsr", "nwp")]
+CLOSABLE = [p.id for p in default_sea_data().passages if p.closable and p.id not in ("nsr", "nwp")]
 
 
 @settings(
