@@ -22,7 +22,7 @@ via=()) -> list[Route]``
 ``effective_closures(closed=(), *, date=None, ice_class=None) -> frozenset[str]``
     The passages closed by the caller plus the seasonal ones closed on that date.
 Attributes: ``graph_version`` (the cache key hash, for provenance), ``passages``
-(the :class:`~routing.passages.Passage` records), ``port_ids``, ``port_notes``
+(the :class:`~routing.sea.passages.Passage` records), ``port_ids``, ``port_notes``
 (ports joined through a land cell or not joined at all), ``land_waivers`` (areas
 where the land check is waived: canals, raster-closed waterways, harbour bridges),
 ``n_nodes``/``n_edges``.
@@ -30,7 +30,7 @@ where the land check is waived: canals, raster-closed waterways, harbour bridges
 Closures: an unknown passage id raises :class:`~routing.errors.UnknownPassageError`.
 Seasonal passages (``nsr``, ``nwp``) are closed unless ``date`` falls in their
 season for the ship's ``ice_class`` (no date: closed; see
-:func:`routing.passages.seasonal_open`). When no route exists,
+:meth:`routing.sea.passages.SeaData.seasonal_open`). When no route exists,
 :class:`~routing.errors.NoRouteError` names the closed passages that, each reopened
 on its own, would restore one.
 """
@@ -163,7 +163,7 @@ class _Gadget:
 
 
 class SeaRouter:
-    """Routing over a :class:`~routing.seagraph.SeaGraph` (see the module docstring)."""
+    """Routing over a :class:`~routing.sea.graph.SeaGraph` (see the module docstring)."""
 
     def __init__(self, graph: SeaGraph, *, cache_dir: Path, sea: SeaData | None = None) -> None:
         self.graph = graph
