@@ -26,7 +26,7 @@ from routing.catalogue.model import Catalogue
 from routing.catalogue.query import find_facilities
 from routing.errors import RelosError
 from routing.geo import BBox, LonLat
-from routing.parse import parse_bbox, split_list
+from routing.parse import parse_bbox, parse_lonlat, split_list
 from routing.plan.request import GroupItem, PlanSpec
 from routing.plan.scenario import ScenarioSpec, to_scenario
 from routing.service import CompareSpec, RouteSpec, Services, load_services
@@ -106,7 +106,7 @@ def _filters(
     _choice(kind, KINDS, "--kind")
     _choice(service, SERVICES, "--service")
     return {
-        "countries": [c for c in (country or "").split(",") if c],
+        "countries": split_list(country),
         "kind": kind,
         "service": service,
         "agreement": agreement,
@@ -119,12 +119,9 @@ def _filters(
 
 def _point(text: str, name: str) -> LonLat:
     try:
-        lon, lat = (float(p) for p in text.split(","))
-    except ValueError:
-        raise typer.BadParameter("expected lon,lat", param_hint=name) from None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise typer.BadParameter("longitude or latitude out of range", param_hint=name)
-    return LonLat(lon, lat)
+        return parse_lonlat(text, field=name)
+    except RelosError as exc:
+        raise typer.BadParameter(exc.message, param_hint=name) from None
 
 
 @app.command()

@@ -21,10 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from shapely.affinity import translate
 from shapely.geometry import MultiPolygon, Point, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import make_valid
+
+from routing.geo import unwrap
 
 Ring = list[tuple[float, float]]
 
@@ -80,10 +83,8 @@ def _polygons(geom: BaseGeometry) -> list[Polygon]:
 
 
 def _unwrap_ring(ring: Ring) -> Ring:
-    out = [ring[0]]
-    for x, y in ring[1:]:
-        out.append((x + 360.0 * round((out[-1][0] - x) / 360.0), y))
-    return out
+    lon = unwrap(np.array([x for x, _ in ring]))
+    return [(float(x), y) for x, (_, y) in zip(lon, ring, strict=True)]
 
 
 def _coords(seq: Any) -> Ring:
