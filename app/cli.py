@@ -162,14 +162,7 @@ def facilities(
         return
 
     if as_json:
-        feats = []
-        for m in rows:
-            extra: dict[str, Any] = {}
-            if m.distance_nm is not None:
-                extra["distance_nm"] = round(m.distance_nm, 1)
-            if m.grant is not None:
-                extra["access"] = {"basis": m.grant.basis, "agreements": list(m.grant.agreements)}
-            feats.append(m.facility.feature(**extra))
+        feats = [m.feature() for m in rows]
         json.dump({"type": "FeatureCollection", "features": feats}, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return

@@ -41,25 +41,14 @@ def facility_features(matches: Iterable[Match], catalogue: Catalogue) -> list[di
     The facility's ``confidence`` and ``caveats`` are in its properties; ``access``
     carries the grant's (the weakest of the facility and the agreement opening it).
     """
-    features = []
-    for m in matches:
-        extra: dict[str, Any] = {}
-        if m.distance_nm is not None:
-            extra["distance_nm"] = round(m.distance_nm, 1)
-        if m.grant is not None:
-            extra["access"] = {
-                "basis": m.grant.basis,
-                "agreement": m.grant.agreement,
-                "agreements": list(m.grant.agreements),
-                "services": list(m.grant.services),
-                "confidence": m.grant.confidence,
-                "caveats": list(m.grant.caveats),
-            }
-        extra["opened_by_agreements"] = sorted(
-            a.id for a in catalogue.agreements.values() if opened_by(a, m.facility)
+    return [
+        m.feature(
+            opened_by_agreements=sorted(
+                a.id for a in catalogue.agreements.values() if opened_by(a, m.facility)
+            )
         )
-        features.append(m.facility.feature(**extra))
-    return features
+        for m in matches
+    ]
 
 
 def _agreement_facet(props: Mapping[str, Any]) -> list[str]:

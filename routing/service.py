@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from routing.catalogue.access import Grant, agreements_in_force, check_nation, usable_facilities
+from routing.catalogue.access import agreements_in_force, check_nation, usable_facilities
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import (
@@ -362,23 +362,11 @@ class Services:
                     "country": g.facility.country,
                     "kind": g.facility.kind,
                     "coordinates": [g.facility.lon, g.facility.lat],
-                    **grant_json(g),
+                    **g.json(),
                 }
                 for g in grants
             ],
         }
-
-
-def grant_json(grant: Grant) -> dict[str, Any]:
-    """Why a nation may use a facility, as the API reports it."""
-    return {
-        "basis": grant.basis,
-        "agreement": grant.agreement,
-        "agreements": list(grant.agreements),
-        "services": list(grant.services),
-        "confidence": grant.confidence,
-        "caveats": list(grant.caveats),
-    }
 
 
 def sea_router_for(

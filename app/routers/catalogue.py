@@ -13,7 +13,6 @@ from routing.catalogue.model import Agreement, Catalogue
 from routing.catalogue.query import find_facilities, opened_by
 from routing.errors import InvalidInputError
 from routing.parse import parse_bbox, parse_lonlat, split_list
-from routing.service import grant_json
 from routing.vocab import Kind, Service
 
 router = APIRouter(tags=["catalogue"])
@@ -108,14 +107,7 @@ def list_facilities(
         radius_nm=radius_nm,
     )
     page = matched[offset : offset + limit]
-    features = []
-    for m in page:
-        extra: dict[str, Any] = {}
-        if m.distance_nm is not None:
-            extra["distance_nm"] = round(m.distance_nm, 1)
-        if m.grant is not None:
-            extra["access"] = grant_json(m.grant)
-        features.append(m.facility.feature(**extra))
+    features = [m.feature() for m in page]
     body: dict[str, Any] = {
         "type": "FeatureCollection",
         "numberMatched": len(matched),

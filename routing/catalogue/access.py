@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import InvalidInputError
@@ -41,6 +42,17 @@ class Grant:
     def agreement(self) -> str | None:
         """The first granting agreement (``None`` for the nation's own facility)."""
         return self.agreements[0] if self.agreements else None
+
+    def json(self) -> dict[str, Any]:
+        """Why the nation may use the facility, as the API reports it."""
+        return {
+            "basis": self.basis,
+            "agreement": self.agreement,
+            "agreements": list(self.agreements),
+            "services": list(self.services),
+            "confidence": self.confidence,
+            "caveats": list(self.caveats),
+        }
 
 
 def combined_confidence(

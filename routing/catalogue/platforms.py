@@ -15,7 +15,6 @@ per leg is ``E(v) · (1 − reserve)``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from routing.catalogue.load import pydantic_reason
 from routing.catalogue.model import Source
 from routing.errors import DataValidationError, UnknownPlatformError
+from routing.files import read_json
 from routing.paths import SHIPPED_DATA_DIR
 
 DEFAULT_PLATFORMS = SHIPPED_DATA_DIR / "platforms.json"
@@ -84,10 +84,9 @@ class Platform(BaseModel):
 
 def load_platforms(path: Path = DEFAULT_PLATFORMS) -> dict[str, Platform]:
     """Read and validate the platform registry (a JSON list)."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataValidationError(f"{path}: cannot read platforms: {exc}") from None
+    doc = read_json(Path(path))
+    if not isinstance(doc, list):
+        raise DataValidationError(f"{Path(path).name}: expected a JSON list of platforms")
     out: dict[str, Platform] = {}
     for i, rec in enumerate(doc):
         label = f"record {rec.get('id')!r}" if isinstance(rec, dict) else f"record #{i}"

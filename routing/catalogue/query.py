@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from routing.catalogue.access import Grant, check_nation, usable_facilities
 from routing.catalogue.model import Agreement, Catalogue, Facility
@@ -19,6 +20,15 @@ class Match:
     facility: Facility
     distance_nm: float | None = None
     grant: Grant | None = None
+
+    def feature(self, **extra: Any) -> dict[str, Any]:
+        """The facility as a GeoJSON Feature, with ``distance_nm`` and ``access`` (the
+        grant) when the query produced them: the form ``GET /facilities`` returns."""
+        if self.distance_nm is not None:
+            extra["distance_nm"] = round(self.distance_nm, 1)
+        if self.grant is not None:
+            extra["access"] = self.grant.json()
+        return self.facility.feature(**extra)
 
 
 def opened_by(agreement: Agreement, facility: Facility) -> bool:

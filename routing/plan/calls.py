@@ -15,14 +15,13 @@ which is not in force on 2024-08-21").
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from routing.catalogue.access import (
     Grant,
     agreements_in_force,
     clearance_grant,
-    combined_confidence,
     grant_for,
 )
 from routing.catalogue.model import Agreement, Catalogue, Facility
@@ -74,29 +73,6 @@ class Call:
     grant: Grant | None
     notice_days: int | None = None
     request_by: dt.datetime | None = None
-
-    def json(self) -> dict[str, Any]:
-        """The place with the basis of the call, as plan answers give it."""
-        from_grant: dict[str, Any] = {"basis": None, "agreement": None, "agreements": []}
-        if self.grant is not None:
-            from_grant = {
-                "basis": self.grant.basis,
-                "agreement": self.grant.agreement,
-                "agreements": list(self.grant.agreements),
-                "confidence": self.grant.confidence,
-                "caveats": list(self.grant.caveats),
-            }
-        return {
-            **self.place.json(),
-            **from_grant,
-            "time": _iso(self.time),
-            "notice_days": self.notice_days,
-            "request_by": _iso(self.request_by) if self.request_by else None,
-        }
-
-
-def _iso(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def group_counts(req: PlanRequest) -> tuple[int, int, int]:
@@ -167,23 +143,8 @@ class CallRules:
         Agreements whose limits the group exceeds are left out; with ``clearance`` a
         facility no usable agreement opens may be called at by diplomatic clearance.
         """
-        grant = grant_for(fac, self.req.nation, self.agreements_on(day), service=service)
-        if grant is not None and grant.basis == "agreement":
-            allowed = [
-                self.cat.agreements[a]
-                for a in grant.agreements
-                if limit_breach(self.cat.agreements[a], self.counts) is None
-            ]
-            if allowed:
-                confidence, caveats = combined_confidence(fac, allowed[:1])
-                grant = replace(
-                    grant,
-                    agreements=tuple(a.id for a in allowed),
-                    confidence=confidence,
-                    caveats=caveats,
-                )
-            else:
-                grant = None
+        admitting = [a for a in self.agreements_on(day) if limit_breach(a, self.counts) is None]
+        grant = grant_for(fac, self.req.nation, admitting, service=service)
         if grant is not None and not self._certain(grant.confidence):
             grant = None
         offered = service is None or service in fac.services

@@ -9,7 +9,7 @@ exists the answer says why and what would make it feasible.
 
 Ships sail the land-safe sea graph (:mod:`routing.sea.router`) and call at ports and
 naval bases; aircraft fly great-circle legs between airbases. The optimiser is
-:func:`routing.solver.solve`; this module builds its inputs and explains its
+:func:`routing.plan.solver.solve`; this module builds its inputs and explains its
 output. Nothing here mutates the catalogue or the graph: closures, dropped
 agreements and closed facilities are arguments.
 
@@ -821,14 +821,14 @@ class Planner:
         """Split a group that an agreement's limits do not admit into waves that fit,
         each planned; a suggestion only when every wave has a plan."""
         counts = group_counts(req)
-        tightest: Agreement | None = None
+        breached: Agreement | None = None
         for agr in cat.agreements.values():
             if req.nation in agr.parties and limit_breach(agr, counts) is not None:
-                tightest = agr
+                breached = agr
                 break
-        if tightest is None:
+        if breached is None:
             return []
-        waves = split_waves(req, tightest)
+        waves = split_waves(req, breached)
         if len(waves) < 2:
             return []
         plans = [self._feasible(cat, replace(req, group=g, personnel=n)) for g, n in waves]
@@ -839,7 +839,7 @@ class Planner:
             for i, p in enumerate(plans, start=1)
             if p is not None
         ]
-        return [f"sail in {len(waves)} waves within {tightest.id}'s limits: " + "; ".join(parts)]
+        return [f"sail in {len(waves)} waves within {breached.id}'s limits: " + "; ".join(parts)]
 
     # -------------------------------------------------------------- assemble
     def _leg_geometry(

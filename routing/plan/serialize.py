@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from routing.plan.calls import Place
+from routing.plan.calls import Call, Place
 from routing.plan.planner import Leg, Plan, Stop
 
 
@@ -51,7 +51,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "closed": sorted(req.closed),
         "origin": _end(plan, "origin", plan.origin),
         "destination": _end(plan, "destination", plan.destination),
-        "waypoints": [c.json() for c in plan.calls if c.role == "waypoint"],
+        "waypoints": [call_json(c) for c in plan.calls if c.role == "waypoint"],
         "legs": legs,
         "stops": stops,
         "totals": _totals(plan),
@@ -87,17 +87,13 @@ def _stop_json(s: Stop) -> dict[str, Any]:
         "name": s.place.name,
         "country": s.place.facility.country if s.place.facility else None,
         "coordinates": [s.place.point.lon, s.place.point.lat],
-        "basis": s.grant.basis,
-        "agreement": s.grant.agreement,
-        "agreements": list(s.grant.agreements),
+        **s.grant.json(),
         "services": list(s.services),
         "arrival": iso(s.arrival),
         "departure": iso(s.departure),
         "fuel_on_arrival": _r(s.fuel_on_arrival, 3),
         "notice_days": s.notice_days,
         "request_by": iso(s.request_by) if s.request_by else None,
-        "confidence": s.grant.confidence,
-        "caveats": list(s.grant.caveats),
     }
 
 
@@ -106,8 +102,28 @@ def _end(plan: Plan, role: str, place: Place) -> dict[str, Any]:
     for a bare sea point, and when the plan is infeasible)."""
     for call in plan.calls:
         if call.role == role:
-            return call.json()
-    return {**place.json(), "basis": None, "agreement": None, "agreements": []}
+            return call_json(call)
+    return {**place.json(), **_no_grant()}
+
+
+def _no_grant() -> dict[str, Any]:
+    """The basis fields of a place with no call: a bare sea point, or an infeasible plan."""
+    return {"basis": None, "agreement": None, "agreements": []}
+
+
+def call_json(call: Call) -> dict[str, Any]:
+    """A call at an end or waypoint: the place, the grant (no basis at a bare sea point),
+    its time and the notice it needs."""
+    grant = (
+        call.grant.json() if call.grant else {"basis": None, "agreement": None, "agreements": []}
+    )
+    return {
+        **call.place.json(),
+        **grant,
+        "time": iso(call.time),
+        "notice_days": call.notice_days,
+        "request_by": iso(call.request_by) if call.request_by else None,
+    }
 
 
 def _features(

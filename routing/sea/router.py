@@ -427,9 +427,12 @@ class SeaRouter:
             self._transit_cache[pid] = out
             return out
 
-    def _passage_gadgets(self, pid: str, closed: frozenset[str], near: LonLat) -> list[_Gadget]:
-        """Stages that make a route transit passage ``pid`` end to end: one stage per
-        transit line, entered from the side nearer to ``near`` (where the route comes from)."""
+    def _passage_gadgets(
+        self, pid: str, closed: frozenset[str], near: LonLat
+    ) -> tuple[list[_Gadget], LonLat]:
+        """Stages that make a route transit passage ``pid`` end to end (one per transit
+        line, entered from the side nearer to ``near``, where the route comes from), and
+        the middle of the line it leaves by (where the route goes on from)."""
         if pid in closed:
             raise NoRouteError(f"via passage {pid!r} is closed", field="via", closures=[pid])
         passage = self.sea.by_id[pid]
@@ -439,15 +442,20 @@ class SeaRouter:
                 f"via passage {pid!r}: no track of the sea graph crosses it end to end",
                 field="via",
             )
-        mids = [np.asarray(line, dtype=float).mean(axis=0) for line in passage.transit_lines]
-        dist = [float(haversine_nm(near.lon, near.lat, float(m[0]), float(m[1]))) for m in mids]
-        order = np.argsort(dist) if len(mids) == 2 else np.arange(len(mids))
+        mids = [
+            LonLat(*map(float, np.asarray(line, dtype=float).mean(axis=0)))
+            for line in passage.transit_lines
+        ]
+        dist = [float(haversine_nm(near.lon, near.lat, m.lon, m.lat)) for m in mids]
+        order = [int(k) for k in np.argsort(dist)] if len(mids) == 2 else list(range(len(mids)))
+        leave = mids[order[-1]]
+        leave = LonLat(float(wrap(leave.lon)), leave.lat)
         shared = set(arcs[0].tolist())
         for a in arcs[1:]:
             shared &= set(a.tolist())
         if shared:  # one arc crosses every line: a transit in itself
-            return [self._arc_gadget(pid, np.array(sorted(shared)))]
-        return [self._arc_gadget(f"{pid}#{k}", arcs[int(k)]) for k in order]
+            return [self._arc_gadget(pid, np.array(sorted(shared)))], leave
+        return [self._arc_gadget(f"{pid}#{k}", arcs[k]) for k in order], leave
 
     def _arc_gadget(self, label: str, arcs: np.ndarray) -> _Gadget:
         gad = _Gadget(label)
@@ -600,15 +608,8 @@ class SeaRouter:
                         f"({', '.join(self.sea.passage_ids)})",
                         field="via",
                     )
-                gadgets = self._passage_gadgets(pid, closed, here)
+                gadgets, here = self._passage_gadgets(pid, closed, here)
                 stages.extend(gadgets)
-                last = self.sea.by_id[pid].transit_lines
-                exit_line = np.asarray(last[-1] if len(gadgets) == 1 else last[0], dtype=float)
-                if len(gadgets) > 1:
-                    k_last = int(gadgets[-1].label.rsplit("#", 1)[1])
-                    exit_line = np.asarray(last[k_last], dtype=float)
-                mid = exit_line.mean(axis=0)
-                here = LonLat(float(wrap(mid[0])), float(mid[1]))
             else:
                 stages.append(self._endpoint(w, "w", f"via[{k}]"))
                 here = self._anchor(w)
