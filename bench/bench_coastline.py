@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/bench_coastline.py``. Samples every edge of the
 product's sea graph every 250 m, looks each sample up in GSHHG full resolution
-(``roaring-landmask``), ignores samples inside the declared waivers (canals, rivers,
-raster-closed harbour mouths) and the first and last 2 km of port connectors, and
+(``roaring-landmask``), ignores samples inside the declared canals and rivers
+(``data/sea/waterways.geojson``) and the first and last 2 km of port connectors, and
 prints how many edges run over land for more than 0.5 km, where the worst are, and
 how many routes between connected catalogue ports use such an edge (issue #11's
 target is zero).
@@ -48,10 +48,15 @@ def main() -> None:
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
     mask = RoaringLandmask.new()
+    t1 = time.perf_counter()
     services = default_services()
     sea = services.require_sea()
     g = sea.graph
-    waivers = shapely.union_all([shapely.Polygon(w["polygon"]) for w in sea.land_waivers])
+    print(f"sea graph ready in {time.perf_counter() - t1:.1f} s; build stats:")
+    for k, v in g.stats.items():
+        print(f"  {k}: {v:,.1f}")
+    g = sea.graph
+    waivers = sea.sea.waterway_union  # declared canals and rivers only
     print(f"GSHHG loaded in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     bad: dict[int, float] = {}
@@ -68,6 +73,24 @@ def main() -> None:
         mid = g.geometry(e)[len(g.geometry(e)) // 2]
         lon = (mid[0] + 180.0) % 360.0 - 180.0
         print(f"  edge {e:6d}: {run:5.2f} km on land near lon {lon:.3f}, lat {mid[1]:.3f}")
+    used: dict[str, float] = {}
+    for w in sea.sea.waterways:
+        poly = w.polygon
+        km = 0.0
+        for e in range(len(g.a_from)):
+            geom = g.geometry(e)
+            lon = (geom[:, 0] + 180.0) % 360.0 - 180.0
+            if not shapely.intersects(poly, shapely.LineString(np.column_stack([lon, geom[:, 1]]))):
+                continue
+            slon, slat, _, _ = sample_polyline(geom[:, 0], geom[:, 1], step_km=STEP_KM)
+            inside = shapely.contains_xy(poly, slon, slat)
+            if inside.any():
+                on = np.asarray(mask.contains_many(slon[inside], slat[inside]), dtype=bool)
+                km = max(km, float(on.sum()) * STEP_KM)
+        used[w.id] = km
+    print("GSHHG land inside each declared waterway (km, the most on one edge):")
+    for wid, km in used.items():
+        print(f"  {wid}: {km:.2f}")
     ports = list(sea.connected_ports)
     affected = 0
     pairs = list(itertools.combinations(ports, 2))

@@ -17,15 +17,27 @@ Build, once per set of inputs:
    repaired (rivers, lakes, the Caspian and the Great Lakes, which the raster counts as
    land) is dropped. Only the largest connected component (the world ocean) is kept.
    Canals missing from MARNET (the Kiel Canal) are added as ``canal=True`` edges.
+   The backbone is then checked again, against GSHHG full resolution
+   (:mod:`routing.sea.coast`): nodes on its land move to its nearest water, stretches
+   over its land are re-routed on fine grids (230 m, then 77 m cells), and an edge
+   that cannot be cleared (a river the shoreline closes: the Congo, the Elbe, the
+   Mississippi delta) is dropped. Inside the declared canals and rivers land is
+   kept only where GSHHG offers no water path.
 3. **Ports.** Each port is joined by sea-only connectors found on the raster from its
    sea point (its own position, or the nearest water cell within 3 km when it lies on
    a land cell) to up to four backbone nodes reachable by water, chosen so that none
    is better reached through another; ports in the same bay are joined directly too.
+   First, the lane passing closest to each port gets a node abeam of it, so that a
+   connector never runs out along a lane that the route then follows back (a spur).
+   Every connector is then refined on GSHHG like the backbone.
 4. **Passages.** Every edge is tagged where it crosses a passage gate or enters a
    passage region (:mod:`routing.sea.passages`).
 5. **Contraction.** Chains of degree-2 backbone nodes become single edges carrying
-   their geometry; the result is stored as numpy arrays (CSR-ready arcs, a geometry
-   store, passage events) plus the open-water distance tables used by
+   their geometry (an out-and-back hairpin inside one, where two repaired edges meet
+   at a node off their shared channel, is cut off when the chord is clear of land;
+   two edges leaving a node down the same channel were already split where they
+   part and linked there). The result is stored as numpy arrays (CSR-ready arcs, a
+   geometry store, passage events) plus the open-water distance tables used by
    :meth:`routing.sea.router.SeaRouter.distance_matrix`.
 
 The cache of the result, and its keys, are :mod:`routing.sea.cache`'s.
@@ -48,6 +60,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from routing.geo import (
     METRES_PER_NM,
+    chord_km,
     great_circle_km,
     km_chord,
     line_nm,
@@ -55,14 +68,15 @@ from routing.geo import (
     unwrap,
     wrap,
 )
-from routing.sea.connect import Attachment, attach, densify
+from routing.sea.coast import Coastline, Refined, refine_line, reroute, trim_hairpins
+from routing.sea.connect import PORT_SNAP_KM, Attachment, attach, densify
 from routing.sea.graph import PortSite, SeaGraph
-from routing.sea.land import LandMask, WaterGrid, sample_polyline, window_around
+from routing.sea.land import Land, LandMask, WaterGrid, sample_polyline, window_around
 from routing.sea.passages import Passage, SeaData
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "sea-graph-12"
+BUILD_VERSION = "sea-graph-16"
 """Bump to invalidate every cached graph after a change of the build."""
 
 CHECK_STEP_KM = 0.25
@@ -200,7 +214,9 @@ def _land_check_edge(mask: LandMask, coords: np.ndarray) -> np.ndarray | None:
     return densify(res)
 
 
-def build_backbone(mask: LandMask, marnet_path: Path, sea: SeaData) -> Backbone:
+def build_backbone(
+    mask: LandMask, marnet_path: Path, sea: SeaData, coast: Coastline | None = None
+) -> Backbone:
     """Read MARNET and make it land-safe (see the module docstring)."""
     t0 = time.perf_counter()
     raw = _read_marnet(marnet_path)
@@ -238,16 +254,180 @@ def build_backbone(mask: LandMask, marnet_path: Path, sea: SeaData) -> Backbone:
     _add_canals(mask, bb, sea)
     bb = _largest_component(bb)
     shortcuts = _add_shortcuts(mask, bb)
+    fine: dict[str, float] = {}
+    if coast is not None:
+        fine = refine_backbone(bb, coast, sea)
+        bb = _largest_component(bb)
+        fine["junction_hairpins_cut"] = float(
+            _cut_junction_hairpins(bb, coast.with_waivers(sea.waterway_union))
+        )
     bb.stats = {
         "marnet_edges": float(len(raw)),
         "snapped_nodes": float(snapped),
         "repaired_edges": float(repaired),
         "dropped_edges": float(dropped),
         "shortcut_edges": float(shortcuts),
+        **fine,
         "seconds": time.perf_counter() - t0,
     }
     log.info("backbone: %s", bb.stats)
     return bb
+
+
+def refine_backbone(bb: Backbone, coast: Coastline, sea: SeaData) -> dict[str, float]:
+    """Check and repair the backbone against GSHHG full resolution (:mod:`routing.sea.coast`).
+
+    Nodes on GSHHG land move to the nearest GSHHG water within ``NODE_SNAP_KM``; every
+    edge is then refined by :func:`routing.sea.coast.refine_line`, and one that
+    cannot be made clear is dropped (the caller keeps the largest component).
+    """
+    t0 = time.perf_counter()
+    waived = coast.with_waivers(sea.waterway_union)
+    on_land = np.nonzero(waived.is_land(bb.nodes[:, 0], bb.nodes[:, 1]))[0]
+    moved = 0
+    for i in on_land.tolist():
+        hit = coast.nearest_water(float(bb.nodes[i, 0]), float(bb.nodes[i, 1]), max_km=NODE_SNAP_KM)
+        if hit is not None:
+            bb.nodes[i] = hit[0]
+            moved += 1
+    keep = np.ones(len(bb.eu), dtype=bool)
+    repaired = 0
+    waived_runs = 0
+    for e in range(len(bb.eu)):
+        g = bb.geoms[e].copy()
+        a, b = bb.nodes[bb.eu[e]], bb.nodes[bb.ev[e]]
+        g[0] = (a[0] + 360.0 * np.round((g[0, 0] - a[0]) / 360.0), a[1])
+        g[-1] = (b[0] + 360.0 * np.round((g[-1, 0] - b[0]) / 360.0), b[1])
+        ref = refine_line(coast, g, waived=waived)
+        if ref is None:
+            keep[e] = False
+            continue
+        repaired += int(ref.repaired_runs > 0)
+        waived_runs += len(ref.waived)
+        bb.geoms[e] = densify(ref.coords) if ref.repaired_runs else g
+    bb.eu, bb.ev, bb.canal = bb.eu[keep], bb.ev[keep], bb.canal[keep]
+    bb.geoms = [g for g, k in zip(bb.geoms, keep, strict=True) if k]
+    return {
+        "gshhg_moved_nodes": float(moved),
+        "gshhg_repaired_edges": float(repaired),
+        "gshhg_dropped_edges": float((~keep).sum()),
+        "gshhg_waived_runs": float(waived_runs),
+        "gshhg_seconds": time.perf_counter() - t0,
+    }
+
+
+JUNCTION_CHORD_KM = 0.3
+JUNCTION_MIN_KM = 3.0
+JUNCTION_WEDGE = 0.15
+"""Two edges count as sharing a channel while they stay this close relative to the
+distance from the node (0.15: a wedge of about 8.5 degrees), or ``JUNCTION_CHORD_KM``."""
+JUNCTION_COAST_KM = 5.0
+
+
+def _cut_junction_hairpins(bb: Backbone, land: Land) -> int:
+    """Short-circuit pairs of edges that leave a node down the same channel.
+
+    Two repaired edges may both have been routed round a headland through the same
+    channel to a node off it (Cape Helles at the Dardanelles): a route from one to
+    the other runs out to the node and back. Where two edges leave a node within
+    ``JUNCTION_CHORD_KM`` (or a narrow wedge) of each other for at least
+    ``JUNCTION_MIN_KM``, at a node
+    within ``JUNCTION_COAST_KM`` of land, both are split where they part and joined
+    there by a short link (clear of ``land``), so the shortest path takes the link.
+    """
+    from scipy.spatial import cKDTree  # only needed while building
+
+    n = len(bb.nodes)
+    inc: list[list[int]] = [[] for _ in range(n)]
+    for e, (u, v) in enumerate(zip(bb.eu.tolist(), bb.ev.tolist(), strict=True)):
+        inc[u].append(e)
+        inc[v].append(e)
+    cuts: list[tuple[int, int, int, int, int]] = []  # node, (edge, sample) twice
+    used: set[int] = set()
+    samples: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def leaving(e: int, node: int) -> tuple[np.ndarray, np.ndarray]:
+        key = (e, node)
+        if key not in samples:
+            g = bb.geoms[e] if bb.eu[e] == node else bb.geoms[e][::-1]
+            d = densify(g[: _prefix_end(g, 30.0) + 1], max_km=0.25)
+            km = np.concatenate(
+                [[0.0], np.cumsum(great_circle_km(d[:-1, 0], d[:-1, 1], d[1:, 0], d[1:, 1]))]
+            )
+            samples[key] = (d, km)
+        return samples[key]
+
+    ang = np.radians(np.arange(0, 360, 15))
+    for node in range(n):
+        if len(inc[node]) < 2:
+            continue
+        # only next to land: in open water, lanes that leave a node on nearly the same
+        # bearing are a fan, not a channel
+        x, y = bb.nodes[node]
+        r = np.repeat([1.0, 2.5, JUNCTION_COAST_KM], len(ang)) / 111.2
+        a_ = np.tile(ang, 3)
+        ring_lat = y + r * np.sin(a_)
+        ring_lon = x + r * np.cos(a_) / max(np.cos(np.radians(y)), 0.05)
+        if not land.is_land(ring_lon, ring_lat).any():
+            continue
+        found: list[tuple[float, int, int, int, int]] = []
+        for a_i in range(len(inc[node])):
+            for b_i in range(a_i + 1, len(inc[node])):
+                e1, e2 = inc[node][a_i], inc[node][b_i]
+                if e1 == e2:
+                    continue
+                d1, km1 = leaving(e1, node)
+                d2, km2 = leaving(e2, node)
+                tree = cKDTree(to_unit_vectors(d1[:, 0], d1[:, 1]))
+                dist, idx = tree.query(to_unit_vectors(d2[:, 0], d2[:, 1]))
+                close = chord_km(dist) <= np.maximum(JUNCTION_CHORD_KM, JUNCTION_WEDGE * km2)
+                if not close[0]:
+                    continue
+                j2 = int(np.argmin(close)) - 1 if not close.all() else len(close) - 1
+                j1 = int(idx[j2])
+                shared = float(min(km1[j1], km2[j2]))
+                if shared < JUNCTION_MIN_KM or j1 >= len(d1) - 1 or j2 >= len(d2) - 1:
+                    continue  # short, or one edge is all shared: its far node is the junction
+                found.append((shared, e1, j1, e2, j2))
+        for _, e1, j1, e2, j2 in sorted(found, reverse=True):  # the longest hairpin first
+            if e1 in used or e2 in used:
+                continue
+            p1, p2 = leaving(e1, node)[0][j1], leaving(e2, node)[0][j2]
+            if not land.segment_clear(p1[0], p1[1], p2[0], p2[1], step_km=0.05):
+                continue
+            cuts.append((node, e1, j1, e2, j2))
+            used.update((e1, e2))
+    for node, e1, j1, e2, j2 in cuts:
+        a = _split_at(bb, e1, node, j1)
+        b = _split_at(bb, e2, node, j2)
+        pa, pb = bb.nodes[a], bb.nodes[b]
+        link = np.array([pa, [pb[0] + 360.0 * np.round((pa[0] - pb[0]) / 360.0), pb[1]]])
+        bb.eu = np.append(bb.eu, a)
+        bb.ev = np.append(bb.ev, b)
+        bb.geoms.append(densify(link))
+        bb.canal = np.append(bb.canal, False)
+    return len(cuts)
+
+
+def _prefix_end(g: np.ndarray, km: float) -> int:
+    """Index of the first vertex at least ``km`` along a polyline (or the last)."""
+    seg = great_circle_km(g[:-1, 0], g[:-1, 1], g[1:, 0], g[1:, 1])
+    cum = np.cumsum(seg)
+    k = int(np.searchsorted(cum, km))
+    return min(k + 1, len(g) - 1)
+
+
+def _split_at(bb: Backbone, e: int, node: int, j: int) -> int:
+    """Split edge ``e`` ``j`` quarter-km samples out from its end at ``node`` (as
+    :func:`_cut_junction_hairpins` sampled it); returns the new node."""
+    g = bb.geoms[e]
+    fwd = int(bb.eu[e]) == node
+    oriented = g if fwd else g[::-1]
+    end = _prefix_end(oriented, 30.0)
+    full = np.vstack([densify(oriented[: end + 1], max_km=0.25), oriented[end + 1 :]])
+    geom = full if fwd else full[::-1]
+    _split_edge(bb, e, geom, j if fwd else len(full) - 1 - j)
+    return len(bb.nodes) - 1
 
 
 SHORTCUT_MAX_KM = 500.0
@@ -522,16 +702,34 @@ Edge = tuple[int, int, int, int, np.ndarray, bool]
 
 
 def build_graph(
-    bb: Backbone, mask: LandMask, ports: Sequence[PortSite], sea: SeaData, *, version: str
+    bb: Backbone,
+    mask: LandMask,
+    ports: Sequence[PortSite],
+    sea: SeaData,
+    *,
+    version: str,
+    coast: Coastline | None = None,
 ) -> SeaGraph:
     """Attach ports, tag passages and contract (see the module docstring)."""
     t0 = time.perf_counter()
+    lanes = _split_lanes_near_ports(bb, mask, ports)
     atts, notes = _attach_ports(bb, mask, ports)
+    waived = coast.with_waivers(sea.waterway_union) if coast is not None else None
+    fine: dict[str, float] = {}
+    if coast is not None and waived is not None:
+        fine = _refine_connectors(atts, coast, waived, ports, notes)
     keep = np.zeros(len(bb.nodes), dtype=bool)
     for att in atts:
         for node, _ in att.connectors:
             keep[node] = True
     new_id, merged = _contract(bb, keep)
+    trimmed = 0
+    if waived is not None:
+        for k, (u, v, g, c) in enumerate(merged):
+            t = trim_hairpins(g, waived)
+            if t is not None:
+                merged[k] = (u, v, t, c)
+                trimmed += 1
     n_core = int(new_id.max()) + 1
     node_xy = np.zeros((n_core + 2 * len(ports), 2))
     hard = new_id >= 0
@@ -547,9 +745,8 @@ def build_graph(
             port_sea[i] = att.sea_point
         for node, g in att.connectors:
             edges.append((p_out, int(new_id[node]), int(new_id[node]), p_in, g, False))
-            if att.bridged:
-                bridges.extend(_land_patches(mask, g, ports[i].id))
-    edges += _bay_connectors(atts, mask, n_core)
+            bridges.extend(_land_patches(waived or mask, g, ports[i].id))
+    edges += _bay_connectors(atts, mask, n_core, coast=coast, waived=waived)
     for att in atts:  # free the grids
         att.grid = att.dist = att.pred = None
     geoms = [e[4] for e in edges]
@@ -582,11 +779,103 @@ def build_graph(
             **bb.stats,
             "ports": float(len(ports)),
             "max_land_run_km_incl_bridges": worst,
+            **fine,
+            "lanes_split_for_ports": float(lanes),
+            "hairpins_trimmed": float(trimmed),
             "graph_seconds": time.perf_counter() - t0,
         },
         waivers=bridges,
         passage_ids=sea.passage_ids,
     )
+
+
+LANE_SPLIT_KM = 60.0
+"""A lane passing a port this close gets a node abeam of it (see _split_lanes_near_ports)."""
+LANE_END_KM = 2.0
+
+
+def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSite]) -> int:
+    """Give each port a backbone node on the lane that passes closest to it.
+
+    MARNET's nodes can lie far from where a lane passes a port (Sabang, off the
+    northern tip of Sumatra, is passed by the Malacca lane 40 km from its nearest
+    node), so a connector to a node would run out along the lane and the route back
+    over the same water: a spur. The nearest lane point within ``LANE_SPLIT_KM`` that
+    a straight, raster-clear line reaches from the port's sea point becomes a node
+    (its edge is split there) unless a node is within ``LANE_END_KM`` of it.
+    """
+    from scipy.spatial import cKDTree  # only needed while building
+
+    # lane samples every km (a split edge gets them as vertices, so it lands abeam)
+    dense = [densify(g, max_km=1.0) for g in bb.geoms]
+    offs = np.zeros(len(dense) + 1, dtype=np.int64)
+    offs[1:] = np.cumsum([len(d) for d in dense])
+    allp = np.concatenate(dense)
+    pieces: dict[int, list[tuple[int, int]]] = {}  # edge -> [(first sample, piece edge)]
+    piece_geom: dict[int, np.ndarray] = {}
+    tree = cKDTree(to_unit_vectors(allp[:, 0], allp[:, 1]))
+    node_tree = cKDTree(to_unit_vectors(bb.nodes[:, 0], bb.nodes[:, 1]))
+    splits = 0
+    for p in ports:
+        hit = mask.nearest_water(float(p.lon), float(p.lat), max_km=3.0)
+        if hit is None:
+            continue
+        (sx, sy), _ = hit
+        here = to_unit_vectors(np.array(sx), np.array(sy))
+        near_nodes = node_tree.query_ball_point(here, km_chord(LANE_SPLIT_KM))
+        cand = tree.query_ball_point(here, km_chord(LANE_SPLIT_KM))
+        if not cand:
+            continue
+        cand = np.array(sorted(cand))
+        km = great_circle_km(
+            np.full(cand.shape, sx), np.full(cand.shape, sy), allp[cand, 0], allp[cand, 1]
+        )
+        best = None
+        for k in np.argsort(km)[:40]:
+            q = allp[cand[k]]
+            if not mask.segment_clear(sx, sy, float(q[0]), float(q[1]), step_km=0.25):
+                continue
+            best = int(cand[k])
+            break
+        if best is None:
+            continue
+        q = allp[best]
+        if near_nodes:
+            nd = great_circle_km(
+                np.full(len(near_nodes), q[0]),
+                np.full(len(near_nodes), q[1]),
+                bb.nodes[near_nodes, 0],
+                bb.nodes[near_nodes, 1],
+            )
+            if float(nd.min()) < LANE_END_KM:
+                continue
+        e0 = int(np.searchsorted(offs, best, side="right") - 1)
+        k = best - int(offs[e0])
+        # an edge split before is now pieces: (first sample, edge id) in order
+        start, e = max((pc for pc in pieces.get(e0, [(0, e0)]) if pc[0] <= k), key=lambda pc: pc[0])
+        geom = piece_geom.get(e, dense[e0])
+        if 0 < k - start < len(geom) - 1:
+            second = _split_edge(bb, e, geom, k - start)
+            piece_geom[e], piece_geom[second] = bb.geoms[e], bb.geoms[second]
+            pieces.setdefault(e0, [(0, e0)]).append((k, second))
+            splits += 1
+    return splits
+
+
+def _split_edge(bb: Backbone, e: int, dense: np.ndarray, k: int) -> int:
+    """Split backbone edge ``e`` (geometry ``dense``) at vertex ``k``; the new second edge."""
+    node = len(bb.nodes)
+    x = dense[k].copy()
+    x[0] = float(wrap(np.array(x[0])))
+    bb.nodes = np.vstack([bb.nodes, x[None, :]])
+    v = int(bb.ev[e])
+    bb.ev[e] = node
+    bb.geoms[e] = dense[: k + 1].copy()
+    bb.eu = np.append(bb.eu, node)
+    bb.ev = np.append(bb.ev, v)
+    bb.geoms.append(dense[k:].copy())
+    bb.canal = np.append(bb.canal, bb.canal[e])
+    return len(bb.eu) - 1
 
 
 def _attach_ports(
@@ -612,8 +901,77 @@ def _attach_ports(
     return atts, notes
 
 
-def _bay_connectors(atts: Sequence[Attachment], mask: LandMask, n_core: int) -> list[Edge]:
-    """Direct water connectors between connected ports in the same bay."""
+def _refine_connectors(
+    atts: Sequence[Attachment],
+    coast: Coastline,
+    waived: Coastline,
+    ports: Sequence[PortSite],
+    notes: dict[str, str],
+) -> dict[str, float]:
+    """Refine every port connector on GSHHG (:func:`routing.sea.coast.refine_line`).
+
+    A sea point on GSHHG land moves to the nearest GSHHG water within
+    ``PORT_SNAP_KM`` (else the land at the start of its connectors is kept, as a
+    berth, and listed). A connector that cannot be made clear is dropped; a port
+    left with none keeps its raster connectors, with a note.
+    """
+    t0 = time.perf_counter()
+    repaired = dropped = kept_raw = 0
+    for i, att in enumerate(atts):
+        if not att.connectors or att.sea_point is None:
+            continue
+        sx, sy = att.sea_point
+        free = 0.0
+        if bool(waived.is_land(np.array(sx), np.array(sy))):
+            hit = coast.nearest_water(sx, sy, max_km=PORT_SNAP_KM)
+            if hit is None:
+                free = PORT_SNAP_KM
+            else:
+                att.sea_point = (float(hit[0].lon), float(hit[0].lat))
+        kept: list[tuple[int, np.ndarray]] = []
+        for node, g in att.connectors:
+            g = g.copy()
+            g[0] = (
+                att.sea_point[0] + 360.0 * np.round((g[0, 0] - att.sea_point[0]) / 360.0),
+                att.sea_point[1],
+            )
+            ref = refine_line(coast, g, waived=waived, free_start_km=free)
+            if ref is None and free == 0.0:
+                whole = reroute(waived, g)
+                ref = None if whole is None else Refined(whole, repaired_runs=1)
+            if ref is None:
+                dropped += 1
+                continue
+            repaired += int(ref.repaired_runs > 0)
+            kept.append((node, densify(ref.coords) if ref.repaired_runs else g))
+        if kept:
+            att.connectors = kept
+        else:
+            kept_raw += 1
+            notes[ports[i].id] = (
+                "harbour closed in GSHHG full resolution: its connectors cross land there"
+            )
+            log.warning("port %s: no connector clear of GSHHG land", ports[i].id)
+    return {
+        "gshhg_repaired_connectors": float(repaired),
+        "gshhg_dropped_connectors": float(dropped),
+        "gshhg_unrefined_ports": float(kept_raw),
+        "gshhg_connector_seconds": time.perf_counter() - t0,
+    }
+
+
+def _bay_connectors(
+    atts: Sequence[Attachment],
+    mask: LandMask,
+    n_core: int,
+    *,
+    coast: Coastline | None = None,
+    waived: Coastline | None = None,
+) -> list[Edge]:
+    """Direct water connectors between connected ports in the same bay.
+
+    With a coastline, each is refined on it and dropped if it cannot be made clear.
+    """
     edges: list[Edge] = []
     sea_idx = [i for i, a in enumerate(atts) if a.connectors and a.grid is not None]
     for i in sea_idx:
@@ -635,6 +993,11 @@ def _bay_connectors(atts: Sequence[Attachment], mask: LandMask, n_core: int) -> 
             pts[:, 0] = unwrap(pts[:, 0])
             keep_i = mask.pull_string(pts[:, 0], pts[:, 1], allowed=allowed or None)
             g = densify(pts[keep_i])
+            if coast is not None:
+                ref = refine_line(coast, g, waived=waived)
+                if ref is None:
+                    continue
+                g = densify(ref.coords)
             edges.append(
                 (n_core + 2 * i, n_core + 2 * j + 1, n_core + 2 * j, n_core + 2 * i + 1, g, False)
             )
@@ -660,13 +1023,13 @@ def _passage_tags(
     )
 
 
-def _land_patches(mask: LandMask, coords: np.ndarray, port_id: str) -> list[dict[str, object]]:
-    """Polygons around the stretches of a connector on raster land (harbour bridges)."""
-    land, dist, _ = mask.land_samples(coords[:, 0], coords[:, 1], step_km=0.1)
-    if not land.any():
+def _land_patches(land: Land, coords: np.ndarray, port_id: str) -> list[dict[str, object]]:
+    """Polygons around the stretches of a connector left on land (berths, harbour bridges)."""
+    on_land, dist, _ = land.land_samples(coords[:, 0], coords[:, 1], step_km=0.1)
+    if not on_land.any():
         return []
     slon, slat, _, _ = sample_polyline(coords[:, 0], coords[:, 1], step_km=0.1)
-    f = np.concatenate([[False], land, [False]]).astype(np.int8)
+    f = np.concatenate([[False], on_land, [False]]).astype(np.int8)
     d = np.diff(f)
     out: list[dict[str, object]] = []
     for a, b in zip(np.nonzero(d == 1)[0], np.nonzero(d == -1)[0], strict=True):

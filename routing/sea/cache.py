@@ -2,8 +2,9 @@
 
 Cache: the directory passed in, else :func:`routing.paths.default_cache_dir`
 (``$RELOS_CACHE_DIR``, else the platform's user cache directory). The backbone
-file is keyed by the SHA-256 of the MARNET file, the land-mask archive,
-:data:`~routing.sea.build.BUILD_VERSION` and the waterways file (they waive the
+file is keyed by the SHA-256 of the MARNET file, the land-mask archive, the
+coastline package's version, :data:`~routing.sea.build.BUILD_VERSION` and the
+waterways file (they waive the
 land check); the graph file also by the port list and the passages file (the
 passage tags are baked into it). Files are written to a temporary name and
 moved into place with ``os.replace``.
@@ -29,6 +30,7 @@ from routing.sea.build import (
     build_graph,
     marnet_source_path,
 )
+from routing.sea.coast import Coastline, coastline_digest
 from routing.sea.graph import PortSite, SeaGraph
 from routing.sea.land import LandMask, mask_source_path
 from routing.sea.passages import SeaData, default_sea_data
@@ -37,9 +39,10 @@ log = logging.getLogger(__name__)
 
 
 def backbone_key(marnet_digest: str, mask_digest: str, sea: SeaData) -> str:
-    """Cache key of the backbone: build version, MARNET, land mask and the waterways file."""
+    """Cache key of the backbone: build version, MARNET, land mask, coastline, waterways."""
     h = hashlib.sha256()
-    for part in (BUILD_VERSION, marnet_digest, mask_digest, sea.waiver_digest):
+    parts = (BUILD_VERSION, marnet_digest, mask_digest, coastline_digest(), sea.waiver_digest)
+    for part in parts:
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:20]
@@ -100,10 +103,11 @@ def load_or_build(
                 bb = backbone_from_arrays(dict(f))
         except (ValueError, OSError, KeyError) as exc:
             log.warning("cached backbone %s unreadable (%s): rebuilding", bpath, exc)
+    coast = Coastline()
     if bb is None:
-        bb = build_backbone(mask, marnet_source_path(), sea)
+        bb = build_backbone(mask, marnet_source_path(), sea, coast)
         atomic_save_npz(bpath, backbone_to_arrays(bb))
-    graph = build_graph(bb, mask, ports, sea, version=gkey)
+    graph = build_graph(bb, mask, ports, sea, version=gkey, coast=coast)
     atomic_save_npz(gpath, graph.to_arrays())
     _prune(cache, keep=KEEP_GRAPHS)
     return graph, cache

@@ -11,6 +11,8 @@ Cell convention, the same as ``global_land_mask.globe.is_land``: row
 may be given *unwrapped* (negative or beyond 43199) and are taken modulo the
 raster width, so windows across the antimeridian need no special case.
 
+:class:`Land` is the interface every land model offers (this raster, and the
+GSHHG coastline of :mod:`routing.sea.coast`), on a :class:`Frame` of its own cell size.
 Besides point look-ups the module offers
 
 * :func:`sample_polyline`: dense points along a polyline's great-circle segments;
@@ -120,33 +122,73 @@ def sample_polyline(
     )
 
 
-class LandMask:
-    """The 1 km land raster, bit-packed; ``True`` = land.
+@dataclass(frozen=True)
+class Frame:
+    """A regular lon/lat grid of ``cpd`` cells per degree, rows counted from the north.
 
-    Parameters
-    ----------
-    bits : numpy.ndarray
-        ``uint8`` array of shape (NROWS, NCOLS // 8), big-endian bit order as
-        :func:`numpy.packbits` writes it; a set bit is a land cell.
-    digest : str
-        SHA-256 of the source archive (for cache keys and provenance).
+    Row ``r = floor((90 - lat) * cpd)``, column ``c = floor((lon + 180) * cpd)``;
+    columns may be unwrapped (negative or beyond ``ncols``) and are taken modulo the
+    width where cells are looked up.
     """
 
-    def __init__(
-        self, bits: np.ndarray, *, digest: str, waivers: shapely.Geometry | None = None
-    ) -> None:
-        if bits.shape != (NROWS, NCOLS // 8) or bits.dtype != np.uint8:
-            raise ValueError(f"land bits have shape {bits.shape} / {bits.dtype}")
-        self.bits = bits
-        self.digest = digest
+    cpd: int
+
+    @property
+    def nrows(self) -> int:
+        """Rows from pole to pole."""
+        return 180 * self.cpd
+
+    @property
+    def ncols(self) -> int:
+        """Columns around the globe."""
+        return 360 * self.cpd
+
+    @property
+    def cell_km(self) -> float:
+        """North-south size of a cell in km."""
+        return float(np.pi * EARTH_RADIUS_KM / 180.0 / self.cpd)
+
+    def rows(self, lat: np.ndarray) -> np.ndarray:
+        """Row index of latitudes (clipped to the grid)."""
+        r = np.floor((90.0 - np.asarray(lat, dtype=float)) * self.cpd).astype(np.int64)
+        return np.clip(r, 0, self.nrows - 1)
+
+    def cols(self, lon: np.ndarray) -> np.ndarray:
+        """Column index of longitudes, unwrapped (not reduced modulo the width)."""
+        return np.floor((np.asarray(lon, dtype=float) + 180.0) * self.cpd).astype(np.int64)
+
+    def cell_lonlat(self, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Centre (lon, lat) of cells; lon is unwrapped like ``c``."""
+        lat = 90.0 - (np.asarray(r, dtype=float) + 0.5) / self.cpd
+        lon = -180.0 + (np.asarray(c, dtype=float) + 0.5) / self.cpd
+        return lon, lat
+
+
+RASTER = Frame(CELLS_PER_DEG)
+"""The frame of the 1 km ``global-land-mask`` raster."""
+
+
+class Land:
+    """A land model: point look-ups, grid windows, and the line checks built on them.
+
+    Subclasses give :attr:`frame`, :meth:`_land_at` (land flags of points, waivers
+    not applied) and :meth:`_window_land` (land flags of a window of ``frame``'s
+    cells). Waivers (polygons, lon/lat) count as water everywhere.
+    """
+
+    frame: Frame = RASTER
+
+    def __init__(self, *, waivers: shapely.Geometry | None = None) -> None:
         self.waivers = waivers
         if waivers is not None:
             shapely.prepare(waivers)
             self._wb = shapely.bounds(waivers)
 
-    def with_waivers(self, waivers: shapely.Geometry | None) -> LandMask:
-        """The same raster with ``waivers`` (polygons, lon/lat) counted as water."""
-        return LandMask(self.bits, digest=self.digest, waivers=waivers)
+    def _land_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _window_land(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        raise NotImplementedError
 
     def waived(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Whether points (lon in any turn) fall inside a waiver polygon."""
@@ -161,88 +203,23 @@ class LandMask:
             out[near] = shapely.contains_xy(self.waivers, lon[near], lat[near])
         return out
 
-    @classmethod
-    def from_package(cls) -> LandMask:
-        """Decompress the package's archive (seconds, about 1 GB transient memory)."""
-        src = mask_source_path()
-        with np.load(src) as f:
-            ocean = f["mask"]
-        land = np.logical_not(ocean)
-        del ocean
-        bits = np.packbits(land, axis=1)
-        return cls(bits, digest=file_digest(src))
-
-    @classmethod
-    def load(cls, cache_dir: Path, *, digest: str | None = None) -> LandMask:
-        """The packed raster from ``cache_dir``, written there first if missing.
-
-        Parameters
-        ----------
-        cache_dir : Path
-            Directory of the graph cache.
-        digest : str or None
-            Digest of the source archive if the caller has it already.
-        """
-        digest = digest or file_digest(mask_source_path())
-        path = cache_dir / f"landbits-{digest[:16]}.npy"
-        if path.exists():
-            try:
-                bits = np.load(path, mmap_mode="r")
-                return cls(bits, digest=digest)
-            except (ValueError, OSError):
-                path.unlink(missing_ok=True)
-        mask = cls.from_package()
-        atomic_save_npy(path, mask.bits)
-        return cls(np.load(path, mmap_mode="r"), digest=mask.digest)
-
-    # -- cells -----------------------------------------------------------------
-
-    @staticmethod
-    def rows(lat: np.ndarray) -> np.ndarray:
-        """Row index of latitudes (clipped to the raster)."""
-        r = np.floor((90.0 - np.asarray(lat, dtype=float)) * CELLS_PER_DEG).astype(np.int64)
-        return np.clip(r, 0, NROWS - 1)
-
-    @staticmethod
-    def cols(lon: np.ndarray) -> np.ndarray:
-        """Column index of longitudes, unwrapped (not reduced modulo the width)."""
-        return np.floor((np.asarray(lon, dtype=float) + 180.0) * CELLS_PER_DEG).astype(np.int64)
-
-    @staticmethod
-    def cell_lonlat(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Centre (lon, lat) of cells; lon is unwrapped like ``c``."""
-        lat = 90.0 - (np.asarray(r, dtype=float) + 0.5) / CELLS_PER_DEG
-        lon = -180.0 + (np.asarray(c, dtype=float) + 0.5) / CELLS_PER_DEG
-        return lon, lat
-
-    def cell_is_land(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Land flag of cells (columns taken modulo the width)."""
-        r = np.asarray(r, dtype=np.int64)
-        c = np.mod(np.asarray(c, dtype=np.int64), NCOLS)
-        byte = self.bits[r, c >> 3]
-        return ((byte >> (7 - (c & 7))) & 1).astype(bool)
-
     def is_land(self, lon: np.ndarray | float, lat: np.ndarray | float) -> np.ndarray:
         """Whether points are on land, waivers counted as water (vectorised)."""
-        land = self.cell_is_land(self.rows(np.asarray(lat)), self.cols(np.asarray(lon)))
+        lon_a = np.asarray(lon, dtype=float)
+        lat_a = np.asarray(lat, dtype=float)
+        land = self._land_at(lon_a, lat_a)
         if self.waivers is not None and land.any():
-            land = land & ~self.waived(np.asarray(lon), np.asarray(lat))
+            land = land & ~self.waived(lon_a, lat_a)
         return land
 
     def window(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        """Land flags of rows ``r0:r1`` and (unwrapped) columns ``c0:c1``."""
-        r0, r1 = max(0, r0), min(NROWS, r1)
-        cols = np.mod(np.arange(c0, c1), NCOLS)
-        bytes_ = np.asarray(self.bits[r0:r1])[:, np.unique(cols >> 3)]
-        unpacked = np.unpackbits(bytes_, axis=1)
-        # position of each wanted column in the unpacked block
-        ub = np.unique(cols >> 3)
-        pos = np.searchsorted(ub, cols >> 3) * 8 + (cols & 7)
-        land = unpacked[:, pos].astype(bool)
+        """Land flags of rows ``r0:r1`` and (unwrapped) columns ``c0:c1`` of the frame."""
+        r0, r1 = max(0, r0), min(self.frame.nrows, r1)
+        land = self._window_land(r0, r1, c0, c1)
         if self.waivers is not None:
             rr = np.arange(r0, r1)
-            lon_c, _ = self.cell_lonlat(np.zeros(1), np.arange(c0, c1))
-            _, lat_c = self.cell_lonlat(rr, np.zeros(1))
+            lon_c, _ = self.frame.cell_lonlat(np.zeros(1), np.arange(c0, c1))
+            _, lat_c = self.frame.cell_lonlat(rr, np.zeros(1))
             lon_w = wrap(lon_c)
             x0, y0, x1, y1 = self._wb
             cs = (lon_w >= x0) & (lon_w <= x1)
@@ -295,9 +272,9 @@ class LandMask:
     ) -> bool:
         """Whether the great-circle segment between two points stays on water.
 
-        ``allowed`` names raster cells (row, column) where land is tolerated (the
-        bridged cells of a soft grid path); a segment may touch land only there, and
-        only for at most ``GAP_MAX_KM`` at a time.
+        ``allowed`` names cells (row, column) of :attr:`frame` where land is tolerated
+        (the bridged cells of a soft grid path); a segment may touch land only there,
+        and only for at most ``max_run_km`` at a time.
         """
         slon, slat, dist, _ = sample_polyline(
             np.array([lon1, lon2]), np.array([lat1, lat2]), step_km=step_km
@@ -307,8 +284,8 @@ class LandMask:
             return True
         if not allowed:
             return False
-        rr = self.rows(slat[land])
-        cc = np.mod(self.cols(slon[land]), NCOLS)
+        rr = self.frame.rows(slat[land])
+        cc = np.mod(self.frame.cols(slon[land]), self.frame.ncols)
         if any((r, c) not in allowed for r, c in zip(rr.tolist(), cc.tolist(), strict=True)):
             return False
         step = float(dist[-1]) / max(1, len(dist) - 1)
@@ -332,6 +309,18 @@ class LandMask:
         n = len(lon)
         if n <= 2:
             return list(range(n))
+
+        def clear(i: int, j: int) -> bool:
+            return self.segment_clear(
+                lon[i],
+                lat[i],
+                lon[j],
+                lat[j],
+                step_km=step_km,
+                allowed=allowed,
+                max_run_km=max_run_km,
+            )
+
         keep = [0]
         i = 0
         while i < n - 1:
@@ -341,15 +330,7 @@ class LandMask:
             bad = n
             while True:
                 j = min(n - 1, i + step * 2)
-                if self.segment_clear(
-                    lon[i],
-                    lat[i],
-                    lon[j],
-                    lat[j],
-                    step_km=step_km,
-                    allowed=allowed,
-                    max_run_km=max_run_km,
-                ):
+                if clear(i, j):
                     good = j
                     if j == n - 1:
                         break
@@ -360,15 +341,7 @@ class LandMask:
             lo, hi = good, bad
             while hi - lo > 1:
                 mid = (lo + hi) // 2
-                if self.segment_clear(
-                    lon[i],
-                    lat[i],
-                    lon[mid],
-                    lat[mid],
-                    step_km=step_km,
-                    allowed=allowed,
-                    max_run_km=max_run_km,
-                ):
+                if clear(i, mid):
                     lo = mid
                 else:
                     hi = mid
@@ -381,27 +354,127 @@ class LandMask:
     ) -> tuple[LonLat, float] | None:
         """The centre of the nearest water cell and its distance in km, if within ``max_km``.
 
-        A point on a water cell is its own nearest water point (distance 0).
+        A point on water is its own nearest water point (distance 0).
         """
-        r = int(self.rows(np.array(lat)))
-        c = int(self.cols(np.array(lon)))
-        if not self.cell_is_land(np.array(r), np.array(c)):
+        if not bool(self.is_land(np.array(lon), np.array(lat))):
             return LonLat(lon, lat), 0.0
+        fr = self.frame
+        r = int(fr.rows(np.array(lat)))
+        c = int(fr.cols(np.array(lon)))
         coslat = max(np.cos(np.radians(lat)), 0.05)
-        dr = int(np.ceil(max_km / CELL_KM)) + 1
-        dc = min(NCOLS // 2, int(np.ceil(max_km / (CELL_KM * coslat))) + 1)
+        dr = int(np.ceil(max_km / fr.cell_km)) + 1
+        dc = min(fr.ncols // 2, int(np.ceil(max_km / (fr.cell_km * coslat))) + 1)
         win = self.window(r - dr, r + dr + 1, c - dc, c + dc + 1)
         r0 = max(0, r - dr)
         wr, wc = np.nonzero(~win)
         if wr.size == 0:
             return None
         rr, cc = wr + r0, wc + c - dc
-        clon, clat = self.cell_lonlat(rr, cc)
+        clon, clat = fr.cell_lonlat(rr, cc)
         d = great_circle_km(np.full(clon.shape, lon), np.full(clat.shape, lat), clon, clat)
         k = int(np.argmin(d))
         if d[k] > max_km:
             return None
         return LonLat(float(wrap(clon[k])), float(clat[k])), float(d[k])
+
+
+class LandMask(Land):
+    """The 1 km land raster, bit-packed; ``True`` = land.
+
+    Parameters
+    ----------
+    bits : numpy.ndarray
+        ``uint8`` array of shape (NROWS, NCOLS // 8), big-endian bit order as
+        :func:`numpy.packbits` writes it; a set bit is a land cell.
+    digest : str
+        SHA-256 of the source archive (for cache keys and provenance).
+    waivers : shapely geometry or None
+        Polygons counted as water (declared canals and rivers).
+    """
+
+    frame = RASTER
+
+    def __init__(
+        self, bits: np.ndarray, *, digest: str, waivers: shapely.Geometry | None = None
+    ) -> None:
+        if bits.shape != (NROWS, NCOLS // 8) or bits.dtype != np.uint8:
+            raise ValueError(f"land bits have shape {bits.shape} / {bits.dtype}")
+        super().__init__(waivers=waivers)
+        self.bits = bits
+        self.digest = digest
+
+    def with_waivers(self, waivers: shapely.Geometry | None) -> LandMask:
+        """The same raster with ``waivers`` (polygons, lon/lat) counted as water."""
+        return LandMask(self.bits, digest=self.digest, waivers=waivers)
+
+    @classmethod
+    def from_package(cls) -> LandMask:
+        """Decompress the package's archive (seconds, about 1 GB transient memory)."""
+        src = mask_source_path()
+        with np.load(src) as f:
+            ocean = f["mask"]
+        land = np.logical_not(ocean)
+        del ocean
+        bits = np.packbits(land, axis=1)
+        return cls(bits, digest=file_digest(src))
+
+    @classmethod
+    def load(cls, cache_dir: Path, *, digest: str | None = None) -> LandMask:
+        """The packed raster from ``cache_dir``, written there first if missing.
+
+        Parameters
+        ----------
+        cache_dir : Path
+            Directory of the graph cache.
+        digest : str or None
+            Digest of the source archive if the caller has it already.
+        """
+        digest = digest or file_digest(mask_source_path())
+        path = cache_dir / f"landbits-{digest[:16]}.npy"
+        if path.exists():
+            try:
+                bits = np.load(path, mmap_mode="r")
+                return cls(bits, digest=digest)
+            except (ValueError, OSError):
+                path.unlink(missing_ok=True)
+        mask = cls.from_package()
+        atomic_save_npy(path, mask.bits)
+        return cls(np.load(path, mmap_mode="r"), digest=mask.digest)
+
+    # -- cells -----------------------------------------------------------------
+
+    @staticmethod
+    def rows(lat: np.ndarray) -> np.ndarray:
+        """Row index of latitudes (clipped to the raster)."""
+        return RASTER.rows(lat)
+
+    @staticmethod
+    def cols(lon: np.ndarray) -> np.ndarray:
+        """Column index of longitudes, unwrapped (not reduced modulo the width)."""
+        return RASTER.cols(lon)
+
+    @staticmethod
+    def cell_lonlat(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Centre (lon, lat) of cells; lon is unwrapped like ``c``."""
+        return RASTER.cell_lonlat(r, c)
+
+    def cell_is_land(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Land flag of cells (columns taken modulo the width)."""
+        r = np.asarray(r, dtype=np.int64)
+        c = np.mod(np.asarray(c, dtype=np.int64), NCOLS)
+        byte = self.bits[r, c >> 3]
+        return ((byte >> (7 - (c & 7))) & 1).astype(bool)
+
+    def _land_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        return self.cell_is_land(self.rows(lat), self.cols(lon))
+
+    def _window_land(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        cols = np.mod(np.arange(c0, c1), NCOLS)
+        ub = np.unique(cols >> 3)
+        unpacked = np.unpackbits(np.asarray(self.bits[r0:r1])[:, ub], axis=1)
+        # position of each wanted column in the unpacked block
+        pos = np.searchsorted(ub, cols >> 3) * 8 + (cols & 7)
+        return unpacked[:, pos].astype(bool)
 
 
 def nearest_water_far(
@@ -464,7 +537,7 @@ LAND_PENALTY = 60.0
 
 @dataclass
 class WaterGrid:
-    """A window of the raster as a graph of its water cells.
+    """A window of a land model's grid (:attr:`Land.frame`) as a graph of its water cells.
 
     Nodes are the cells of rows ``r0:r1`` and unwrapped columns ``c0:c1``; edges
     join water 8-neighbours, a diagonal only when both cells beside it are water too
@@ -479,7 +552,7 @@ class WaterGrid:
     closes over several cells; the crossing is reported).
     """
 
-    mask: LandMask
+    mask: Land
     r0: int
     r1: int
     c0: int
@@ -488,14 +561,16 @@ class WaterGrid:
 
     def __post_init__(self) -> None:
         self.r0 = max(0, self.r0)
-        self.r1 = min(NROWS, self.r1)
+        fr = self.mask.frame
+        self.r1 = min(fr.nrows, self.r1)
         land = self.mask.window(self.r0, self.r1, self.c0, self.c1)
         self.shape = land.shape
         self.water = ~land
         h, w = self.shape
         idx = np.arange(h * w).reshape(h, w)
-        lat_rows = 90.0 - (np.arange(self.r0, self.r1) + 0.5) / CELLS_PER_DEG
-        dx_row = CELL_KM * np.cos(np.radians(lat_rows))  # east-west step per row
+        cell_km = fr.cell_km
+        lat_rows = 90.0 - (np.arange(self.r0, self.r1) + 0.5) / fr.cpd
+        dx_row = cell_km * np.cos(np.radians(lat_rows))  # east-west step per row
         us: list[np.ndarray] = []
         vs: list[np.ndarray] = []
         wts: list[np.ndarray] = []
@@ -507,11 +582,11 @@ class WaterGrid:
             wts.append(np.broadcast_to(wt, m.shape)[m])
 
         ew = dx_row[:, None]
-        ns = np.full((1, 1), CELL_KM)
+        ns = np.full((1, 1), cell_km)
         add(wat[:, :-1] & wat[:, 1:], idx[:, :-1], idx[:, 1:], ew)
         add(wat[:-1, :] & wat[1:, :], idx[:-1, :], idx[1:, :], ns)
         dmid = 0.5 * (dx_row[:-1] + dx_row[1:])
-        diag = np.sqrt(dmid**2 + CELL_KM**2)[:, None]
+        diag = np.sqrt(dmid**2 + cell_km**2)[:, None]
         # a diagonal step passes the shared corner only: allowed between water cells
         add(wat[:-1, :-1] & wat[1:, 1:], idx[:-1, :-1], idx[1:, 1:], diag)
         add(wat[:-1, 1:] & wat[1:, :-1], idx[:-1, 1:], idx[1:, :-1], diag)
@@ -545,10 +620,11 @@ class WaterGrid:
 
     def local(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Local node index of points (-1 outside the window)."""
-        r = LandMask.rows(np.asarray(lat)) - self.r0
-        c = LandMask.cols(np.asarray(lon))
+        fr = self.mask.frame
+        r = fr.rows(np.asarray(lat)) - self.r0
+        c = fr.cols(np.asarray(lon))
         mid = self.c0 + (self.c1 - self.c0) / 2
-        c = c + NCOLS * np.round((mid - c) / NCOLS).astype(np.int64)
+        c = c + fr.ncols * np.round((mid - c) / fr.ncols).astype(np.int64)
         c = c - self.c0
         h, w = self.shape
         ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
@@ -564,14 +640,14 @@ class WaterGrid:
         """Centres of local nodes; longitudes reduced to [-180, 180)."""
         _, w = self.shape
         r, c = np.divmod(np.asarray(node), w)
-        lon, lat = LandMask.cell_lonlat(r + self.r0, c + self.c0)
+        lon, lat = self.mask.frame.cell_lonlat(r + self.r0, c + self.c0)
         return wrap(lon), lat
 
     def global_cells(self, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Raster (row, column modulo the width) of local nodes."""
         _, w = self.shape
         r, c = np.divmod(np.asarray(node), w)
-        return r + self.r0, np.mod(c + self.c0, NCOLS)
+        return r + self.r0, np.mod(c + self.c0, self.mask.frame.ncols)
 
     def shortest(self, source: int, *, limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
         """Distances (km, penalties included) and predecessors from one local node."""
@@ -600,24 +676,30 @@ class WaterGrid:
         for rr, cc in zip(r.tolist(), c.tolist(), strict=True):
             for dr in (-1, 0, 1):
                 for dc in (-1, 0, 1):
-                    out.add((rr + dr, (cc + dc) % NCOLS))
+                    out.add((rr + dr, (cc + dc) % self.mask.frame.ncols))
         return out
 
 
 def window_around(
-    lon_min: float, lat_min: float, lon_max: float, lat_max: float, *, margin_km: float
+    lon_min: float,
+    lat_min: float,
+    lon_max: float,
+    lat_max: float,
+    *,
+    margin_km: float,
+    frame: Frame = RASTER,
 ) -> tuple[int, int, int, int]:
-    """Raster window (r0, r1, c0, c1) of a lon/lat box grown by ``margin_km``.
+    """Window (r0, r1, c0, c1) of ``frame`` covering a lon/lat box grown by ``margin_km``.
 
     ``lon_min``/``lon_max`` may be unwrapped (``lon_max`` beyond 180).
     """
-    mlat = margin_km / (CELL_KM * CELLS_PER_DEG)
+    mlat = margin_km / (frame.cell_km * frame.cpd)
     lat_hi = min(89.9, lat_max + mlat)
     lat_lo = max(-89.9, lat_min - mlat)
     coslat = max(np.cos(np.radians(max(abs(lat_hi), abs(lat_lo)))), 0.05)
-    mlon = min(179.0, margin_km / (CELL_KM * CELLS_PER_DEG * coslat))
-    r0 = int(LandMask.rows(np.array(lat_hi)))
-    r1 = int(LandMask.rows(np.array(lat_lo))) + 1
-    c0 = int(LandMask.cols(np.array(lon_min - mlon)))
-    c1 = int(LandMask.cols(np.array(lon_max + mlon))) + 1
+    mlon = min(179.0, margin_km / (frame.cell_km * frame.cpd * coslat))
+    r0 = int(frame.rows(np.array(lat_hi)))
+    r1 = int(frame.rows(np.array(lat_lo))) + 1
+    c0 = int(frame.cols(np.array(lon_min - mlon)))
+    c1 = int(frame.cols(np.array(lon_max + mlon))) + 1
     return r0, r1, c0, c1

@@ -3,20 +3,22 @@
 The router under test is the product's own: :func:`routing.service.sea_router_for`
 over :func:`routing.catalogue.load.load_catalogue`, exactly what the API, the CLI and the
 planner use, so the tests check the graph users get and a fresh machine builds one
-graph, not two. It is built once per test process (first run: about a minute and a
-half; later runs load it from the graph cache). Its ports are the catalogue's ports
-and naval bases (``data/facilities.geojson``).
+graph, not two. It is built once per test process (first run: about four minutes,
+the GSHHG pass included; later runs load it from the graph cache). Its ports are the
+catalogue's ports and naval bases (``data/facilities.geojson``).
 
 The land and passage checks here are deliberately independent of the code under
 test: they sample route geometry along WGS84 geodesics with pyproj and look points
-up with ``global_land_mask.globe.is_land``, and they find gate crossings with
-shapely on the passage definitions.
+up with ``global_land_mask.globe.is_land`` (the 1 km raster) or with both GSHHG
+full resolution and OSM land polygons (:func:`coast_land_flags`), and they find gate
+crossings with shapely on the passage definitions.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -52,6 +54,75 @@ def _globe() -> object:
     from global_land_mask import globe
 
     return globe
+
+
+@functools.lru_cache(maxsize=1)
+def _coastlines() -> tuple[object, object]:
+    """GSHHG full resolution and OSM land polygons (``roaring-landmask``; about 20 s)."""
+    from roaring_landmask import LandmaskProvider, RoaringLandmask
+
+    return RoaringLandmask.new(), RoaringLandmask.new_with_provider(LandmaskProvider.Osm)
+
+
+def coast_land_flags(samples: np.ndarray, waivers: shapely.Geometry | None) -> np.ndarray:
+    """Land on which GSHHG full resolution and OSM agree, outside ``waivers``.
+
+    Two independent fine coastlines, as issue #11 measured: a point counts as land
+    only when both say so (each has its own errors: GSHHG predates some reclaimed
+    land, OSM maps some piers and dry docks as land).
+    """
+    gshhg, osm = _coastlines()
+    x = np.ascontiguousarray(samples[:, 0], dtype=np.float64)
+    y = np.ascontiguousarray(samples[:, 1], dtype=np.float64)
+    land: np.ndarray = np.array(gshhg.contains_many(x, y), dtype=bool)  # type: ignore[attr-defined]
+    if land.any():
+        idx = np.nonzero(land)[0]
+        land[idx] = np.asarray(osm.contains_many(x[idx], y[idx]), dtype=bool)  # type: ignore[attr-defined]
+    if waivers is not None and land.any():
+        idx = np.nonzero(land)[0]
+        land[idx[shapely.contains_xy(waivers, x[idx], y[idx])]] = False
+    return land
+
+
+def longest_hairpin_km(
+    coords: Sequence[LonLat], *, step_km: float = 1.0, chord_km: float = 0.7
+) -> tuple[float, LonLat]:
+    """Half the longest stretch of a track that leaves a point and comes back to it.
+
+    The track is sampled every ``step_km`` along its great circles (plain numpy
+    slerp, independent of the code under test); two samples within ``chord_km`` of
+    each other bound a hairpin as long as the track between them. A track that never
+    doubles back has none longer than a step or two.
+    """
+    from scipy.spatial import cKDTree
+
+    lon = np.radians([c.lon for c in coords])
+    lat = np.radians([c.lat for c in coords])
+    v = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    a, b = v[:-1], v[1:]
+    ang = np.arccos(np.clip(np.einsum("ij,ij->i", a, b), -1.0, 1.0))
+    n = np.maximum(1, np.ceil(ang * 6371.0 / step_km).astype(int))
+    seg = np.repeat(np.arange(len(n)), n)
+    t = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
+    th = ang[seg]
+    s_th = np.where(np.sin(th) < 1e-12, 1.0, np.sin(th))
+    wa = np.where(th < 1e-9, 1 - t, np.sin((1 - t) * th) / s_th)
+    wb = np.where(th < 1e-9, t, np.sin(t * th) / s_th)
+    pts = wa[:, None] * a[seg] + wb[:, None] * b[seg]
+    along = (np.concatenate([[0.0], np.cumsum(ang)])[seg] + t * th) * 6371.0
+    pairs = cKDTree(pts).query_pairs(chord_km / 6371.0, output_type="ndarray")
+    if len(pairs) == 0:
+        return 0.0, coords[0]
+    sep = np.abs(along[pairs[:, 1]] - along[pairs[:, 0]])
+    k = int(np.argmax(sep))
+    p = pts[int(pairs[k].min())]
+    where = LonLat(float(np.degrees(np.arctan2(p[1], p[0]))), float(np.degrees(np.arcsin(p[2]))))
+    return float(sep[k]) / 2, where
+
+
+def declared_waterways(router: SeaRouter) -> shapely.Geometry:
+    """Union of the declared canals and rivers (``data/sea/waterways.geojson``)."""
+    return router.sea.waterway_union
 
 
 def geodesic_samples(coords: list[LonLat], *, step_m: float = 250.0) -> np.ndarray:
