@@ -77,7 +77,9 @@ from routing.sea.passages import Passage, SeaData
 log = logging.getLogger(__name__)
 
 BUILD_VERSION = "sea-graph-16"
-"""Bump to invalidate every cached graph after a change of the build."""
+"""Bump to invalidate every cached backbone and graph after a change of the build."""
+GRAPH_BUILD_VERSION = "ports-2"
+"""Bump to invalidate the cached graphs (not the backbone) after a change of the port stage."""
 
 CHECK_STEP_KM = 0.25
 NODE_SNAP_KM = 5.0
@@ -800,9 +802,9 @@ def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSi
     MARNET's nodes can lie far from where a lane passes a port (Sabang, off the
     northern tip of Sumatra, is passed by the Malacca lane 40 km from its nearest
     node), so a connector to a node would run out along the lane and the route back
-    over the same water: a spur. The nearest lane point within ``LANE_SPLIT_KM`` that
-    a straight, raster-clear line reaches from the port's sea point becomes a node
-    (its edge is split there) unless a node is within ``LANE_END_KM`` of it.
+    over the same water: a spur. The lane point within ``LANE_SPLIT_KM`` nearest to
+    the port's sea point by water (on the raster) becomes a node (its edge is split
+    there) unless a node is within ``LANE_END_KM`` of it.
     """
     from scipy.spatial import cKDTree  # only needed while building
 
@@ -827,18 +829,19 @@ def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSi
         if not cand:
             continue
         cand = np.array(sorted(cand))
-        km = great_circle_km(
-            np.full(cand.shape, sx), np.full(cand.shape, sy), allp[cand, 0], allp[cand, 1]
-        )
-        best = None
-        for k in np.argsort(km)[:40]:
-            q = allp[cand[k]]
-            if not mask.segment_clear(sx, sy, float(q[0]), float(q[1]), step_km=0.25):
-                continue
-            best = int(cand[k])
-            break
-        if best is None:
+        # the lane point nearest by water (a port inside a bay reaches the lane by the
+        # bay's mouth, not across the headland)
+        r0, r1, c0, c1 = window_around(sx, sy, sx, sy, margin_km=LANE_SPLIT_KM)
+        grid = WaterGrid(mask, r0, r1, c0, c1)
+        start = int(grid.local(np.array([sx]), np.array([sy]))[0])
+        if start < 0 or not grid.is_water(np.array([start]))[0]:
             continue
+        wdist, _ = grid.shortest(start, limit=3.0 * LANE_SPLIT_KM)
+        loc = grid.local(allp[cand, 0], allp[cand, 1])
+        reach = np.where(grid.is_water(loc), wdist[np.maximum(loc, 0)], np.inf)
+        if not np.isfinite(reach).any():
+            continue
+        best = int(cand[int(np.argmin(reach))])
         q = allp[best]
         if near_nodes:
             nd = great_circle_km(

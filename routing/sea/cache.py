@@ -4,9 +4,9 @@ Cache: the directory passed in, else :func:`routing.paths.default_cache_dir`
 (``$RELOS_CACHE_DIR``, else the platform's user cache directory). The backbone
 file is keyed by the SHA-256 of the MARNET file, the land-mask archive, the
 coastline package's version, :data:`~routing.sea.build.BUILD_VERSION` and the
-waterways file (they waive the
-land check); the graph file also by the port list and the passages file (the
-passage tags are baked into it). Files are written to a temporary name and
+waterways file (they waive the land check); the graph file also by
+:data:`~routing.sea.build.GRAPH_BUILD_VERSION`, the port list and the passages file
+(the passage tags are baked into it). Files are written to a temporary name and
 moved into place with ``os.replace``.
 """
 
@@ -23,6 +23,7 @@ from routing.files import atomic_save_npz, file_digest
 from routing.paths import default_cache_dir
 from routing.sea.build import (
     BUILD_VERSION,
+    GRAPH_BUILD_VERSION,
     Backbone,
     backbone_from_arrays,
     backbone_to_arrays,
@@ -51,6 +52,7 @@ def backbone_key(marnet_digest: str, mask_digest: str, sea: SeaData) -> str:
 def graph_key(bb_key: str, ports: Sequence[PortSite], sea: SeaData) -> str:
     """Cache key of the graph: the backbone key, the sea data files and the port list."""
     h = hashlib.sha256(bb_key.encode())
+    h.update(GRAPH_BUILD_VERSION.encode())
     h.update(sea.graph_digest.encode())
     for p in ports:
         h.update(f"{p.id}|{float(p.lon):.7f}|{float(p.lat):.7f}\n".encode())

@@ -113,8 +113,8 @@ def test_no_route_doubles_back() -> None:
     Kronstadt +23 nm on out-and-back connectors, Cape Helles +8.6 nm. A hairpin of
     up to ``HAIRPIN_TOLERANCE_KM`` is tolerated: measured 2026-11-29, hairpins of up to
     6.7 km remain where two lanes part at a node just short of a headland (Cape Helles,
-    for routes from the north Aegean; off Vidyayevo) or a connector shares a harbour
-    channel with its lane (Mumbai, 6.1 km); the known longer one may not grow.
+    for routes from the north Aegean) or a connector shares a harbour channel with its
+    lane (Mumbai, 6.1 km).
     """
     router = sea_router()
     ids = list(router.connected_ports)
@@ -122,9 +122,6 @@ def test_no_route_doubles_back() -> None:
     for a, b in itertools.combinations(ids, 2):
         r = router.route(a, b, date=dt.date(2025, 8, 10), ice_class="Arc7")
         km, where = longest_hairpin_km(r.coordinates)
-        if (a, b) in KNOWN_HAIRPINS:
-            assert km <= KNOWN_HAIRPINS[(a, b)], f"{a} -> {b}: {km:.1f} km, worse than before"
-            continue
         if km > worst[0]:
             worst = (km, a, b, where)
     assert worst[0] <= HAIRPIN_TOLERANCE_KM, (
@@ -133,11 +130,3 @@ def test_no_route_doubles_back() -> None:
 
 
 HAIRPIN_TOLERANCE_KM = 7.0
-
-
-#: Hairpins still left (issue #11, open): a connector and the lane it joins share a
-#: channel at a port, which the junction cut (backbone edges only) does not see.
-#: Measured 2026-11-29; the bound keeps them from growing.
-KNOWN_HAIRPINS = {
-    ("ru-anadyr-port", "ru-provideniya-port"): 55.0,  # Provideniya Bay's connectors
-}
