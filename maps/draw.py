@@ -95,18 +95,16 @@ def end_marker(
         icon_anchor=(8, 8),
         class_name=f"relos-end relos-{role}",
     )
-    marker = folium.Marker(location=(lat, lon), icon=icon)
-    label = f"{role.capitalize()}: {name}"
-    HtmlTooltip(escape(label)).add_to(marker)
-    popup = render(
-        "end_popup",
-        label=label,
+    _call_marker(
+        parent,
+        icon=icon,
+        lon=lon,
+        lat=lat,
+        label=f"{role.capitalize()}: {name}",
         facility_id=facility_id,
-        rows=call_rows(call, role=role) if call is not None else [],
-        caveats=_caveats(call) if call is not None else [],
+        call=call,
+        role=role,
     )
-    HtmlPopup(popup).add_to(marker)
-    marker.add_to(parent)
 
 
 def waypoint_marker(
@@ -124,15 +122,38 @@ def waypoint_marker(
         icon_anchor=(8, 8),
         class_name="relos-waypoint",
     )
+    _call_marker(
+        parent,
+        icon=icon,
+        lon=lon,
+        lat=lat,
+        label=f"Waypoint {index}: {call.get('name') or call.get('id') or 'at sea'}",
+        facility_id=call.get("id"),
+        call=call,
+        role="waypoint",
+    )
+
+
+def _call_marker(
+    parent: folium.map.Layer | folium.Map,
+    *,
+    icon: folium.DivIcon,
+    lon: float,
+    lat: float,
+    label: str,
+    facility_id: str | None,
+    call: Mapping[str, Any] | None,
+    role: str,
+) -> None:
+    """A marker at a place of call: its label as the tooltip, the call in its popup."""
     marker = folium.Marker(location=(lat, lon), icon=icon)
-    label = f"Waypoint {index}: {call.get('name') or call.get('id') or 'at sea'}"
     HtmlTooltip(escape(label)).add_to(marker)
     popup = render(
         "end_popup",
         label=label,
-        facility_id=call.get("id"),
-        rows=call_rows(call, role="waypoint"),
-        caveats=_caveats(call),
+        facility_id=facility_id,
+        rows=call_rows(call, role=role) if call is not None else [],
+        caveats=_caveats(call) if call is not None else [],
     )
     HtmlPopup(popup).add_to(marker)
     marker.add_to(parent)

@@ -129,6 +129,12 @@ def wrap(lon: np.ndarray | float) -> np.ndarray:
     return np.asarray((np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0)
 
 
+def turn_offset(lon: float, ref: float) -> float:
+    """The whole turns (a multiple of 360) to add to ``lon`` to bring it within 180
+    degrees of ``ref``: how a piece of line is joined to the one before it."""
+    return float(360.0 * np.round((ref - lon) / 360.0))
+
+
 def unwrap(lon: np.ndarray) -> np.ndarray:
     """Longitudes made continuous (no step over 180 degrees); the first is kept.
 

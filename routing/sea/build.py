@@ -65,6 +65,7 @@ from routing.geo import (
     km_chord,
     line_nm,
     to_unit_vectors,
+    turn_offset,
     unwrap,
     wrap,
 )
@@ -208,7 +209,7 @@ def _land_check_edge(mask: LandMask, coords: np.ndarray) -> np.ndarray | None:
         if rep is None:
             return None
         rep = rep.copy()
-        rep[:, 0] = rep[:, 0] - 360.0 * np.round((rep[0, 0] - out[-1][-1, 0]) / 360.0)
+        rep[:, 0] = rep[:, 0] + turn_offset(rep[0, 0], out[-1][-1, 0])
         out.append(rep[1:])
         i = hi
     res = np.concatenate(out)
@@ -258,11 +259,10 @@ def build_backbone(
     shortcuts = _add_shortcuts(mask, bb)
     fine: dict[str, float] = {}
     if coast is not None:
-        fine = refine_backbone(bb, coast, sea)
+        waived = coast.with_waivers(sea.waterway_union)
+        fine = refine_backbone(bb, coast, waived)
         bb = _largest_component(bb)
-        fine["junction_hairpins_cut"] = float(
-            _cut_junction_hairpins(bb, coast.with_waivers(sea.waterway_union))
-        )
+        fine["junction_hairpins_cut"] = float(_cut_junction_hairpins(bb, waived))
     bb.stats = {
         "marnet_edges": float(len(raw)),
         "snapped_nodes": float(snapped),
@@ -276,15 +276,16 @@ def build_backbone(
     return bb
 
 
-def refine_backbone(bb: Backbone, coast: Coastline, sea: SeaData) -> dict[str, float]:
+def refine_backbone(bb: Backbone, coast: Coastline, waived: Coastline) -> dict[str, float]:
     """Check and repair the backbone against GSHHG full resolution (:mod:`routing.sea.coast`).
 
-    Nodes on GSHHG land move to the nearest GSHHG water within ``NODE_SNAP_KM``; every
-    edge is then refined by :func:`routing.sea.coast.refine_line`, and one that
-    cannot be made clear is dropped (the caller keeps the largest component).
+    Nodes on GSHHG land outside the declared waterways (``waived``: the same coastline
+    with them counted as water) move to the nearest GSHHG water within
+    ``NODE_SNAP_KM``; every edge is then refined by
+    :func:`routing.sea.coast.refine_line`, and one that cannot be made clear is dropped
+    (the caller keeps the largest component).
     """
     t0 = time.perf_counter()
-    waived = coast.with_waivers(sea.waterway_union)
     on_land = np.nonzero(waived.is_land(bb.nodes[:, 0], bb.nodes[:, 1]))[0]
     moved = 0
     for i in on_land.tolist():
@@ -298,8 +299,8 @@ def refine_backbone(bb: Backbone, coast: Coastline, sea: SeaData) -> dict[str, f
     for e in range(len(bb.eu)):
         g = bb.geoms[e].copy()
         a, b = bb.nodes[bb.eu[e]], bb.nodes[bb.ev[e]]
-        g[0] = (a[0] + 360.0 * np.round((g[0, 0] - a[0]) / 360.0), a[1])
-        g[-1] = (b[0] + 360.0 * np.round((g[-1, 0] - b[0]) / 360.0), b[1])
+        g[0] = (a[0] + turn_offset(a[0], g[0, 0]), a[1])
+        g[-1] = (b[0] + turn_offset(b[0], g[-1, 0]), b[1])
         ref = refine_line(coast, g, waived=waived)
         if ref is None:
             keep[e] = False
@@ -403,7 +404,7 @@ def _cut_junction_hairpins(bb: Backbone, land: Land) -> int:
         a = _split_at(bb, e1, node, j1)
         b = _split_at(bb, e2, node, j2)
         pa, pb = bb.nodes[a], bb.nodes[b]
-        link = np.array([pa, [pb[0] + 360.0 * np.round((pa[0] - pb[0]) / 360.0), pb[1]]])
+        link = np.array([pa, [pb[0] + turn_offset(pb[0], pa[0]), pb[1]]])
         bb.eu = np.append(bb.eu, a)
         bb.ev = np.append(bb.ev, b)
         bb.geoms.append(densify(link))
@@ -691,7 +692,7 @@ def _contract(
                 cur = int(bb.ev[e])
             g = g.copy()
             if parts:
-                g[:, 0] -= 360.0 * np.round((g[0, 0] - parts[-1][-1, 0]) / 360.0)
+                g[:, 0] += turn_offset(g[0, 0], parts[-1][-1, 0])
                 g = g[1:]
             parts.append(g)
             is_canal = is_canal or bool(bb.canal[e])
@@ -930,14 +931,12 @@ def _refine_connectors(
             if hit is None:
                 free = PORT_SNAP_KM
             else:
-                att.sea_point = (float(hit[0].lon), float(hit[0].lat))
+                sx, sy = float(hit[0].lon), float(hit[0].lat)
+                att.sea_point = (sx, sy)
         kept: list[tuple[int, np.ndarray]] = []
         for node, g in att.connectors:
             g = g.copy()
-            g[0] = (
-                att.sea_point[0] + 360.0 * np.round((g[0, 0] - att.sea_point[0]) / 360.0),
-                att.sea_point[1],
-            )
+            g[0] = (sx + turn_offset(sx, g[0, 0]), sy)
             ref = refine_line(coast, g, waived=waived, free_start_km=free)
             if ref is None and free == 0.0:
                 whole = reroute(waived, g)

@@ -442,11 +442,3 @@ def _nearest_water_node(grid: WaterGrid, node: int) -> int:
             if 0 <= rr < h and 0 <= cc < w and grid.water[rr, cc] and dr * dr + dc * dc < best_d:
                 best, best_d = rr * w + cc, dr * dr + dc * dc
     return best
-
-
-def snap_to_water(coast: Coastline, lon: float, lat: float, *, max_km: float) -> np.ndarray | None:
-    """The nearest GSHHG water point to a point on land, within ``max_km`` (or None)."""
-    hit = coast.nearest_water(lon, lat, max_km=max_km)
-    if hit is None:
-        return None
-    return np.array([float(hit[0].lon), float(hit[0].lat)])

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import shapely
@@ -311,9 +311,36 @@ class _Rule(BaseModel):
     sources: list[SeaSource] = Field(min_length=1)
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
 def _reason(exc: ValidationError) -> str:
     err = exc.errors()[0]
     return f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}"
+
+
+def _validated(model: type[_M], records: list[Any], where: str) -> Iterator[tuple[int, _M]]:
+    """Each record validated as ``model``, with its index; the first bad one stops the
+    load, named ``{where} #{index}``."""
+    for i, raw in enumerate(records):
+        try:
+            rec = model.model_validate(raw)
+        except ValidationError as exc:
+            raise DataValidationError(f"{where} #{i}: {_reason(exc)}") from None
+        yield i, rec
+
+
+def _json_list(path: Path, key: str) -> list[Any]:
+    """The list under ``key`` of a JSON object file."""
+    doc = read_json(path)
+    items = doc.get(key) if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise DataValidationError(f"{path.name}: '{key}' must be a list")
+    return items
+
+
+def _properties(features: list[Any]) -> list[Any]:
+    return [(feat or {}).get("properties") for feat in features]
 
 
 def _features(path: Path) -> list[dict[str, Any]]:
@@ -341,14 +368,10 @@ def _coords(geom: Any, kinds: tuple[str, ...], where: str) -> tuple[str, Any]:
 
 def _load_passages(path: Path) -> tuple[Passage, ...]:
     out: list[Passage] = []
-    for i, feat in enumerate(_features(path)):
-        where = f"{path.name}: feature #{i}"
-        try:
-            props = _PassageProps.model_validate((feat or {}).get("properties"))
-        except ValidationError as exc:
-            raise DataValidationError(f"{where}: {_reason(exc)}") from None
+    feats = _features(path)
+    for i, props in _validated(_PassageProps, _properties(feats), f"{path.name}: feature"):
         where = f"{path.name}: {props.id!r}"
-        kind, coords = _coords(feat.get("geometry"), ("MultiLineString", "Polygon"), where)
+        kind, coords = _coords(feats[i].get("geometry"), ("MultiLineString", "Polygon"), where)
         if kind == "Polygon":
             ring = [tuple(map(float, xy)) for xy in coords[0]]
             if ring[0] == ring[-1]:
@@ -391,13 +414,10 @@ def _load_waterways(
 ) -> tuple[tuple[Waterway, ...], tuple[tuple[str, tuple[tuple[float, float], ...]], ...]]:
     waivers: list[Waterway] = []
     edges: list[tuple[str, tuple[tuple[float, float], ...]]] = []
-    for i, feat in enumerate(_features(path)):
-        where = f"{path.name}: feature #{i}"
-        try:
-            props = _WaterwayProps.model_validate((feat or {}).get("properties"))
-        except ValidationError as exc:
-            raise DataValidationError(f"{where}: {_reason(exc)}") from None
-        _, coords = _coords(feat.get("geometry"), ("LineString",), f"{path.name}: {props.id!r}")
+    feats = _features(path)
+    for i, props in _validated(_WaterwayProps, _properties(feats), f"{path.name}: feature"):
+        where = f"{path.name}: {props.id!r}"
+        _, coords = _coords(feats[i].get("geometry"), ("LineString",), where)
         line = tuple((float(x), float(y)) for x, y in coords)
         if props.role == "canal_edge":
             edges.append((props.id.removesuffix("-edge"), line))
@@ -419,16 +439,8 @@ def _load_waterways(
 
 
 def _load_seasons(path: Path, passages: Mapping[str, Passage]) -> dict[str, SeasonRule]:
-    doc = read_json(path)
-    rules = doc.get("rules") if isinstance(doc, dict) else None
-    if not isinstance(rules, list):
-        raise DataValidationError(f"{path.name}: 'rules' must be a list")
     out: dict[str, SeasonRule] = {}
-    for i, raw in enumerate(rules):
-        try:
-            rule = _Rule.model_validate(raw)
-        except ValidationError as exc:
-            raise DataValidationError(f"{path.name}: rule #{i}: {_reason(exc)}") from None
+    for i, rule in _validated(_Rule, _json_list(path, "rules"), f"{path.name}: rule"):
         if rule.passage not in passages:
             raise DataValidationError(f"{path.name}: rule #{i}: unknown passage {rule.passage!r}")
         for band, windows in rule.windows.items():
@@ -446,16 +458,8 @@ def _load_seasons(path: Path, passages: Mapping[str, Passage]) -> dict[str, Seas
 
 
 def _load_groups(path: Path, passages: Mapping[str, Passage]) -> dict[str, ClosureGroup]:
-    doc = read_json(path)
-    groups = doc.get("groups") if isinstance(doc, dict) else None
-    if not isinstance(groups, list):
-        raise DataValidationError(f"{path.name}: 'groups' must be a list")
     out: dict[str, ClosureGroup] = {}
-    for i, raw in enumerate(groups):
-        try:
-            group = ClosureGroup.model_validate(raw)
-        except ValidationError as exc:
-            raise DataValidationError(f"{path.name}: group #{i}: {_reason(exc)}") from None
+    for _, group in _validated(ClosureGroup, _json_list(path, "groups"), f"{path.name}: group"):
         unknown = sorted(set(group.passages) - set(passages))
         if unknown:
             raise DataValidationError(f"{path.name}: {group.id!r}: unknown passages {unknown}")
