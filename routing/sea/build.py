@@ -39,6 +39,8 @@ Build, once per set of inputs:
    part and linked there). The result is stored as numpy arrays (CSR-ready arcs, a
    geometry store, passage events) plus the open-water distance tables used by
    :meth:`routing.sea.router.SeaRouter.distance_matrix`.
+6. **Straight legs.** The shortest routes between ports are pulled tight into
+   great-circle legs where the open water allows (:mod:`routing.sea.straighten`).
 
 The cache of the result, and its keys, are :mod:`routing.sea.cache`'s.
 """
@@ -73,13 +75,14 @@ from routing.sea.coast import Coastline, Refined, refine_line, reroute, trim_hai
 from routing.sea.connect import PORT_SNAP_KM, Attachment, attach, densify
 from routing.sea.graph import PortSite, SeaGraph
 from routing.sea.land import Land, LandMask, WaterGrid, sample_polyline, window_around
-from routing.sea.passages import Passage, SeaData
+from routing.sea.passages import Passage, SeaData, passage_events
+from routing.sea.straighten import straighten
 
 log = logging.getLogger(__name__)
 
 BUILD_VERSION = "sea-graph-16"
 """Bump to invalidate every cached backbone and graph after a change of the build."""
-GRAPH_BUILD_VERSION = "ports-2"
+GRAPH_BUILD_VERSION = "ports-3"
 """Bump to invalidate the cached graphs (not the backbone) after a change of the port stage."""
 
 CHECK_STEP_KM = 0.25
@@ -570,49 +573,6 @@ def _largest_component(bb: Backbone) -> Backbone:
 # -- passages --------------------------------------------------------------------
 
 
-def passage_events(coords: np.ndarray, passages: Sequence[Passage]) -> list[tuple[float, int]]:
-    """Passage tags of one edge: (distance from its start in nm, passage index), sorted."""
-    line = shapely.LineString(coords)
-    seg_nm = line_nm(coords)
-    cum = np.concatenate([[0.0], np.cumsum(seg_nm)])
-    out: list[tuple[float, int]] = []
-    for pi, p in enumerate(passages):
-        if not p.closable:  # found on a route's track instead (ice regions that only warn)
-            continue
-        for gate in p.gate_lines:
-            if not line.intersects(gate):
-                continue
-            for s in range(len(coords) - 1):
-                seg = shapely.LineString(coords[s : s + 2])
-                if not seg.intersects(gate):
-                    continue
-                x = seg.intersection(gate)
-                pts = shapely.get_coordinates(x)
-                for px, py in pts:
-                    frac = _frac_along(coords[s], coords[s + 1], px, py)
-                    out.append((float(cum[s] + frac * seg_nm[s]), pi))
-        for poly in p.region_polygons:
-            if not line.intersects(poly):
-                continue
-            inside = shapely.contains_xy(poly, coords[:, 0], coords[:, 1])
-            # entry points: a vertex inside whose predecessor is outside (or the start)
-            for s in range(len(coords)):
-                if inside[s] and (s == 0 or not inside[s - 1]):
-                    out.append((float(cum[s]), pi))
-            if not inside.any():  # crosses a corner without a vertex inside
-                out.append((float(cum[-1] / 2), pi))
-    out.sort()
-    return out
-
-
-def _frac_along(a: np.ndarray, b: np.ndarray, x: float, y: float) -> float:
-    d = b - a
-    den = float(d @ d)
-    if den == 0:
-        return 0.0
-    return float(np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / den, 0.0, 1.0))
-
-
 # -- the routing graph -------------------------------------------------------------
 
 
@@ -759,7 +719,7 @@ def build_graph(
     worst = max(
         (mask.land_run_km(g[:, 0], g[:, 1], step_km=CHECK_STEP_KM) for g in geoms), default=0.0
     )
-    return SeaGraph(
+    graph = SeaGraph(
         version=version,
         node_xy=node_xy,
         n_core=n_core,
@@ -790,6 +750,11 @@ def build_graph(
         waivers=bridges,
         passage_ids=sea.passage_ids,
     )
+    if coast is None:
+        return graph
+    graph, stats = straighten(graph, sea, mask.with_waivers(None), coast)
+    graph.stats.update(stats)
+    return graph
 
 
 LANE_SPLIT_KM = 60.0

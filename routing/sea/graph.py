@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,25 @@ class PortSite:
     id: str
     lon: float
     lat: float
+
+
+class Arcs(NamedTuple):
+    """The directed arcs of a :class:`SeaGraph`: every edge's forward arc, then the
+    backward ones; ``order`` sorts them by (from, to)."""
+
+    frm: np.ndarray
+    to: np.ndarray
+    edge: np.ndarray
+    rev: np.ndarray  # runs against its edge's geometry
+    order: np.ndarray
+
+    def csr(self, n_nodes: int, weight: np.ndarray, keep: np.ndarray | None = None) -> csr_matrix:
+        """The arcs (those where ``keep``) as a CSR matrix of their ``weight``; parallel
+        arcs stay apart (the shortest-path routines take the lighter one)."""
+        sel = self.order if keep is None else self.order[keep[self.order]]
+        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.frm[sel], minlength=n_nodes), out=indptr[1:])
+        return csr_matrix((weight[sel], self.to[sel], indptr), shape=(n_nodes, n_nodes))
 
 
 @dataclass
@@ -64,6 +85,30 @@ class SeaGraph:
     def geometry(self, e: int) -> np.ndarray:
         """Coordinates of edge ``e`` (view)."""
         return self.coords[self.goff[e] : self.goff[e + 1]]
+
+    @property
+    def connected(self) -> np.ndarray:
+        """Whether each port (``port_ids`` order) is joined to the sea graph."""
+        return np.array(
+            [not self.port_notes.get(p, "").startswith("not connected") for p in self.port_ids],
+            dtype=bool,
+        )
+
+    def arcs(self) -> Arcs:
+        """Every arc (see :class:`Arcs`)."""
+        ne = len(self.a_from)
+        back = self.b_from >= 0
+        frm = np.concatenate([self.a_from, self.b_from[back]])
+        to = np.concatenate([self.a_to, self.b_to[back]])
+        edge = np.concatenate([np.arange(ne), np.nonzero(back)[0]])
+        rev = np.concatenate([np.zeros(ne, bool), np.ones(int(back.sum()), bool)])
+        return Arcs(frm, to, edge, rev, np.lexsort((to, frm)))
+
+    def closed_edges(self, passages: Iterable[int]) -> np.ndarray:
+        """Edges that meet any of the passages (indices into ``passage_ids``)."""
+        out = np.zeros(len(self.a_from), dtype=bool)
+        out[self.ev_edge[np.isin(self.ev_pid, list(passages))]] = True
+        return out
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Flatten to arrays for ``np.savez``."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -38,7 +38,7 @@ from shapely.geometry import LineString, Polygon
 
 from routing.errors import DataValidationError, UnknownPassageError
 from routing.files import file_digest, read_json
-from routing.geo import EARTH_RADIUS_KM
+from routing.geo import EARTH_RADIUS_KM, line_nm
 from routing.paths import SHIPPED_DATA_DIR
 from routing.vocab import ICE_CLASSES, normalise_ice_class
 
@@ -639,3 +639,46 @@ def _load(directory: Path) -> SeaData:
 def default_sea_data() -> SeaData:
     """The shipped sea data (loaded once)."""
     return load_sea_data()
+
+
+def passage_events(coords: np.ndarray, passages: Sequence[Passage]) -> list[tuple[float, int]]:
+    """Passage tags of one edge: (distance from its start in nm, passage index), sorted."""
+    line = shapely.LineString(coords)
+    seg_nm = line_nm(coords)
+    cum = np.concatenate([[0.0], np.cumsum(seg_nm)])
+    out: list[tuple[float, int]] = []
+    for pi, p in enumerate(passages):
+        if not p.closable:  # found on a route's track instead (ice regions that only warn)
+            continue
+        for gate in p.gate_lines:
+            if not line.intersects(gate):
+                continue
+            for s in range(len(coords) - 1):
+                seg = shapely.LineString(coords[s : s + 2])
+                if not seg.intersects(gate):
+                    continue
+                x = seg.intersection(gate)
+                pts = shapely.get_coordinates(x)
+                for px, py in pts:
+                    frac = _frac_along(coords[s], coords[s + 1], px, py)
+                    out.append((float(cum[s] + frac * seg_nm[s]), pi))
+        for poly in p.region_polygons:
+            if not line.intersects(poly):
+                continue
+            inside = shapely.contains_xy(poly, coords[:, 0], coords[:, 1])
+            # entry points: a vertex inside whose predecessor is outside (or the start)
+            for s in range(len(coords)):
+                if inside[s] and (s == 0 or not inside[s - 1]):
+                    out.append((float(cum[s]), pi))
+            if not inside.any():  # crosses a corner without a vertex inside
+                out.append((float(cum[-1] / 2), pi))
+    out.sort()
+    return out
+
+
+def _frac_along(a: np.ndarray, b: np.ndarray, x: float, y: float) -> float:
+    d = b - a
+    den = float(d @ d)
+    if den == 0:
+        return 0.0
+    return float(np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / den, 0.0, 1.0))

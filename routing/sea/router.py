@@ -173,10 +173,7 @@ class SeaRouter:
         self.passages: tuple[Passage, ...] = self.sea.passages
         self.port_ids: tuple[str, ...] = tuple(graph.port_ids)
         self.port_notes: dict[str, str] = dict(graph.port_notes)
-        self._unconnected = np.array(
-            [self.port_notes.get(p, "").startswith("not connected") for p in self.port_ids],
-            dtype=bool,
-        )
+        self._unconnected = ~graph.connected
         #: Ports joined to the sea graph, in ``port_ids`` order.
         self.connected_ports: tuple[str, ...] = tuple(
             p for p, bad in zip(self.port_ids, self._unconnected, strict=True) if not bad
@@ -186,14 +183,10 @@ class SeaRouter:
         ne = len(g.a_from)
         self.n_edges = ne
         self.n_nodes = g.n_nodes
-        back = g.b_from >= 0
-        self._arc_from = np.concatenate([g.a_from, g.b_from[back]])
-        self._arc_to = np.concatenate([g.a_to, g.b_to[back]])
-        self._arc_edge = np.concatenate([np.arange(ne), np.nonzero(back)[0]])
-        self._arc_rev = np.concatenate([np.zeros(ne, bool), np.ones(int(back.sum()), bool)])
+        self._arcs = g.arcs()
+        self._arc_from, self._arc_to = self._arcs.frm, self._arcs.to
+        self._arc_edge, self._arc_rev = self._arcs.edge, self._arcs.rev
         self._arc_w = np.maximum(g.length_nm[self._arc_edge], 1e-9)
-        order = np.lexsort((self._arc_to, self._arc_from))
-        self._order = order
         keys = self._arc_from * self.n_nodes + self._arc_to
         self._key_order = np.argsort(keys)
         self._keys_sorted = keys[self._key_order]
@@ -252,12 +245,7 @@ class SeaRouter:
 
     def _csr_for(self, closed: frozenset[str]) -> csr_matrix:
         """CSR adjacency (nm) with the arcs of closed passages removed."""
-        open_arc = ~self._closed_edges(closed)[self._arc_edge]
-        sel = self._order[open_arc[self._order]]
-        n = self.n_nodes
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self._arc_from[sel], minlength=n), out=indptr[1:])
-        return csr_matrix((self._arc_w[sel], self._arc_to[sel], indptr), shape=(n, n))
+        return self._weighted_csr(closed, self._arc_w)
 
     # -- endpoints -------------------------------------------------------------
 
@@ -823,11 +811,7 @@ class SeaRouter:
 
     def _weighted_csr(self, closed: frozenset[str], weights: np.ndarray) -> csr_matrix:
         open_arc = ~self._closed_edges(closed)[self._arc_edge]
-        sel = self._order[open_arc[self._order]]
-        n = self.n_nodes
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self._arc_from[sel], minlength=n), out=indptr[1:])
-        return csr_matrix((weights[sel], self._arc_to[sel], indptr), shape=(n, n))
+        return self._arcs.csr(self.n_nodes, weights, open_arc)
 
     # -- matrices --------------------------------------------------------------
 

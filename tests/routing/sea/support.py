@@ -84,6 +84,14 @@ def coast_land_flags(samples: np.ndarray, waivers: shapely.Geometry | None) -> n
     return land
 
 
+def gshhg_land_flags(samples: np.ndarray) -> np.ndarray:
+    """Land on GSHHG full resolution (no waivers)."""
+    gshhg, _ = _coastlines()
+    x = np.ascontiguousarray(samples[:, 0], dtype=np.float64)
+    y = np.ascontiguousarray(samples[:, 1], dtype=np.float64)
+    return np.array(gshhg.contains_many(x, y), dtype=bool)  # type: ignore[attr-defined]
+
+
 def longest_hairpin_km(
     coords: Sequence[LonLat], *, step_km: float = 1.0, chord_km: float = 0.7
 ) -> tuple[float, LonLat]:

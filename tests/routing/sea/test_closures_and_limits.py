@@ -81,6 +81,20 @@ def test_corinth_for_a_frigate_but_not_for_a_carrier() -> None:
     assert "draught 10 m" in dict(carrier.avoided)["corinth"]
 
 
+def test_nevelskoy_strait_for_a_shallow_ship_only() -> None:
+    """De-Kastri (Strait of Tartary) to the Sakhalin Gulf: a 4.5 m frigate goes north
+    through the Nevelskoy Strait (fairway 7.2 m) and the Amur Liman; a 9 m ship sails
+    round Sakhalin by La Perouse and is told why (issue #11: Nevelskoy and the Amur Liman)."""
+    router = sea_router()
+    south, north = (140.9, 51.4), (142.0, 54.3)
+    frigate = router.route(south, north, size=ShipSize(draught_m=4.5))
+    deep = router.route(south, north, size=ShipSize(draught_m=9.0))
+    assert "nevelskoy" in frigate.passages
+    assert "nevelskoy" not in deep.passages and "la-perouse" in deep.passages
+    assert deep.distance_nm > frigate.distance_nm * 2
+    assert "draught 9 m" in dict(deep.avoided)["nevelskoy"]
+
+
 @pytest.mark.parametrize(
     ("port", "winter_class"),
     [("ru-arkhangelsk-port", "ice1"), ("ru-magadan-port", "ice2"), ("ru-anadyr-port", "ice2")],

@@ -20,7 +20,7 @@ SEA = default_sea_data()
 
 
 def test_every_feature_has_a_source() -> None:
-    assert len([p for p in SEA.passages if p.kind != "ice_region"]) == 30
+    assert len([p for p in SEA.passages if p.kind != "ice_region"]) == 31
     assert len([p for p in SEA.passages if p.kind == "ice_region"]) == 7
     assert {"alas", "sape", "ombai-wetar", "great-belt", "oresund", "tsugaru"} <= set(
         SEA.passage_ids

@@ -49,11 +49,14 @@ PUBLISHED = [
         "in-kolkata-naval-base",
         "in-visakhapatnam-naval-dockyard",
         None,
-        440.0,
+        415.0,
         540.0,
-        "Kolkata is 128 nm from the Eastern Channel light vessel at the Sandheads "
-        "(sea-seek.com, Calcutta port); the Sandheads to Visakhapatnam is about 345 nm "
-        "across the Bay of Bengal: about 475 nm",
+        "two real tracks out of the estuary: the Kolkata dock is 144 km (78 nm) inland "
+        "from Sagar Island at the estuary mouth (Syama Prasad Mookerjee Port, Kolkata, via "
+        "Dredgewire, 2024-01-31) and the mouth is about 358 nm from Visakhapatnam, about "
+        "436 nm leaving by the western (Eden) channel, 8 m (The Telegraph, 2009); by the "
+        "Eastern Channel the Kolkata dock is 128 nm from the light vessel at the Sandheads "
+        "(sea-seek.com), about 345 nm from Visakhapatnam: about 475 nm",
     ),
     (
         "in-kandla-port",
