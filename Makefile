@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test lint bench clean
+.PHONY: install serve test lint graph bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
-test: lint ## set up, lint, type-check and run the tests
+graph: install ## build (or load) the sea graph into the cache, so no test waits on it
+	$(PY) -c "from routing.service import default_services; default_services().require_sea()"
+
+test: lint graph ## set up, lint, type-check and run the tests
 	$(VENV)/bin/pytest
 
 bench: install ## print the benchmark figures
