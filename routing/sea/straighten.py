@@ -87,9 +87,10 @@ def straighten(
     t0 = time.perf_counter()
     added = checks = 0
     seen: set[tuple[int, ...]] = set()  # runs pulled in an earlier round are not pulled again
+    closure_sets, polar = _closure_sets(sea), _seasonal_waters(sea)
     for r in range(rounds):
-        runs = _runs(graph, sea, _closure_sets(sea), seen)
-        checked = _Legs(graph, raster, coast, _seasonal_waters(sea))
+        runs = _runs(graph, sea, closure_sets, seen)
+        checked = _Legs(graph, raster, coast, polar)
         legs = _pull(graph, runs, sea.passages, checked)
         checks += len(checked.done)
         log.info("straighten round %d: %d runs, %d straight legs", r + 1, len(runs), len(legs))
@@ -156,12 +157,13 @@ class _Arcs:
 
     def __init__(self, g: SeaGraph) -> None:
         self.g = g
+        arcs = g.arcs()
         best: dict[tuple[int, int], tuple[int, bool]] = {}
-        for rev, fr, to in ((False, g.a_from, g.a_to), (True, g.b_from, g.b_to)):
-            for e in np.nonzero(fr >= 0)[0].tolist():
-                key = (int(fr[e]), int(to[e]))
-                if key not in best or g.length_nm[e] < g.length_nm[best[key][0]]:
-                    best[key] = (e, rev)
+        for fr, to, e, rev in zip(
+            arcs.frm.tolist(), arcs.to.tolist(), arcs.edge.tolist(), arcs.rev.tolist(), strict=True
+        ):
+            if (fr, to) not in best or g.length_nm[e] < g.length_nm[best[(fr, to)][0]]:
+                best[(fr, to)] = (e, rev)
         self.best = best
 
     def nm(self, u: int, v: int) -> float:
@@ -213,6 +215,7 @@ class _Puller:
         tagged = np.unique(g.ev_edge[np.isin(g.ev_pid, list(self.free))])
         self.portals = set(g.a_from[tagged].tolist()) | set(g.a_to[tagged].tolist())
         self.legs: dict[Edge, np.ndarray] = {}
+        self.signatures: dict[tuple[int, int], Signature] = {}  # of each leg u -> v
 
     def pull(self, run: np.ndarray) -> None:
         """Add the straight legs that pull one run tight."""
@@ -268,7 +271,9 @@ class _Puller:
         leg = self.checked.leg(u, v)
         if leg is None:
             return None
-        sig = _signature(leg, self.passages, self.near)
+        if (u, v) not in self.signatures:
+            self.signatures[(u, v)] = _signature(leg, self.passages, self.near)
+        sig = self.signatures[(u, v)]
         met = set(sig[0]) | sig[1]
         # the passages keep MARNET's tracks, but for straight legs inside a seasonal
         # route's region between nodes its edges already reach (the router's tables of
