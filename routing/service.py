@@ -42,10 +42,11 @@ from routing.plan.compare import compare, compare_json, compare_routes, critical
 from routing.plan.planner import Plan, Planner
 from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import SCENARIO_EXAMPLE, Scenario, resolve_scenarios
-from routing.plan.serialize import plan_json
+from routing.plan.serialize import iso, plan_json
 from routing.sea.graph import PortSite
 from routing.sea.passages import SeaData, ShipSize, ice_warnings, load_sea_data
 from routing.sea.router import Route, SeaRouter, load_sea_router
+from routing.sea.timing import closed_days, earliest_entry, season_text, transits
 from routing.vocab import SEA_KINDS
 
 DEFAULT_SPEED_KN = 14.0
@@ -184,22 +185,66 @@ class Services:
         return ice, size
 
     def route(self, spec: RouteSpec) -> dict[str, Any]:
-        """The ``GET /routes`` answer: the route as a GeoJSON Feature with its alternatives."""
+        """The ``GET /routes`` answer: the route as a GeoJSON Feature with its alternatives.
+
+        With a date, the route sails from midnight UTC that day at ``speed_kn``: each
+        passage gets the times the ship is in it, and a route that would be in a seasonal
+        passage or ice region on a day it is shut to the ship is routed around it, with a
+        warning saying so (and from which day the passage would have been in season)."""
         sea = self.require_sea()
         ice, size = self.ship(spec)
-        routes = sea.routes(
-            self.endpoint(spec.origin, "origin"),
-            self.endpoint(spec.destination, "destination"),
-            alternatives=spec.alternatives,
-            closed=spec.closed,
-            date=spec.date,
-            ice_class=ice,
-            size=size,
-            via=self._via(spec.via),
-        )
+        closed = list(spec.closed)
+        notes: list[str] = []
+        for _ in range(len(self.sea_data.seasons) + 1):
+            routes = sea.routes(
+                self.endpoint(spec.origin, "origin"),
+                self.endpoint(spec.destination, "destination"),
+                alternatives=spec.alternatives,
+                closed=closed,
+                date=spec.date,
+                ice_class=ice,
+                size=size,
+                via=self._via(spec.via),
+            )
+            late = self._out_of_season(routes[0], spec, ice)
+            if late is None:
+                break
+            pid, note = late
+            notes.append(note)
+            closed.append(pid)
         first, *rest = (self.route_feature(r, spec, ice) for r in routes)
+        first["properties"]["warnings"] = [*notes, *first["properties"]["warnings"]]
+        first["properties"]["season_closed"] = [c for c in closed if c not in spec.closed]
         first["properties"]["alternatives"] = rest
         return first
+
+    def _start(self, spec: RouteSpec) -> dt.datetime | None:
+        if spec.date is None:
+            return None
+        return dt.datetime.combine(spec.date, dt.time(), tzinfo=dt.UTC)
+
+    def _out_of_season(
+        self, route: Route, spec: RouteSpec, ice: str | None
+    ) -> tuple[str, str] | None:
+        """The first seasonal passage or ice region the route is in on a day it is shut
+        to the ship, with a sentence saying so; ``None`` when every transit is in season."""
+        start = self._start(spec)
+        if start is None:
+            return None
+        seasons = self.sea_data.seasons
+        for tr in transits(self.sea_data, unwrap_array(route.xy), only=seasons):
+            rule = seasons[tr.passage]
+            t_in, t_out = tr.times(start, spec.speed_kn)
+            if not closed_days(rule, t_in, t_out, ice):
+                continue
+            later = earliest_entry(rule, t_in, t_out - t_in, ice, max_wait=dt.timedelta(days=366))
+            after = f"; it would be in season if entered from {later:%Y-%m-%d}" if later else ""
+            return tr.passage, (
+                f"{tr.name}: at {spec.speed_kn:g} kn from {spec.date} the ship would be in it "
+                f"from {t_in:%Y-%m-%d} to {t_out:%Y-%m-%d}, but it is "
+                f"{season_text(rule, ice)}; routed around it ({tr.passage}){after}"
+            )
+        return None
 
     def _describe(self, ref: str) -> dict[str, Any]:
         if ref in self.catalogue.facilities:
@@ -213,10 +258,30 @@ class Services:
     ) -> dict[str, Any]:
         """A route as the GeoJSON Feature ``GET /routes`` returns (with the ice rules it
         meets on its date in the ice regions it enters, as ``warnings``)."""
-        regions = self.sea_data.regions_on(unwrap_array(route.xy))
+        track = unwrap_array(route.xy)
+        regions = self.sea_data.regions_on(track)
         feature = route.to_geojson()
         props = feature["properties"]
         assert isinstance(props, dict)
+        start = self._start(spec)
+        timed = []
+        days: dict[str, set[dt.date]] = {}
+        for tr in transits(self.sea_data, track):
+            item: dict[str, Any] = {
+                "passage": tr.passage,
+                "name": tr.name,
+                "entered_nm": round(tr.enter_nm, 1),
+                "left_nm": round(tr.exit_nm, 1),
+            }
+            if start is not None:
+                t_in, t_out = tr.times(start, spec.speed_kn)
+                item |= {"entered": iso(t_in), "left": iso(t_out)}
+                days.setdefault(tr.passage, set()).update({t_in.date(), t_out.date()})
+            timed.append(item)
+        warnings: list[str] = []
+        for region in regions:
+            for day in sorted(days.get(region.id) or ({spec.date} if spec.date else set())):
+                warnings += [w for w in ice_warnings([region], day, ice_class) if w not in warnings]
         props.update(
             {
                 "origin": self._describe(route.origin),
@@ -225,7 +290,8 @@ class Services:
                 "duration_h": round(route.duration_h(spec.speed_kn), 1),
                 "speed_kn": spec.speed_kn,
                 "date": spec.date.isoformat() if spec.date else None,
-                "warnings": ice_warnings(regions, spec.date, ice_class),
+                "transits": timed,
+                "warnings": warnings,
             }
         )
         return feature

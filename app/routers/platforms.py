@@ -26,8 +26,11 @@ def get_platform_profile(
     platforms: PlatformsDep,
     platform_id: Annotated[str, Path(description="Platform id.", examples=["talwar"])],
 ) -> dict[str, Any]:
-    """One profile, with its usable range at its stated speed and the default reserve."""
+    """One profile, with its usable range at its stated speed and the default reserve,
+    and its fuel curve (``fuel_model``: published points, the range and burn at speeds
+    across its envelope, and which figures are estimates)."""
     plat = get_platform(platforms, platform_id, field="id")
     body = plat.model_dump(mode="json")
     body["usable_range_nm"] = round(plat.usable_range(plat.at_speed_kn), 1)
+    body["fuel_model"] = plat.fuel_model()
     return body

@@ -15,14 +15,18 @@ agreements and closed facilities are arguments.
 
 Simplifications, stated so planners can judge them:
 
-- The season (the Northern Sea Route's) is taken at the departure date for the
-  whole voyage.
+- Seasons (the Northern Sea Route's, ice regions') are judged on every day the
+  voyage is inside a seasonal passage or ice region, from the plan's timeline.
+  Routes are chosen with the seasons of the departure date (and, as variants,
+  of each later date a closed seasonal passage opens); a plan that would be in
+  a passage out of season waits at the port before it (up to ``max_wait_days``)
+  or is re-planned around it, and says so. Time spent waiting burns no fuel.
 - A stop must be open to the nation at the time the plan arrives there; if an
   agreement lapses mid-voyage the stop is removed and the plan re-optimised.
 - A task group's range is that of its shortest-legged ship, unless a tanker
-  sails with it: the tanker then keeps the escorts topped up underway and the
-  group's range is the tanker's own. Its speed is at most the slowest ship's
-  maximum.
+  sails with it: its finite cargo keeps the escorts topped up underway, then
+  they burn their own fuel (:mod:`routing.plan.fuel`). Its speed is at most the
+  slowest ship's maximum.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from routing.catalogue.access import Grant, agreements_in_force, grant_for
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, NoRouteError, RelosError, ServiceUnavailableError
-from routing.geo import GEOD, METRES_PER_NM, LonLat, geodesic_nm_many, unwrap_array
+from routing.geo import GEOD, METRES_PER_NM, LonLat, geodesic_nm, geodesic_nm_many, unwrap_array
 from routing.plan.calls import (
     CALL_SERVICE,
     FUEL,
@@ -52,10 +56,12 @@ from routing.plan.calls import (
     group_counts,
     limit_breach,
 )
+from routing.plan.fuel import FuelState, GroupFuel
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, bottleneck, solve
-from routing.sea.passages import Passage, ShipSize, ice_warnings
+from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
+from routing.sea.timing import Transit, closed_days, earliest_entry, season_text, transits
 from routing.vocab import SEA_KINDS
 
 if TYPE_CHECKING:
@@ -94,6 +100,15 @@ class SeaLegSource(Protocol):
 
 
 @dataclass(frozen=True)
+class TimedTransit:
+    """A passage met on a leg, with the times the group enters and leaves it."""
+
+    transit: Transit
+    entered: dt.datetime
+    left: dt.datetime
+
+
+@dataclass(frozen=True)
 class Leg:
     """One leg between consecutive places of the plan."""
 
@@ -104,7 +119,16 @@ class Leg:
     duration_h: float
     passages: tuple[str, ...]
     fuel_on_arrival: float
+    """The lowest fuel fraction of any member on arrival."""
     coordinates: np.ndarray  # (n, 2) lon/lat, continuous across the antimeridian
+    depart: dt.datetime | None = None
+    arrive: dt.datetime | None = None
+    wait_h: float = 0.0
+    """Hours waited at the leg's start before sailing (a season, a notice period)."""
+    wait_reason: str | None = None
+    transits: tuple[TimedTransit, ...] = ()
+    fuel: FuelState | None = None
+    """Each member's fuel and the tanker cargo on arrival."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +144,7 @@ class Stop:
     fuel_on_arrival: float
     notice_days: int | None
     request_by: dt.datetime | None
+    fuel: FuelState | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,10 @@ class Plan:
     """The calls at the origin, each waypoint and the destination (feasible plans)."""
     avoided: tuple[tuple[str, str], ...] = ()
     """Passages the group does not fit (draught, beam, air draught), with the reason each."""
+    range_basis: str = ""
+    """What sets the longest stretch between resupplies (a member, a tanker's cargo)."""
+    season_closed: tuple[str, ...] = ()
+    """Passages the plan keeps out of because it would be in them out of season."""
 
     @property
     def distance_nm(self) -> float:
@@ -161,14 +190,28 @@ class Plan:
         return sum((s.departure - s.arrival).total_seconds() / 3600 for s in self.stops)
 
     @property
+    def wait_h(self) -> float:
+        """Hours waited for seasons and notice periods."""
+        return sum(leg.wait_h for leg in self.legs)
+
+    @property
     def duration_h(self) -> float:
         """Departure to arrival, hours."""
-        return self.sailing_h + self.dwell_h
+        return self.sailing_h + self.dwell_h + self.wait_h
 
     @property
     def eta(self) -> dt.datetime:
         """Arrival time at the destination."""
         return self.request.departure + dt.timedelta(hours=self.duration_h)
+
+    def rank(self) -> tuple[float, ...]:
+        """Sort key of a feasible plan under its request's objective (smaller is better)."""
+        objective = self.request.objective
+        if objective == "min_stops":
+            return (len(self.stops), self.duration_h, self.distance_nm)
+        if objective == "min_distance":
+            return (round(self.distance_nm, 3), self.duration_h)
+        return (round(self.duration_h, 6), len(self.stops), self.distance_nm)
 
     @property
     def passages(self) -> tuple[str, ...]:
@@ -231,8 +274,10 @@ class Plan:
         return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
 
-def group_profile(group: Sequence[Member], speed_kn: float | None) -> tuple[Platform, float]:
-    """The limiting platform of a group and the speed to plan at.
+def group_profile(
+    group: Sequence[Member], speed_kn: float | None, reserve: float
+) -> tuple[GroupFuel, float]:
+    """The group's fuel model and the speed to plan at.
 
     Raises :class:`InvalidInputError` for an empty or mixed sea/air group, or a
     speed above the slowest member's maximum.
@@ -242,7 +287,6 @@ def group_profile(group: Sequence[Member], speed_kn: float | None) -> tuple[Plat
     if len({m.platform.domain for m in group}) > 1:
         raise InvalidInputError("a group cannot mix ships and aircraft", field="group")
     top = min(m.platform.max_speed_kn for m in group)
-    tankers = [m.platform for m in group if m.platform.is_tanker]
     if speed_kn is None:
         speed = min(m.platform.at_speed_kn for m in group)
     else:
@@ -255,11 +299,7 @@ def group_profile(group: Sequence[Member], speed_kn: float | None) -> tuple[Plat
                 field="speed_kn",
             )
         speed = speed_kn
-    if tankers and len(group) > 1:
-        limiting = min(tankers, key=lambda p: p.endurance_at(speed))
-    else:
-        limiting = min((m.platform for m in group), key=lambda p: p.endurance_at(speed))
-    return limiting, speed
+    return GroupFuel.of([(m.platform, m.count) for m in group], speed, reserve), speed
 
 
 class Planner:
@@ -289,6 +329,7 @@ class Planner:
         self._cand_cache: LRUCache[tuple[Any, ...], tuple[list[tuple[Facility, Grant]], list[str]]]
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
+        self._leg_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=4096)
 
     # ------------------------------------------------------------- requests
     def request(
@@ -370,9 +411,11 @@ class Planner:
             return d.reshape(n, n)
         if self.sea is None:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
-        date = req.departure.date()
         base = self.sea.distance_matrix(
-            closed=req.closed, date=date, ice_class=req.voyage_ice_class, size=req.size
+            closed=req.route_closed,
+            date=req.route_date,
+            ice_class=req.voyage_ice_class,
+            size=req.size,
         )
         on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
         idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
@@ -395,8 +438,8 @@ class Planner:
             route = self.sea.route(
                 a.ref,
                 b.ref,
-                closed=req.closed,
-                date=req.departure.date(),
+                closed=req.route_closed,
+                date=req.route_date,
                 ice_class=req.voyage_ice_class,
                 size=req.size,
             )
@@ -459,8 +502,12 @@ class Planner:
 
     def _plan(self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
-        suggestions (each of which is planned without them)."""
-        platform, speed = group_profile(req.group, req.speed_kn)
+        suggestions (each of which is planned without them).
+
+        The request is planned with the seasons of its departure date and, as variants,
+        of each later date a closed seasonal passage opens; each result is checked day
+        by day along its own timeline, and the best under the objective is kept."""
+        fuel, speed = group_profile(req.group, req.speed_kn, req.reserve)
         domain = req.domain
         origin = self._place(cat, req.origin, field="origin", domain=domain)
         dest = self._place(cat, req.destination, field="destination", domain=domain)
@@ -472,7 +519,7 @@ class Planner:
             request=req,
             feasible=False,
             speed_kn=speed,
-            usable_range_nm=platform.usable_range(speed, req.reserve),
+            usable_range_nm=fuel.stretch_nm,
             origin=origin,
             destination=dest,
             platform_label=" + ".join(
@@ -481,29 +528,112 @@ class Planner:
             ),
             scenario=scenario,
             avoided=self._avoided(req),
+            range_basis=fuel.explain(),
         )
+        first = self._plan_variant(req, base, cat, fuel, (origin, dest, waypoints))
+        best = first if first.feasible else None
+        for variant in self._season_variants(req, infeasible=best is None):
+            plan = self._plan_variant(variant, base, cat, fuel, (origin, dest, waypoints))
+            if plan.feasible and (best is None or plan.rank() < best.rank()):
+                best = plan
+        if best is not None:
+            return replace(best, request=req)
+        if not explain:
+            return first
         rules = CallRules(cat, req)
-        dwell = DEFAULT_DWELL_H[domain] if req.dwell_h is None else req.dwell_h
-        places = (origin, dest, waypoints)
+        if first.suggestions == ("access",):
+            return replace(first, suggestions=tuple(self._suggest_access(cat, req, scenario)))
+        if first.suggestions == ("range",):
+            _, limited = self._candidates(cat, req, rules)
+            return replace(first, suggestions=tuple(self._suggest(cat, req, fuel, limited)))
+        return first
+
+    def _season_variants(self, req: PlanRequest, *, infeasible: bool) -> list[PlanRequest]:
+        """The request with routes chosen for each later date, within the voyage's reach,
+        on which a seasonal passage shut at departure opens (an ice region's opening too,
+        when nothing else works)."""
+        data = self._sea_data()
+        if data is None or req.domain != "sea":
+            return []
+        ice = req.voyage_ice_class
+        day0 = req.departure.date()
+        horizon = SEASON_HORIZON_DAYS + req.max_wait_days
+        shut = data.seasonal_closures(day0, ice)
+        seen = {shut}
+        out: list[PlanRequest] = []
+        now = self._target_legs(req, day0)
+        for pid in sorted(shut):
+            if not infeasible and data.by_id[pid].kind != "seasonal_route":
+                continue
+            rule = data.seasons[pid]
+            for k in range(1, horizon + 1):
+                day = day0 + dt.timedelta(days=k)
+                if rule.open_on(day, ice):
+                    closures = data.seasonal_closures(day, ice)
+                    # worth a plan only if some stretch between the places gets shorter
+                    later = self._target_legs(req, day)
+                    shorter = now is None or later is None or bool((later < now - 0.5).any())
+                    if closures not in seen and shorter:
+                        seen.add(closures)
+                        out.append(replace(req, season_date=day))
+                    break
+        return out
+
+    def _target_legs(self, req: PlanRequest, day: dt.date) -> np.ndarray | None:
+        """Sea distances between consecutive places of the request with the seasons of
+        ``day`` (``None`` when a place is not a port of the graph)."""
+        if self.sea is None:
+            return None
+        refs = [req.origin, *req.waypoints, req.destination]
+        if not all(isinstance(r, str) and r in self._port_pos for r in refs):
+            return None
+        m = self.sea.distance_matrix(
+            closed=req.route_closed, date=day, ice_class=req.voyage_ice_class, size=req.size
+        )
+        idx = [self._port_pos[str(r)] for r in refs]
+        return np.array([m[a, b] for a, b in itertools.pairwise(idx)], dtype=float)
+
+    def _sea_data(self) -> SeaData | None:
+        data = getattr(self.sea, "sea", None)
+        return data if isinstance(data, SeaData) else None
+
+    def _plan_variant(
+        self,
+        req: PlanRequest,
+        base: Plan,
+        cat: Catalogue,
+        fuel: GroupFuel,
+        places: tuple[Place, Place, Sequence[Place]],
+    ) -> Plan:
+        """One candidate plan: re-planned while an agreement lapses before a stop is
+        reached or the voyage would be in a passage out of season. An infeasible result
+        carries ``suggestions == ("range",)`` or ``("access",)`` for the caller to fill."""
+        origin, dest, waypoints = places
+        rules = CallRules(cat, req)
+        dwell = DEFAULT_DWELL_H[req.domain] if req.dwell_h is None else req.dwell_h
         excluded: set[str] = set()
-        for _ in range(8):  # re-plan if an agreement lapses before a stop is reached
+        notes: list[str] = []
+        for _ in range(12):
             cands, limited = self._candidates(cat, req, rules)
             cands = [(f, g) for f, g in cands if f.id not in excluded]
             try:
-                result = self._solve(
-                    cat, req, origin, dest, waypoints, cands, platform, speed, dwell
-                )
+                result = self._solve(cat, req, origin, dest, waypoints, cands, fuel, dwell)
             except NoRouteError as exc:
+                if notes:
+                    return replace(base, reason="; ".join(notes) + f"; and {exc.message}")
                 return replace(
                     base,
                     reason=exc.message,
                     suggestions=tuple(f"reopen {c}" for c in exc.closures),
                 )
             if isinstance(result, str):
-                suggestions = self._suggest(cat, req, platform, speed, limited) if explain else []
-                reason = result + _limit_note(cat, rules, limited)
-                return replace(base, reason=reason, suggestions=tuple(suggestions))
-            plan = self._assemble(base, rules, req, result, platform, speed, dwell)
+                reason = "; ".join([*notes, result + _limit_note(cat, rules, limited)])
+                return replace(base, reason=reason, suggestions=("range",))
+            plan = self._assemble(base, rules, req, result, fuel, dwell)
+            if isinstance(plan, _Blocked):
+                notes.append(plan.note(req))
+                req = replace(req, season_closed=req.season_closed | {plan.transit.passage})
+                continue
             lapsed = [
                 s.place.key
                 for s in plan.stops
@@ -517,25 +647,38 @@ class Planner:
                 continue
             calls = self._calls(plan, rules, places)
             if isinstance(calls, str):
-                suggestions = self._suggest_access(cat, req, scenario) if explain else []
-                return replace(base, reason=calls, suggestions=tuple(suggestions))
+                return replace(base, reason=calls, suggestions=("access",))
             return replace(
                 plan,
                 calls=calls,
-                warnings=(*plan.warnings, *_call_warnings(plan, calls), *self._ice(plan)),
+                season_closed=tuple(sorted(req.season_closed)),
+                warnings=(
+                    *notes,
+                    *_wait_warnings(plan),
+                    *_call_warnings(plan, calls),
+                    *self._ice(plan),
+                ),
             )
         return replace(base, reason="agreements lapse during the voyage at every candidate stop")
 
     def _ice(self, plan: Plan) -> list[str]:
-        """The ice rules the voyage meets in the ice regions its legs enter (at departure)."""
-        data = getattr(self.sea, "sea", None)
+        """The ice rules (those that warn) the voyage meets in each ice region, on the
+        days it is there."""
+        data = self._sea_data()
         if data is None:
             return []
-        regions: dict[str, Passage] = {}
+        ice = plan.request.voyage_ice_class
+        out: list[str] = []
         for leg in plan.legs:
-            regions.update((p.id, p) for p in data.regions_on(leg.coordinates))
-        req = plan.request
-        return ice_warnings(regions.values(), req.departure.date(), req.voyage_ice_class)
+            for tt in leg.transits:
+                region = data.by_id[tt.transit.passage]
+                if not region.ice_rules:
+                    continue
+                for day in {tt.entered.date(), tt.left.date()}:
+                    for text in ice_warnings([region], day, ice):
+                        if text not in out:
+                            out.append(text)
+        return out
 
     def _avoided(self, req: PlanRequest) -> tuple[tuple[str, str], ...]:
         """Passages the group's largest ship does not fit."""
@@ -601,14 +744,13 @@ class Planner:
         dest: Place,
         waypoints: Sequence[Place],
         cands: Sequence[tuple[Facility, Grant]],
-        platform: Platform,
-        speed: float,
+        fuel: GroupFuel,
         dwell: float,
         *,
         max_stops: int | None = None,
     ) -> tuple[list[Place], np.ndarray, Any, dict[str, Grant]] | str:
         """Solve; a string is the reason when there is no plan."""
-        usable = platform.usable_range(speed, req.reserve)
+        usable, speed = fuel.stretch_nm, fuel.speed
         targets = [origin, *waypoints, dest]
         places: list[Place] = []
         index: dict[str, int] = {}
@@ -631,7 +773,7 @@ class Planner:
             ):
                 raise NoRouteError(
                     f"no sea route from {places[a].name} to {places[b].name} under these closures",
-                    closures=sorted(req.closed),
+                    closures=sorted(req.route_closed),
                 )
         limit = req.max_stops if max_stops is None else max_stops
         sol = solve(
@@ -646,7 +788,7 @@ class Planner:
         )
         if sol is not None:
             return places, dist, sol, grants
-        return self._explain(places, dist, tix, stop_ok, usable, speed, req)
+        return self._explain(places, dist, tix, stop_ok, fuel, req)
 
     def _explain(
         self,
@@ -654,33 +796,47 @@ class Planner:
         dist: np.ndarray,
         tix: Sequence[int],
         stop_ok: np.ndarray,
-        usable: float,
-        speed: float,
+        fuel: GroupFuel,
         req: PlanRequest,
     ) -> str:
-        worst, worst_leg = 0.0, (tix[0], tix[-1])
+        """Why no plan fits: the stretch without a usable stop on the route a planner
+        would naturally take (the shortest, under the request's closures and season),
+        or the stop limit."""
+        usable = fuel.stretch_nm
+        range_text = f"usable range: {fuel.explain()}"
+        gaps: list[tuple[float, int, int, int, int, float]] = []
         for a, b in itertools.pairwise(tix):
-            value, path = bottleneck(dist, a, b, stop_ok)
+            anywhere, path = bottleneck(dist, a, b, stop_ok)
             if not path:
                 return (
                     f"no sea route from {places[a].name} to {places[b].name} under these closures"
                 )
-            if value > worst:
-                legs = list(itertools.pairwise(path))
-                worst = value
-                worst_leg = max(legs, key=lambda ab: dist[ab[0], ab[1]])
-        if worst > usable:
-            a, b = worst_leg
+            direct = float(dist[a, b])
+            corridor = stop_ok & (dist[a] + dist[:, b] <= NATURAL_DETOUR * direct)
+            gap, route = bottleneck(dist, a, b, corridor)
+            if not route:
+                gap, route = anywhere, path
+            u, v = max(itertools.pairwise(route), key=lambda uv: dist[uv[0], uv[1]])
+            gaps.append((gap, a, b, u, v, anywhere))
+        gap, a, b, u, v, anywhere = max(gaps)
+        if gap <= usable:
             return (
-                f"every route needs a leg of at least {worst:,.0f} nm: the shortest leg out of "
-                f"{places[a].name} towards {places[b].name} under these closures is "
-                f"{worst:,.0f} nm; usable range is {usable:,.0f} nm at {speed:g} kn "
-                f"with a {req.reserve:.0%} reserve"
+                f"every leg fits the {usable:,.0f} nm usable range, but the voyage needs more "
+                f"than max_stops={req.max_stops} resupply stops"
             )
-        return (
-            f"every leg fits the {usable:,.0f} nm usable range, but the voyage needs more than "
-            f"max_stops={req.max_stops} resupply stops"
+        text = (
+            f"on the shortest route from {places[a].name} to {places[b].name} "
+            f"({dist[a, b]:,.0f} nm) the stretch from {places[u].name} to {places[v].name} "
+            f"is {gap:,.0f} nm with no usable stop between; {range_text}"
         )
+        if anywhere <= usable:
+            return text + (
+                "; a detour off that route would fit the range, but not within "
+                f"max_stops={req.max_stops}"
+            )
+        if anywhere < gap - 0.5:
+            text += f"; even with detours, some leg is at least {anywhere:,.0f} nm"
+        return text
 
     def _feasible(self, cat: Catalogue, req: PlanRequest) -> Plan | None:
         """The plan for ``req`` (a variant of the user's request), if it is feasible."""
@@ -690,56 +846,108 @@ class Planner:
             return None
         return plan if plan.feasible else None
 
+    def _natural_nm(self, cat: Catalogue, req: PlanRequest) -> float | None:
+        """The shortest distance through the request's places in order, no stops."""
+        try:
+            pts = [
+                self._place(cat, ref, field="origin", domain=req.domain)
+                for ref in (req.origin, *req.waypoints, req.destination)
+            ]
+        except RelosError:
+            return None
+        total = 0.0
+        for a, b in itertools.pairwise(pts):
+            if req.domain == "air":
+                total += geodesic_nm(a.point, b.point)
+            else:
+                total += self._route_nm(a, b, req)
+        return total if np.isfinite(total) else None
+
     def _suggest(
         self,
         cat: Catalogue,
         req: PlanRequest,
-        platform: Platform,
-        speed: float,
+        fuel: GroupFuel,
         limited: Sequence[str],
     ) -> list[str]:
-        """What would make an infeasible plan feasible, each checked by re-planning."""
-        out: list[str] = []
+        """What would make an infeasible plan feasible: each re-planned, shown with the
+        plan it leads to (distance, days, stops, ETA), cheapest first; one that needs a
+        detour of more than half the natural route says so."""
+        found: list[tuple[str, Plan]] = []
         day = req.departure.date()
         in_force = agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)
+        speed = fuel.speed
 
-        def works(variant: PlanRequest, within: Catalogue = cat) -> bool:
-            return self._feasible(within, variant) is not None
+        def result(variant: PlanRequest, within: Catalogue = cat) -> Plan | None:
+            return self._feasible(within, variant)
 
-        if req.max_stops < 40 and works(replace(req, max_stops=40)):
-            out.append(f"allow more than {req.max_stops} stops (max_stops)")
-        if platform.domain == "sea":  # a lower speed stretches a ship's range
-            for factor in (0.9, 0.8, 0.7, 0.6, 0.5):
-                slower = round(speed * factor, 1)
-                if slower >= 3 and works(replace(req, speed_kn=slower)):
-                    rng = platform.usable_range(slower, req.reserve)
-                    out.append(f"sail at {slower:g} kn (usable range {rng:,.0f} nm)")
-                    break
-        for reserve in (0.2, 0.15, 0.1):
-            if reserve < req.reserve and works(replace(req, reserve=reserve)):
-                out.append(f"accept a {reserve:.0%} fuel reserve on arrival")
-                break
-        out += self._agreement_suggestions(cat, req, in_force, works)
-        if not any(m.platform.is_tanker for m in req.group):
-            tankers = sorted(
-                (
-                    p
-                    for p in self.platforms.values()
-                    if p.is_tanker and p.domain == req.domain and p.nation == req.nation
-                ),
-                key=lambda p: -p.endurance_nm,
+        def add(text: str, plan: Plan | None) -> bool:
+            if plan is not None:
+                found.append((text, plan))
+            return plan is not None
+
+        if req.max_stops < 40:
+            add(
+                f"allow more than {req.max_stops} stops (max_stops)",
+                result(replace(req, max_stops=40)),
             )
-            for tanker in tankers:
-                if works(replace(req, group=(*req.group, Member(tanker)))):
-                    out.append(f"add a tanker to the group, e.g. {tanker.id} ({tanker.name})")
-                    break
+        floor = min(m.platform.economical_speed_kn for m in fuel.members)
+        slower = sorted(
+            {
+                round(v, 1)
+                for v in (
+                    *(speed * f for f in (0.9, 0.8, 0.7, 0.6)),
+                    *(m.platform.economical_speed_kn for m in fuel.members),
+                )
+                if floor <= v < speed - 0.05
+            },
+            reverse=True,
+        )
+        for v in slower:  # within the envelope: no slower than any member's economical speed
+            variant = replace(req, speed_kn=v)
+            rng = group_profile(req.group, v, req.reserve)[0].stretch_nm
+            if rng > fuel.stretch_nm and add(
+                f"sail at {v:g} kn (usable range {rng:,.0f} nm)", result(variant)
+            ):
+                break
+        for reserve in (0.2, 0.15, 0.1):
+            if reserve < req.reserve and add(
+                f"accept a {reserve:.0%} fuel reserve on arrival",
+                result(replace(req, reserve=reserve)),
+            ):
+                break
+        found += self._agreement_suggestions(cat, req, in_force, result)
+        tankers = sorted(
+            (
+                p
+                for p in self.platforms.values()
+                if p.is_tanker and p.domain == req.domain and p.nation == req.nation
+            ),
+            key=lambda p: (-(p.carries_fuel_for_others_t or 0.0), p.id),
+        )
+        have = [m for m in req.group if m.platform.is_tanker]
+        for tanker in tankers:
+            group = tuple(
+                replace(m, count=m.count + 1) if m.platform.id == tanker.id else m
+                for m in req.group
+            )
+            if not any(m.platform.id == tanker.id for m in req.group):
+                group = (*req.group, Member(tanker))
+            what = "another tanker" if have else "a tanker"
+            if add(
+                f"add {what} to the group, e.g. {tanker.id} ({tanker.name})",
+                result(replace(req, group=group)),
+            ):
+                break
+        for passage in sorted(req.closed):
+            add(f"reopen {passage}", result(replace(req, closed=req.closed - {passage})))
+        natural = self._natural_nm(cat, req)
+        found.sort(key=lambda tp: (tp[1].duration_h, tp[1].distance_nm))
+        out = [f"{text}: {_summary(plan, natural)}" for text, plan in found]
         if limited:
             out += self._waves(cat, req) or [
                 "sail in smaller groups: agreement limits exclude " + ", ".join(sorted(limited)[:5])
             ]
-        for passage in sorted(req.closed):
-            if works(replace(req, closed=req.closed - {passage})):
-                out.append(f"reopen {passage}")
         return out
 
     def _agreement_suggestions(
@@ -747,25 +955,29 @@ class Planner:
         cat: Catalogue,
         req: PlanRequest,
         in_force: Sequence[Agreement],
-        works: Callable[[PlanRequest, Catalogue], bool],
-    ) -> list[str]:
-        """Agreements that would make the plan feasible: dropped ones restored, lapsed or
-        future ones as if in force, and a hypothetical one with each other country."""
-        out: list[str] = []
+        result: Callable[[PlanRequest, Catalogue], Plan | None],
+    ) -> list[tuple[str, Plan]]:
+        """Agreements that would make the plan feasible, each with its plan: dropped ones
+        restored, lapsed or future ones as if in force, and a hypothetical one with each
+        other country."""
+        out: list[tuple[str, Plan]] = []
         day = req.departure.date()
         for agr in cat.agreements.values():
             if req.nation not in agr.parties or agr in in_force:
                 continue
             variant = replace(req, dropped_agreements=req.dropped_agreements - {agr.id})
-            if agr.id in req.dropped_agreements and works(variant, cat):
-                out.append(f"restore {agr.id} ({agr.name})")
-                continue
+            if agr.id in req.dropped_agreements:
+                plan = result(variant, cat)
+                if plan is not None:
+                    out.append((f"restore {agr.id} ({agr.name})", plan))
+                    continue
             as_if = agr.model_copy(update={"in_force_from": day, "expires": None})
-            if works(variant, cat.with_additions(agreements=[as_if])):
+            plan = result(variant, cat.with_additions(agreements=[as_if]))
+            if plan is not None:
                 how = (
                     "restore" if agr.id in req.dropped_agreements else "an agreement in force like"
                 )
-                out.append(f"{how} {agr.id} ({agr.name})")
+                out.append((f"{how} {agr.id} ({agr.name})", plan))
         partners = {p for a in in_force for p in a.parties}
         for country in sorted({f.country for f in cat} - partners - {req.nation}):
             hypo = Agreement(
@@ -776,10 +988,15 @@ class Planner:
                 in_force_from=day,
                 services=(FUEL[req.domain], "provisions", "water", "berthing"),
             )
-            if works(req, cat.with_additions(agreements=[hypo])):
+            plan = result(req, cat.with_additions(agreements=[hypo]))
+            if plan is not None:
                 opened = [f.id for f in cat if f.country == country]
                 out.append(
-                    f"a logistics agreement with {country} (would open {', '.join(opened[:3])})"
+                    (
+                        f"a logistics agreement with {country} (would open "
+                        f"{', '.join(opened[:3])})",
+                        plan,
+                    )
                 )
         return out
 
@@ -844,7 +1061,9 @@ class Planner:
     # -------------------------------------------------------------- assemble
     def _leg_geometry(
         self, req: PlanRequest, a: Place, b: Place
-    ) -> tuple[float, tuple[str, ...], np.ndarray]:
+    ) -> tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]:
+        """A leg's length, passages, track and the passages' places along it (sea legs
+        cached: they depend only on the key below)."""
         if req.domain == "air":
             npts = max(
                 2, int(GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / 50_000)
@@ -852,21 +1071,33 @@ class Planner:
             mid = GEOD.npts(a.point.lon, a.point.lat, b.point.lon, b.point.lat, npts)
             line = np.array([a.point, *mid, b.point], dtype=float)
             dist = GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / METRES_PER_NM
-            return float(dist), (), unwrap_array(line)
+            return float(dist), (), unwrap_array(line), ()
         assert self.sea is not None
+        key = (a.key, b.key, req.route_closed, req.route_date, req.voyage_ice_class, req.size)
+        with self._cand_lock:
+            hit = self._leg_cache.get(key)
+        if hit is not None:
+            return hit
         route = self.sea.route(
             a.ref,
             b.ref,
-            closed=req.closed,
-            date=req.departure.date(),
+            closed=req.route_closed,
+            date=req.route_date,
             ice_class=req.voyage_ice_class,
             size=req.size,
         )
-        return (
+        xy = unwrap_array(route.xy)
+        xy.setflags(write=False)  # shared by every plan that sails this leg
+        data = self._sea_data()
+        out = (
             float(route.distance_nm),
             tuple(route.passages),
-            unwrap_array(route.xy),
+            xy,
+            tuple(transits(data, xy)) if data is not None else (),
         )
+        with self._cand_lock:
+            self._leg_cache[key] = out
+        return out
 
     def _assemble(
         self,
@@ -874,27 +1105,82 @@ class Planner:
         rules: CallRules,
         req: PlanRequest,
         solved: tuple[list[Place], np.ndarray, Any, dict[str, Grant]],
-        platform: Platform,
-        speed: float,
+        fuel: GroupFuel,
         dwell: float,
-    ) -> Plan:
+    ) -> Plan | _Blocked:
+        """The plan's legs and stops on its timeline: each leg's passages with the times
+        the group is in them, waits for seasons (and for notice, with ``notice_from``),
+        and the fuel of every member on arrival. A leg that would be in a seasonal
+        passage or ice region out of season, with no wait of at most ``max_wait_days``
+        that fits, gives :class:`_Blocked` instead."""
         places, _dist, sol, grants = solved
-        full = platform.endurance_at(speed)
+        speed = fuel.speed
         fuel_svc = set(RESUPPLY[req.domain])
+        data = self._sea_data() if req.domain == "sea" else None
+        seasons: dict[str, SeasonRule] = dict(data.seasons) if data is not None else {}
+        ice = req.voyage_ice_class
+        max_wait = dt.timedelta(days=req.max_wait_days)
+        waited = dt.timedelta(0)
         legs: list[Leg] = []
         stops: list[Stop] = []
         clock = req.departure
-        tank = 1.0
+        sailed = 0.0
         seq = [places[i] for i in sol.sequence]
         for i, (a, b) in enumerate(itertools.pairwise(seq), start=1):
-            d, passages, coords = self._leg_geometry(req, a, b)
+            d, passages, coords, found = self._leg_geometry(req, a, b)
             hours = d / speed
-            tank -= d / full
-            clock += dt.timedelta(hours=hours)
-            legs.append(Leg(i, a, b, d, hours, passages, max(tank, 0.0), coords))
-            if sol.stop_flags[i]:
-                grant = grants[b.key]
-                notice = rules.notice(grant)
+            wait = dt.timedelta(0)
+            why: list[str] = []
+            grant = grants.get(b.key) if sol.stop_flags[i] else None
+            notice = rules.notice(grant) if grant is not None else None
+            if notice and req.notice_from is not None:
+                earliest = req.notice_from + dt.timedelta(days=notice)
+                due = clock + dt.timedelta(hours=hours)
+                if due < earliest:
+                    wait = earliest - due
+                    why.append(
+                        f"to call at {b.name} no earlier than {earliest:%Y-%m-%d %H:%M}Z "
+                        f"({notice} days' notice from {req.notice_from:%Y-%m-%d})"
+                    )
+            for tr in found:
+                rule = seasons.get(tr.passage)
+                if rule is None:
+                    continue
+                t_in, t_out = tr.times(clock + wait, speed)
+                if not closed_days(rule, t_in, t_out, ice):
+                    continue
+                start = earliest_entry(
+                    rule, t_in, t_out - t_in, ice, max_wait=max_wait - waited - wait
+                )
+                if start is None:
+                    return _Blocked(tr, rule, t_in, t_out, a, ice, req.max_wait_days)
+                wait += start - t_in
+                why.append(f"for {tr.name} ({season_text(rule, ice)}): entered {start:%Y-%m-%d}")
+            waited += wait
+            depart = clock + wait
+            arrive = depart + dt.timedelta(hours=hours)
+            sailed += d
+            state = fuel.state(sailed)
+            legs.append(
+                Leg(
+                    i,
+                    a,
+                    b,
+                    d,
+                    hours,
+                    passages,
+                    state.lowest,
+                    coords,
+                    depart=depart,
+                    arrive=arrive,
+                    wait_h=wait.total_seconds() / 3600,
+                    wait_reason="; ".join(why) or None,
+                    transits=tuple(TimedTransit(tr, *tr.times(depart, speed)) for tr in found),
+                    fuel=state,
+                )
+            )
+            clock = arrive
+            if grant is not None:
                 leave = clock + dt.timedelta(hours=dwell)
                 stops.append(
                     Stop(
@@ -904,30 +1190,61 @@ class Planner:
                         services=tuple(s for s in grant.services if s in fuel_svc),
                         arrival=clock,
                         departure=leave,
-                        fuel_on_arrival=max(tank, 0.0),
+                        fuel_on_arrival=state.lowest,
                         notice_days=notice,
                         request_by=clock - dt.timedelta(days=notice) if notice else None,
+                        fuel=state,
                     )
                 )
                 clock = leave
-                tank = 1.0
+                sailed = 0.0
         return replace(base, feasible=True, legs=tuple(legs), stops=tuple(stops))
 
 
+NATURAL_DETOUR = 1.15
+"""A stop is on the natural route between two places when calling there adds at most
+this factor to the shortest distance between them."""
+DETOUR_WARN = 1.5
+"""A suggestion whose plan is longer than this factor times the natural route says so."""
+SEASON_HORIZON_DAYS = 120
+"""How far past departure a seasonal passage's opening is tried as a planning date."""
+
+
+@dataclass(frozen=True)
+class _Blocked:
+    """A leg that would be in a seasonal passage or ice region out of season."""
+
+    transit: Transit
+    rule: SeasonRule
+    entered: dt.datetime
+    left: dt.datetime
+    at: Place
+    ice_class: str
+    max_wait_days: int
+
+    def note(self, req: PlanRequest) -> str:
+        """Why the plan keeps out of the passage, for the warnings or the reason."""
+        return (
+            f"{self.transit.name}: the group would be in it from {self.entered:%Y-%m-%d} "
+            f"to {self.left:%Y-%m-%d}, but it is {season_text(self.rule, self.ice_class)} "
+            f"and no wait of up to {self.max_wait_days} days at {self.at.name} fits its "
+            f"season, so the plan keeps out of it ({self.transit.passage})"
+        )
+
+
+def _wait_warnings(plan: Plan) -> list[str]:
+    """Each wait, where and why."""
+    return [
+        f"wait {leg.wait_h / 24:.1f} days at {leg.start.name} before sailing "
+        f"{leg.depart:%Y-%m-%d %H:%M}Z: {leg.wait_reason}"
+        for leg in plan.legs
+        if leg.wait_h > 0 and leg.depart is not None
+    ]
+
+
 def _arrivals(plan: Plan) -> list[tuple[Leg, dt.datetime]]:
-    """Each leg with the time the group reaches its end (dwell at stops counted)."""
-    out: list[tuple[Leg, dt.datetime]] = []
-    clock = plan.request.departure
-    stops = {s.index: s for s in plan.stops}
-    k = 1
-    for leg in plan.legs:
-        clock += dt.timedelta(hours=leg.duration_h)
-        out.append((leg, clock))
-        stop = stops.get(k)
-        if stop is not None and stop.place.key == leg.end.key and stop.arrival == clock:
-            clock = stop.departure
-            k += 1
-    return out
+    """Each leg with the time the group reaches its end (waits and dwell counted)."""
+    return [(leg, leg.arrive or plan.request.departure) for leg in plan.legs]
 
 
 def _call_warnings(plan: Plan, calls: Sequence[Call]) -> list[str]:
@@ -980,12 +1297,19 @@ def _limit_note(cat: Catalogue, rules: CallRules, limited: Sequence[str]) -> str
     return f"; {len(limited)} stops are closed to the group because " + "; ".join(breaches)
 
 
-def _summary(plan: Plan) -> str:
-    """A plan in a few words, for suggestions: distance, days, stops and ETA."""
-    return (
+def _summary(plan: Plan, natural_nm: float | None = None) -> str:
+    """A plan in a few words, for suggestions: distance, days, stops and ETA; with the
+    natural route's length, a detour of more than half of it is called out."""
+    text = (
         f"{plan.distance_nm:,.0f} nm, {plan.duration_h / 24:.1f} days, {len(plan.stops)} stops, "
         f"ETA {plan.eta:%Y-%m-%d}"
     )
+    if natural_nm and plan.distance_nm > DETOUR_WARN * natural_nm:
+        text += (
+            f" (a detour: {plan.distance_nm / natural_nm - 1:.0%} longer than the "
+            f"{natural_nm:,.0f} nm direct route)"
+        )
+    return text
 
 
 def split_waves(

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from routing.catalogue.access import check_nation
-from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, get_platform
+from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, RangePoint, get_platform
 from routing.geo import LonLat
 from routing.parse import looks_like_point, parse_lonlat
 from routing.sea.passages import ShipSize
@@ -47,6 +47,15 @@ class PlatformSpec(BaseModel):
     draught_m: float | None = Field(None, gt=0, le=40, description="Full-load draught, m.")
     beam_m: float | None = Field(None, gt=0, le=120, description="Maximum beam, m.")
     air_draught_m: float | None = Field(None, gt=0, le=120, description="Air draught, m.")
+    range_points: list[RangePoint] = Field(
+        default_factory=list, description="Ranges at other speeds (e.g. at full speed)."
+    )
+    fuel_capacity_t: float | None = Field(
+        None, gt=0, le=20_000, description="Own fuel, tonnes (needed to draw on a tanker)."
+    )
+    carries_fuel_for_others_t: float | None = Field(
+        None, ge=0, description="A tanker's cargo fuel for others, tonnes."
+    )
 
     @model_validator(mode="after")
     def _speeds(self) -> PlatformSpec:
@@ -162,6 +171,23 @@ class PlanSpec(BaseModel):
             "> uncertain > contested."
         ),
     )
+    max_wait_days: int = Field(
+        60,
+        ge=0,
+        le=365,
+        description=(
+            "Longest wait the plan may take at a port for a seasonal passage or ice region "
+            "to open; beyond it the plan goes another way or is infeasible."
+        ),
+    )
+    notice_from: dt.datetime | None = Field(
+        None,
+        description=(
+            "When requests for calls can first be sent (ISO 8601). Given, a stop that "
+            "needs more notice than that leaves time for is waited for (counted by "
+            "min_time); omitted, notice is only reported (request_by)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> PlanSpec:
@@ -204,6 +230,23 @@ class PlanRequest:
     clearance_notice_days: int = DEFAULT_CLEARANCE_NOTICE_DAYS
     denied_countries: frozenset[str] = frozenset()
     min_confidence: str | None = None
+    max_wait_days: int = 60
+    notice_from: dt.datetime | None = None
+    season_closed: frozenset[str] = frozenset()
+    """Passages the planner closed because the voyage would be in them out of season."""
+    season_date: dt.date | None = None
+    """The date seasons are judged at when choosing routes (default: the departure's);
+    every plan is then checked day by day along its timeline."""
+
+    @property
+    def route_closed(self) -> frozenset[str]:
+        """Passages routes must avoid: the request's and those shut by the season."""
+        return self.closed | self.season_closed
+
+    @property
+    def route_date(self) -> dt.date:
+        """The date routes are chosen for (see :attr:`season_date`)."""
+        return self.season_date or self.departure.date()
 
     @property
     def domain(self) -> str:
@@ -297,4 +340,10 @@ def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequ
             for i, c in enumerate(spec.denied_countries)
         ),
         min_confidence=spec.min_confidence,
+        max_wait_days=spec.max_wait_days,
+        notice_from=_utc(spec.notice_from) if spec.notice_from else None,
     )
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from routing.plan.calls import Call, Place
+from routing.plan.fuel import FuelState
 from routing.plan.planner import Leg, Plan, Stop
 
 
@@ -47,8 +48,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "speed_kn": _r(plan.speed_kn, 2),
         "reserve": req.reserve,
         "usable_range_nm": _r(plan.usable_range_nm),
+        "range_basis": plan.range_basis,
         "departure": iso(req.departure),
         "closed": sorted(req.closed),
+        "season_closed": list(plan.season_closed),
         "origin": _end(plan, "origin", plan.origin),
         "destination": _end(plan, "destination", plan.destination),
         "waypoints": [call_json(c) for c in plan.calls if c.role == "waypoint"],
@@ -73,6 +76,20 @@ def _leg_json(leg: Leg) -> dict[str, Any]:
         "duration_h": _r(leg.duration_h),
         "passages": list(leg.passages),
         "fuel_on_arrival": _r(leg.fuel_on_arrival, 3),
+        **_fuel_json(leg.fuel),
+        "depart": iso(leg.depart) if leg.depart else None,
+        "arrive": iso(leg.arrive) if leg.arrive else None,
+        "wait_h": _r(leg.wait_h),
+        "wait_reason": leg.wait_reason,
+        "transits": [
+            {
+                "passage": t.transit.passage,
+                "name": t.transit.name,
+                "entered": iso(t.entered),
+                "left": iso(t.left),
+            }
+            for t in leg.transits
+        ],
         "geometry": {
             "type": "LineString",
             "coordinates": np.round(leg.coordinates, 4).tolist(),
@@ -92,8 +109,19 @@ def _stop_json(s: Stop) -> dict[str, Any]:
         "arrival": iso(s.arrival),
         "departure": iso(s.departure),
         "fuel_on_arrival": _r(s.fuel_on_arrival, 3),
+        **_fuel_json(s.fuel),
         "notice_days": s.notice_days,
         "request_by": iso(s.request_by) if s.request_by else None,
+    }
+
+
+def _fuel_json(state: FuelState | None) -> dict[str, Any]:
+    """Each member's fuel (fraction of capacity) and the tanker cargo left (tonnes)."""
+    if state is None:
+        return {"fuel": None, "cargo_t": None}
+    return {
+        "fuel": {k: _r(v, 3) for k, v in state.members.items()},
+        "cargo_t": None if state.cargo_t is None else _r(state.cargo_t, 0),
     }
 
 
@@ -165,6 +193,7 @@ def _totals(plan: Plan) -> dict[str, Any] | None:
         "duration_h": _r(plan.duration_h),
         "sailing_h": _r(plan.sailing_h),
         "dwell_h": _r(plan.dwell_h),
+        "wait_h": _r(plan.wait_h),
         "days": _r(plan.duration_h / 24, 2),
         "stops": len(plan.stops),
         "eta": iso(plan.eta),

@@ -555,6 +555,19 @@ class SeaData:
         return self.digests["waterways.geojson"]
 
     @cached_property
+    def outlines(self) -> tuple[tuple[shapely.Geometry, ...], np.ndarray, np.ndarray]:
+        """Every passage's gates and region polygons (with their copies shifted by +-360
+        degrees) in one flat tuple, their bounds as an (n, 4) array and the index in
+        :attr:`passages` of the passage each belongs to: for measuring tracks."""
+        geoms: list[shapely.Geometry] = []
+        owner: list[int] = []
+        for i, p in enumerate(self.passages):
+            for g in (*p.gate_lines, *p.region_polygons):
+                geoms.append(g)
+                owner.append(i)
+        return tuple(geoms), shapely.bounds(np.array(geoms, dtype=object)), np.array(owner)
+
+    @cached_property
     def waterway_union(self) -> shapely.Geometry:
         """All waiver polygons as one geometry."""
         return shapely.union_all([w.polygon for w in self.waterways])
@@ -607,7 +620,18 @@ class SeaData:
         """The passages a ship of ``size`` does not fit, with the reason for each."""
         if not size:
             return {}
-        return {p.id: why for p in self.passages if (why := p.too_big(size)) is not None}
+        return dict(self._size_closures(size))
+
+    @cached_property
+    def _size_cache(self) -> dict[ShipSize, tuple[tuple[str, str], ...]]:
+        return {}
+
+    def _size_closures(self, size: ShipSize) -> tuple[tuple[str, str], ...]:
+        hit = self._size_cache.get(size)
+        if hit is None:
+            hit = tuple((p.id, why) for p in self.passages if (why := p.too_big(size)) is not None)
+            self._size_cache[size] = hit
+        return hit
 
     def seasonal_closures(self, date: dt.date | None, ice_class: str | None) -> frozenset[str]:
         """The seasonal passages closed on ``date`` for ``ice_class``."""

@@ -176,3 +176,34 @@ def test_matrix_rejects_bad_bodies(client: TestClient) -> None:
     unknown = client.post("/matrix", json={"facilities": [MUMBAI, "nowhere"]})
     assert unknown.status_code == 404
     assert unknown.json()["detail"][0]["loc"] == ["body", "facilities.1"]
+
+
+def test_a_dated_route_is_judged_on_the_days_it_is_in_each_passage(client: TestClient) -> None:
+    """Leaving Murmansk on 8 November 2027 at 14 kn, a ship without ice class would be in
+    the NSR until about 17 November, past its 15 November close: the route goes round,
+    and says so. In August every passage gets its entry and exit times, in season."""
+    base = "/routes?origin=ru-murmansk-port&destination=ru-vladivostok-naval-base&speed_kn=14"
+    late = client.get(f"{base}&date=2027-11-08").json()["properties"]
+    assert "nsr" not in late["passages"] and late["season_closed"] == ["nsr"]
+    assert any("Northern Sea Route" in w and "15 Nov" in w for w in late["warnings"])
+    aug = client.get(f"{base}&date=2027-08-01").json()["properties"]
+    assert "nsr" in aug["passages"] and aug["season_closed"] == []
+    names = [t["passage"] for t in aug["transits"]]
+    assert names[0] == "nsr" and "bering" in names
+    for t in aug["transits"]:
+        assert "2027-08-01" <= t["entered"] <= t["left"] < "2027-09-01"
+        assert t["entered_nm"] <= t["left_nm"] <= aug["distance_nm"]
+    nsr = aug["transits"][0]
+    hours = (nsr["left_nm"] - nsr["entered_nm"]) / 14
+    assert 100 < hours < 300  # a transit of about 2,650 nm takes days, not an instant
+    undated = client.get(base).json()["properties"]
+    assert all("entered" not in t for t in undated["transits"])
+
+
+def test_a_platform_shows_its_fuel_curve(client: TestClient) -> None:
+    body = client.get("/platforms/talwar").json()
+    model = body["fuel_model"]
+    assert {"speed_kn": 30.0, "range_nm": 1600.0} in model["published"]
+    at = {row["speed_kn"]: row["range_nm"] for row in model["range_nm_at"]}
+    assert at[14.0] == 4850.0 and at[30.0] == 1600.0
+    assert model["fuel_capacity_t"] and "fuel_capacity_t" in model["stand_in"]

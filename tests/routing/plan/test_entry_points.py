@@ -114,8 +114,16 @@ def test_ice_class_tanker_takes_the_nsr_in_june(client: TestClient) -> None:
 
 
 def test_a_group_sails_as_its_weakest_ship(client: TestClient) -> None:
-    """An Udaloy (no ice class) with an Arc4 tanker may not use the NSR in June."""
+    """An Udaloy (no ice class) with an Arc4 tanker may not be in the NSR in June: it
+    waits at Severomorsk for 1 July, and says so; with Arc4 it sails at once."""
     answer = client.post("/plans", json=CASES[3]).json()
-    assert "nsr" not in answer["passages"]
+    entered = [
+        t["entered"] for leg in answer["legs"] for t in leg["transits"] if t["passage"] == "nsr"
+    ]
+    assert entered and min(entered) >= "2026-07-01", entered
+    assert answer["legs"][0]["wait_h"] > 24 * 10
+    assert any("wait" in w and "Northern Sea Route" in w for w in answer["warnings"])
     explicit = client.post("/plans", json={**CASES[3], "ice_class": "Arc4"}).json()
     assert "nsr" in explicit["passages"]
+    assert explicit["totals"]["wait_h"] == 0
+    assert explicit["totals"]["eta"] < answer["totals"]["eta"]

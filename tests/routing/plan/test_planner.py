@@ -65,10 +65,10 @@ def test_scenario_changes_the_ship_and_its_ice_class(planner: Planner) -> None:
         platform="udaloy",
         origin="ru-severomorsk-naval-base",
         destination="ru-vladivostok-naval-base",
-        departure="2026-06-20",
+        departure="2026-12-05",
     )
     base = planner.plan(req)
-    assert "nsr" not in base.passages
+    assert "nsr" not in base.passages  # shut to ships without ice class after 15 November
     swap = Scenario(
         name="the tanker instead",
         platform_overrides={"udaloy": {"replace_with": "akademik-pashin"}},

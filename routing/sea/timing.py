@@ -1,0 +1,161 @@
+"""When a voyage is in each passage, and whether the season allows it then.
+
+A track (an (n, 2) lon/lat array, longitudes unwrapped) meets a passage either
+by crossing one of its gates (entry and exit at the same point) or by running
+through its region (the Northern Sea Route, an ice region), entered and left at
+measured distances along the track. With a departure time and a speed, those
+distances become times; a seasonal passage or an ice region is then judged on
+every day the ship is inside it, not on the departure date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from routing.geo import line_nm
+from routing.sea.passages import Passage, SeaData, SeasonRule
+from routing.vocab import ICE_CLASSES, normalise_ice_class
+
+MERGE_NM = 1.0
+"""Pieces of one region closer than this along the track are one transit."""
+
+
+@dataclass(frozen=True)
+class Transit:
+    """A passage met on a track, ``enter_nm`` to ``exit_nm`` along it."""
+
+    passage: str
+    name: str
+    kind: str
+    enter_nm: float
+    exit_nm: float
+
+    def times(self, start: dt.datetime, speed_kn: float) -> tuple[dt.datetime, dt.datetime]:
+        """Entry and exit times when the track is begun at ``start`` at ``speed_kn``."""
+        return (
+            start + dt.timedelta(hours=self.enter_nm / speed_kn),
+            start + dt.timedelta(hours=self.exit_nm / speed_kn),
+        )
+
+
+def transits(
+    sea: SeaData, coords: np.ndarray, *, only: Iterable[str] | None = None
+) -> list[Transit]:
+    """The passages the track meets, in order along it (``only``: those ids)."""
+    xy = np.asarray(coords, dtype=float)
+    if len(xy) < 2:
+        return []
+    wanted = None if only is None else set(only)
+    line = shapely.LineString(xy)
+    shapely.prepare(line)
+    x0, y0, x1, y1 = line.bounds
+    planar = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    nm = np.concatenate([[0.0], np.cumsum(line_nm(xy))])
+
+    def along(pt: np.ndarray) -> float:
+        return float(np.interp(line.project(shapely.Point(pt)), planar, nm))
+
+    geoms, bounds, owner = sea.outlines
+    near = (bounds[:, 0] <= x1) & (bounds[:, 2] >= x0) & (bounds[:, 1] <= y1) & (bounds[:, 3] >= y0)
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for k in np.flatnonzero(near):
+        p = sea.passages[int(owner[k])]
+        if wanted is not None and p.id not in wanted:
+            continue
+        geom = geoms[k]
+        if not line.intersects(geom):
+            continue
+        mine = spans.setdefault(int(owner[k]), [])
+        if isinstance(geom, shapely.LineString):  # a gate: crossed at a point
+            for pt in shapely.get_coordinates(line.intersection(geom)):
+                d = along(pt)
+                mine.append((d, d))
+            continue
+        for part in shapely.get_parts(line.intersection(geom)):
+            ends = shapely.get_coordinates(part)
+            if len(ends) < 2:
+                continue
+            a, b = along(ends[0]), along(ends[-1])
+            mine.append((min(a, b), max(a, b)))
+    out: list[Transit] = []
+    for i, found in spans.items():
+        p = sea.passages[i]
+        out += [Transit(p.id, p.name, p.kind, a, b) for a, b in _merged(found, p)]
+    out.sort(key=lambda t: (t.enter_nm, t.exit_nm))
+    return out
+
+
+def _merged(spans: list[tuple[float, float]], p: Passage) -> list[tuple[float, float]]:
+    spans.sort()
+    merged: list[tuple[float, float]] = []
+    gap = MERGE_NM if p.region is not None else 0.0
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + gap:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def closed_days(
+    rule: SeasonRule, enter: dt.datetime, leave: dt.datetime, ice_class: str | None
+) -> list[dt.date]:
+    """The days between ``enter`` and ``leave`` (inclusive) the passage is shut to the ship."""
+    day, last = enter.date(), leave.date()
+    out = []
+    while day <= last:
+        if not rule.open_on(day, ice_class):
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def earliest_entry(
+    rule: SeasonRule,
+    enter: dt.datetime,
+    inside: dt.timedelta,
+    ice_class: str | None,
+    *,
+    max_wait: dt.timedelta,
+) -> dt.datetime | None:
+    """The earliest time at or after ``enter`` (at most ``max_wait`` later) from which a
+    transit lasting ``inside`` falls wholly in season; ``None`` if there is none."""
+    if not closed_days(rule, enter, enter + inside, ice_class):
+        return enter
+    day = enter.date() + dt.timedelta(days=1)
+    last = (enter + max_wait).date()
+    while day <= last:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=enter.tzinfo)
+        if not closed_days(rule, start, start + inside, ice_class):
+            return start
+        day += dt.timedelta(days=1)
+    return None
+
+
+def season_text(rule: SeasonRule, ice_class: str | None) -> str:
+    """The open window(s) a ship of ``ice_class`` gets, e.g. ``1 Jul-15 Nov``."""
+    band_class = normalise_ice_class(ice_class)
+    windows = _band_windows(rule, band_class)
+    if not windows:
+        return f"closed all year to ice class {band_class}"
+    spans = ", ".join(f"{_md(a)}-{_md(b)}" for a, b in windows)
+    return f"open {spans} to ice class {band_class}"
+
+
+def _band_windows(
+    rule: SeasonRule, ice_class: str
+) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    rank = ICE_CLASSES.index(ice_class)
+    bands = [b for b in rule.windows if ICE_CLASSES.index(b) <= rank]
+    if not bands:
+        return ()
+    return tuple(rule.windows[max(bands, key=ICE_CLASSES.index)])
+
+
+def _md(md: tuple[int, int]) -> str:
+    return dt.date(2001, md[0], md[1]).strftime("%-d %b")

@@ -1,0 +1,405 @@
+"""Voyages that obey time, fuel and the seasons: real cases with the outcome a planner
+expects, the fuel curve, tanker cargo, and explanations (issue 12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing import Planner, default_planner
+from routing.catalogue.platforms import Platform
+from routing.plan.fuel import GroupFuel
+from routing.plan.planner import Plan
+
+NSR_NONE = ((7, 1), (11, 15))  # the NSR's window for ships without ice class
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return default_planner()
+
+
+def _plan(planner: Planner, **kw: object) -> Plan:
+    return planner.plan(planner.request(**kw))  # type: ignore[arg-type]
+
+
+def _in_window(day: dt.date, window: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    return window[0] <= (day.month, day.day) <= window[1]
+
+
+def _nsr_days(plan: Plan) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [
+        (t.entered, t.left) for leg in plan.legs for t in leg.transits if t.transit.passage == "nsr"
+    ]
+
+
+# -- the season, judged along the voyage ---------------------------------------------------
+
+
+def test_a_talwar_reaching_the_nsr_after_15_november_goes_another_way(planner: Planner) -> None:
+    """The reported case: Mumbai -> Vladivostok by Murmansk, leaving 1 November 2027,
+    reaches the NSR about 27 November: it must not be accepted through it."""
+    plan = _plan(
+        planner,
+        nation="IND",
+        platform="talwar",
+        origin="in-mumbai-naval-dockyard",
+        destination="ru-vladivostok-naval-base",
+        waypoints=["ru-murmansk-port"],
+        departure="2027-11-01",
+    )
+    assert plan.feasible, plan.reason
+    assert "nsr" not in plan.passages
+    assert plan.season_closed == ("nsr",)
+    note = next(w for w in plan.warnings if w.startswith("Northern Sea Route"))
+    assert "1 Jul-15 Nov" in note and "keeps out of it" in note
+    for entered, left in _nsr_days(plan):  # none, but the rule is the point
+        assert _in_window(entered.date(), NSR_NONE) and _in_window(left.date(), NSR_NONE)
+
+
+def test_an_udaloy_leaving_severomorsk_on_14_november_does_not_transit_into_december(
+    planner: Planner,
+) -> None:
+    plan = _plan(
+        planner,
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-11-14",
+    )
+    assert plan.feasible, plan.reason
+    assert "nsr" not in plan.passages
+    assert any("Northern Sea Route" in w for w in plan.warnings)
+    early = _plan(
+        planner,
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-10-20",
+    )
+    assert "nsr" in early.passages  # in October the whole transit is in season
+    for entered, left in _nsr_days(early):
+        assert _in_window(entered.date(), NSR_NONE) and _in_window(left.date(), NSR_NONE)
+    assert early.eta < plan.eta
+
+
+def test_a_ship_leaving_before_the_season_waits_for_it_when_that_is_quicker(
+    planner: Planner,
+) -> None:
+    plan = _plan(
+        planner,
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-06-20",
+    )
+    assert plan.feasible and "nsr" in plan.passages
+    (entered, _left), *_ = _nsr_days(plan)
+    assert entered.date() >= dt.date(2027, 7, 1)
+    assert plan.wait_h > 24 * 5 and plan.legs[0].wait_reason
+    assert "Northern Sea Route" in plan.legs[0].wait_reason
+    assert plan.duration_h == pytest.approx(plan.sailing_h + plan.dwell_h + plan.wait_h)
+    no_wait = _plan(
+        planner,
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-06-20",
+        max_wait_days=0,
+    )
+    assert "nsr" not in no_wait.passages and no_wait.eta > plan.eta
+
+
+def test_an_arc4_ship_uses_the_nsr_in_late_june_without_waiting(planner: Planner) -> None:
+    plan = _plan(
+        planner,
+        nation="RUS",
+        platform="akademik-pashin",
+        origin="ru-murmansk-port",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-06-25",
+    )
+    assert plan.feasible and "nsr" in plan.passages
+    assert plan.wait_h == 0
+    assert plan.distance_nm < 7_000
+
+
+def test_notice_periods_are_waited_for_when_requests_start_late(planner: Planner) -> None:
+    """RELOS asks 14 days' notice of a port call. If requests can only go out 25 days
+    after departure, the Russian ship's stop in India waits for the notice to run."""
+    base = dict(
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-11-14",
+    )
+    plain = _plan(planner, **base)
+    noticed = [s for s in plain.stops if s.notice_days]
+    assert noticed, "the plan calls in India under RELOS (14 days' notice)"
+    start = dt.datetime(2027, 12, 9, tzinfo=dt.UTC)
+    late = _plan(planner, **base, notice_from=start)
+    assert late.feasible, late.reason
+    for stop in late.stops:
+        if stop.notice_days:
+            assert stop.arrival >= start + dt.timedelta(days=stop.notice_days)
+    assert late.wait_h > 0 and late.eta > plain.eta
+    assert any("days' notice" in (leg.wait_reason or "") for leg in late.legs)
+
+
+# -- fuel that burns like fuel -------------------------------------------------------------
+
+
+def test_the_talwar_curve_meets_its_published_points_and_stops_growing_below_14_kn(
+    planner: Planner,
+) -> None:
+    talwar = planner.platforms["talwar"]
+    assert talwar.endurance_at(14) == pytest.approx(4850)
+    assert talwar.endurance_at(30) == pytest.approx(1600)
+    assert talwar.endurance_at(8.4) == pytest.approx(4850)  # was 13,470 under (v0/v)^2
+    speeds = [14, 16, 18, 20, 24, 28, 30]
+    ranges = [talwar.endurance_at(v) for v in speeds]
+    assert all(a > b for a, b in itertools.pairwise(ranges))
+
+
+def test_every_platform_curve_is_monotone_and_labelled(planner: Planner) -> None:
+    for plat in planner.platforms.values():
+        lo, hi = plat.economical_speed_kn, plat.max_speed_kn
+        grid = [lo + (hi - lo) * k / 10 for k in range(11)]
+        ranges = [plat.endurance_at(v) for v in grid]
+        assert all(a >= b for a, b in itertools.pairwise(ranges)), plat.id
+        assert plat.endurance_at(lo / 2) == pytest.approx(plat.endurance_at(lo)), plat.id
+        model = plat.fuel_model()
+        for v, e in plat.curve:
+            assert plat.endurance_at(v) == pytest.approx(e), plat.id
+        if len(plat.curve) == 1 and hi > lo:
+            assert any("cube law" in s for s in model["stand_in"]), plat.id  # type: ignore[union-attr]
+
+
+def test_a_range_that_rises_with_speed_is_refused() -> None:
+    with pytest.raises(ValueError, match="range must fall"):
+        Platform(
+            id="odd",
+            name="odd",
+            endurance_nm=3000,
+            at_speed_kn=14,
+            max_speed_kn=30,
+            range_points=[{"speed_kn": 20, "range_nm": 3500}],  # type: ignore[list-item]
+        )
+
+
+def test_speed_suggestions_stay_inside_the_envelope(planner: Planner) -> None:
+    plan = _plan(
+        planner,
+        nation="IND",
+        platform="talwar",
+        origin="in-mumbai-naval-dockyard",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-08-01",
+        speed_kn=28,
+        max_stops=1,
+    )
+    for text in plan.suggestions:
+        m = re.match(r"sail at ([\d.]+) kn", text)
+        if m:
+            assert 14 <= float(m.group(1)) < 28
+
+
+# -- tankers with a cargo ------------------------------------------------------------------
+
+
+def _group_plan(planner: Planner, tankers: int, **kw: object) -> Plan:
+    group = [("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)]
+    if tankers:
+        group.append(("deepak", tankers))
+    return _plan(
+        planner,
+        nation="IND",
+        group=group,
+        origin="in-karwar-naval-base",
+        destination="gb-gibraltar-naval-base",
+        departure="2027-03-01",
+        closed=["suez"],
+        **kw,
+    )
+
+
+def test_a_deepak_is_not_bottomless(planner: Planner) -> None:
+    """The reported case: one Deepak carried a carrier group 9,706 nm round the Cape
+    non-stop. Now its own bunkers and its cargo run out, and the plan reports both."""
+    plan = _group_plan(planner, 1)
+    assert plan.feasible, plan.reason
+    assert plan.stops, "9,700 nm round the Cape is beyond one Deepak"
+    assert "Deepak" in plan.range_basis
+    for leg in plan.legs:
+        assert leg.fuel is not None and leg.fuel.cargo_t is not None
+        assert set(leg.fuel.members) == {"vikramaditya", "kolkata", "talwar", "deepak"}
+        assert min(leg.fuel.members.values()) >= plan.request.reserve - 1e-9
+    for stop in plan.stops:
+        assert stop.fuel is not None and stop.fuel.cargo_t is not None
+        assert stop.fuel.cargo_t < 15_250  # drawn on since the last fill
+    alone = _group_plan(planner, 0)
+    assert not alone.feasible or len(alone.stops) > len(plan.stops) or alone.eta > plan.eta
+
+
+def test_two_deepaks_carry_more_cargo_than_one(planner: Planner) -> None:
+    one, two = _group_plan(planner, 1), _group_plan(planner, 2)
+    assert one.feasible and two.feasible
+    f1 = one.legs[0].fuel
+    f2 = two.legs[0].fuel
+    assert f1 is not None and f2 is not None and f1.cargo_t is not None and f2.cargo_t is not None
+    assert f2.cargo_t > f1.cargo_t
+    assert len(two.stops) <= len(one.stops)
+
+
+def test_an_air_ferry_that_needs_tankers(planner: Planner) -> None:
+    """Four Su-30MKI, Jamnagar -> Djibouti (1,672 nm) non-stop: beyond their own range;
+    an Il-78MKI gives from its own tanks, so one is not enough and two are."""
+    kw = dict(
+        nation="IND",
+        origin="in-jamnagar-afs",
+        destination="dj-djibouti-ambouli-airbase",
+        departure="2027-03-01",
+        max_stops=0,
+    )
+    alone = _plan(planner, group=[("su-30mki", 4)], **kw)
+    one = _plan(planner, group=[("su-30mki", 4), ("il-78mki", 1)], **kw)
+    two = _plan(planner, group=[("su-30mki", 4), ("il-78mki", 2)], **kw)
+    assert not alone.feasible and not one.feasible
+    assert alone.usable_range_nm < one.usable_range_nm < two.usable_range_nm
+    assert two.feasible, two.reason
+    assert any(s.startswith("add another tanker") for s in one.suggestions), one.suggestions
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    escorts=st.lists(
+        st.tuples(
+            st.floats(1_000, 12_000), st.floats(50, 5_000), st.integers(1, 3)
+        ),  # endurance nm, capacity t, count
+        min_size=1,
+        max_size=3,
+    ),
+    tanker=st.tuples(st.floats(4_000, 14_000), st.floats(200, 3_000), st.floats(0, 30_000)),
+    reserve=st.sampled_from([0.0, 0.1, 0.25]),
+)
+def test_group_stretch_matches_a_mile_by_mile_simulation(
+    escorts: list[tuple[float, float, int]], tanker: tuple[float, float, float], reserve: float
+) -> None:
+    """The closed form of the longest stretch against a brute force that sails the group
+    in 1 nm steps, topping the escorts up from the cargo, until someone hits reserve."""
+    members = [
+        (
+            Platform(
+                id=f"e{i}",
+                name=f"e{i}",
+                endurance_nm=e,
+                at_speed_kn=14,
+                max_speed_kn=30,
+                fuel_capacity_t=c,
+            ),
+            n,
+        )
+        for i, (e, c, n) in enumerate(escorts)
+    ]
+    te, tc, cargo = tanker
+    oiler = Platform(
+        id="oiler",
+        name="oiler",
+        type="tanker",
+        endurance_nm=te,
+        at_speed_kn=14,
+        max_speed_kn=20,
+        fuel_capacity_t=tc,
+        carries_fuel_for_others_t=cargo,
+    )
+    fuel = GroupFuel.of([*members, (oiler, 1)], 14, reserve)
+    left = {p.id: p.fuel_capacity_t for p, _ in members}
+    own = tc
+    hold = cargo
+    step = 1.0
+    sailed = 0.0
+    while True:
+        need = {p.id: p.fuel_capacity_t / p.endurance_nm * step for p, _ in members}  # type: ignore[operator]
+        n = {p.id: k for p, k in members}
+        for pid, burn in need.items():
+            take = min(hold, burn * n[pid])
+            hold -= take
+            left[pid] -= burn - take / n[pid]  # type: ignore[operator]
+        own -= tc / te * step
+        ok = own >= tc * reserve - 1e-9 and all(
+            left[p.id] >= p.fuel_capacity_t * reserve - 1e-9  # type: ignore[operator]
+            for p, _ in members
+        )
+        if not ok:
+            break
+        sailed += step
+        if sailed > 60_000:
+            break
+    assert fuel.stretch_nm == pytest.approx(sailed, abs=2 * step + 1e-6 * sailed)
+
+
+# -- explanations a planner would accept ---------------------------------------------------
+
+
+def test_the_reason_names_the_gap_on_the_natural_route(planner: Planner) -> None:
+    """The reported case: a carrier group, Karwar -> Murmansk with Suez shut in December,
+    was told about a leg out of San Diego. The natural route is round the Cape."""
+    plan = _plan(
+        planner,
+        nation="IND",
+        group=[("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)],
+        origin="in-karwar-naval-base",
+        destination="ru-murmansk-port",
+        departure="2027-12-01",
+        closed=["suez"],
+    )
+    assert not plan.feasible
+    assert plan.reason is not None and "shortest route" in plan.reason
+    assert "San Diego" not in plan.reason and "Norfolk" not in plan.reason
+    assert "usable range" in plan.reason and "Kolkata" in plan.reason
+    assert plan.suggestions
+    days = []
+    for text in plan.suggestions:
+        m = re.search(r": ([\d,]+) nm, ([\d.]+) days, (\d+) stops, ETA (\d{4}-\d\d-\d\d)", text)
+        assert m, text  # each suggestion is re-planned and shows what it leads to
+        days.append(float(m.group(2)))
+    assert days == sorted(days), "cheapest first"
+
+
+def test_a_long_detour_is_called_out(planner: Planner) -> None:
+    """A suggestion whose plan is over 1.5 times the natural route says so; others don't."""
+    closed = frozenset({"suez"})
+    plan = _plan(
+        planner,
+        nation="IND",
+        group=[("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)],
+        origin="in-karwar-naval-base",
+        destination="ru-murmansk-port",
+        departure="2027-12-01",
+        closed=sorted(closed),
+    )
+    assert planner.sea is not None
+    natural = planner.sea.route(
+        "in-karwar-naval-base", "ru-murmansk-port", closed=closed, date=dt.date(2027, 12, 1)
+    ).distance_nm
+    assert plan.suggestions
+    for text in plan.suggestions:
+        m = re.search(r": ([\d,]+) nm", text)
+        assert m, text
+        long = float(m.group(1).replace(",", "")) > 1.5 * natural + 1
+        assert ("a detour" in text) == long, (text, natural)
+    from routing.plan.planner import _summary
+
+    feasible = _group_plan(planner, 1)
+    assert "a detour: 100% longer" in _summary(feasible, feasible.distance_nm / 2)
+    assert "detour" not in _summary(feasible, feasible.distance_nm)
