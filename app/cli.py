@@ -720,11 +720,15 @@ def print_plan(result: dict[str, Any]) -> None:
         f"usable range {result['usable_range_nm']:,.0f} nm at {result['speed_kn']:g} kn; "
         f"passages: {', '.join(result['passages']) or 'none'}"
     )
+    if result.get("range_basis"):
+        console.print(f"range: {result['range_basis']}")
+    cargo = any(s.get("cargo_t") is not None for s in result["stops"])
     table = Table()
-    for col in ("#", "stop", "agreement", "arrival", "departure", "fuel on arrival", "notice"):
+    cols = ["#", "stop", "agreement", "arrival", "departure", "fuel on arrival", "notice"]
+    for col in [*cols, "tanker cargo"] if cargo else cols:
         table.add_column(col)
     for s in result["stops"]:
-        table.add_row(
+        row = [
             str(s["index"]),
             s["facility_id"],
             s["agreement"] or s["basis"],
@@ -732,7 +736,10 @@ def print_plan(result: dict[str, Any]) -> None:
             s["departure"],
             f"{s['fuel_on_arrival']:.0%}",
             f"{s['notice_days']} d" if s["notice_days"] else "",
-        )
+        ]
+        if cargo:
+            row.append("" if s.get("cargo_t") is None else f"{s['cargo_t']:,.0f} t")
+        table.add_row(*row)
     console.print(table)
     dest = result["destination"]
     if dest.get("basis"):
