@@ -259,14 +259,17 @@ class Services:
         """A route as the GeoJSON Feature ``GET /routes`` returns (with the ice rules it
         meets on its date in the ice regions it enters, as ``warnings``)."""
         track = unwrap_array(route.xy)
-        regions = self.sea_data.regions_on(track)
+        found = transits(self.sea_data, track)
+        regions = {
+            t.passage: self.sea_data.by_id[t.passage] for t in found if t.kind == "ice_region"
+        }.values()
         feature = route.to_geojson()
         props = feature["properties"]
         assert isinstance(props, dict)
         start = self._start(spec)
         timed = []
         days: dict[str, set[dt.date]] = {}
-        for tr in transits(self.sea_data, track):
+        for tr in found:
             item: dict[str, Any] = {
                 "passage": tr.passage,
                 "name": tr.name,

@@ -79,19 +79,19 @@ class GroupFuel:
         )
         return cls(members, speed, reserve)
 
-    @property
+    @functools.cached_property
     def tankers(self) -> tuple[MemberFuel, ...]:
         """The tankers, when they sail with others (a tanker alone is just a ship)."""
         tankers = tuple(m for m in self.members if m.platform.is_tanker)
         return tankers if len(tankers) < len(self.members) else ()
 
-    @property
+    @functools.cached_property
     def escorts(self) -> tuple[MemberFuel, ...]:
         """Everyone the tankers (if any) supply."""
         tankers = {id(m) for m in self.tankers}
         return tuple(m for m in self.members if id(m) not in tankers)
 
-    @property
+    @functools.cached_property
     def cargo_t(self) -> float | None:
         """The tankers' cargo, tonnes (``None`` without a tanker)."""
         if not self.tankers:
@@ -117,6 +117,13 @@ class GroupFuel:
     def _shares_tanks(self, m: MemberFuel) -> bool:
         return m.platform.domain == "air" and m.burn_t_per_nm is not None
 
+    def _gives(self, m: MemberFuel) -> tuple[float, float]:
+        """A tanker member's cargo (tonnes, all its units) and the tonnes per nm the
+        escorts draw from it: the group's tankers give in proportion to their cargo."""
+        share = (m.platform.carries_fuel_for_others_t or 0.0) * m.count
+        cargo = self.cargo_t or 0.0
+        return share, self._draw * (share / cargo if cargo else 0.0)
+
     def _limit_of(self, m: MemberFuel) -> float:
         if m in self.tankers:
             if not self._shares_tanks(m) or self._draw <= 0:
@@ -124,10 +131,7 @@ class GroupFuel:
             assert m.burn_t_per_nm is not None and m.platform.fuel_capacity_t is not None
             usable_t = m.platform.fuel_capacity_t * (1.0 - self.reserve) * m.count
             burn = m.burn_t_per_nm * m.count
-            share = (m.platform.carries_fuel_for_others_t or 0.0) * m.count
-            # the group's tankers give in proportion to their cargo
-            cargo = self.cargo_t or 0.0
-            draw = self._draw * (share / cargo if cargo else 0.0)
+            share, draw = self._gives(m)
             giving = usable_t / (burn + draw)
             if giving * draw <= share:
                 return giving
@@ -188,17 +192,11 @@ class GroupFuel:
             frac = max(0.0, 1.0 - burnt / m.endurance_nm)
             if m in tankers and self._shares_tanks(m) and cargo:
                 assert m.platform.fuel_capacity_t is not None
-                share = (m.platform.carries_fuel_for_others_t or 0.0) * m.count
-                given = min(share, self._draw * sailed_nm * share / cargo)
+                share, draw = self._gives(m)
+                given = min(share, draw * sailed_nm)
                 frac -= given / (m.platform.fuel_capacity_t * m.count)
                 frac = max(0.0, frac)
             out[m.platform.id] = min(out.get(m.platform.id, 1.0), frac)
         if cargo is not None:
             cargo = max(0.0, cargo - self._draw * sailed_nm)
         return FuelState(out, cargo)
-
-    def uncounted(self) -> list[str]:
-        """Escorts the cargo cannot be counted for (no fuel capacity)."""
-        if not self.tankers:
-            return []
-        return [m.platform.name for m in self.escorts if m.burn_t_per_nm is None]

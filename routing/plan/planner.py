@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
@@ -561,7 +561,7 @@ class Planner:
         shut = data.seasonal_closures(day0, ice)
         seen = {shut}
         out: list[PlanRequest] = []
-        now = self._target_legs(req, day0)
+        now: np.ndarray | None = None
         for pid in sorted(shut):
             if not infeasible and data.by_id[pid].kind != "seasonal_route":
                 continue
@@ -570,10 +570,14 @@ class Planner:
                 day = day0 + dt.timedelta(days=k)
                 if rule.open_on(day, ice):
                     closures = data.seasonal_closures(day, ice)
+                    if closures in seen:
+                        break
                     # worth a plan only if some stretch between the places gets shorter
+                    if now is None:
+                        now = self._target_legs(req, day0)
                     later = self._target_legs(req, day)
                     shorter = now is None or later is None or bool((later < now - 0.5).any())
-                    if closures not in seen and shorter:
+                    if shorter:
                         seen.add(closures)
                         out.append(replace(req, season_date=day))
                     break
@@ -925,15 +929,15 @@ class Planner:
             ),
             key=lambda p: (-(p.carries_fuel_for_others_t or 0.0), p.id),
         )
-        have = [m for m in req.group if m.platform.is_tanker]
+        what = "another tanker" if any(m.platform.is_tanker for m in req.group) else "a tanker"
         for tanker in tankers:
-            group = tuple(
-                replace(m, count=m.count + 1) if m.platform.id == tanker.id else m
-                for m in req.group
-            )
-            if not any(m.platform.id == tanker.id for m in req.group):
+            if any(m.platform.id == tanker.id for m in req.group):
+                group = tuple(
+                    replace(m, count=m.count + 1) if m.platform.id == tanker.id else m
+                    for m in req.group
+                )
+            else:
                 group = (*req.group, Member(tanker))
-            what = "another tanker" if have else "a tanker"
             if add(
                 f"add {what} to the group, e.g. {tanker.id} ({tanker.name})",
                 result(replace(req, group=group)),
@@ -1117,7 +1121,7 @@ class Planner:
         speed = fuel.speed
         fuel_svc = set(RESUPPLY[req.domain])
         data = self._sea_data() if req.domain == "sea" else None
-        seasons: dict[str, SeasonRule] = dict(data.seasons) if data is not None else {}
+        seasons: Mapping[str, SeasonRule] = data.seasons if data is not None else {}
         ice = req.voyage_ice_class
         max_wait = dt.timedelta(days=req.max_wait_days)
         waited = dt.timedelta(0)

@@ -215,16 +215,19 @@ class SeasonRule:
         """
         if date is None:
             return not self.closed_without_date
+        md = (date.month, date.day)
+        return any(start <= md <= end for start, end in self.windows_for(ice_class))
+
+    def windows_for(self, ice_class: str | None) -> tuple[tuple[MonthDay, MonthDay], ...]:
+        """The open window(s) of the strongest band at or below ``ice_class`` (none: closed
+        all year to it)."""
         rank = ICE_CLASSES.index(normalise_ice_class(ice_class))
         band = max(
             (b for b in self.windows if ICE_CLASSES.index(b) <= rank),
             key=ICE_CLASSES.index,
             default=None,
         )
-        if band is None:
-            return False
-        md = (date.month, date.day)
-        return any(start <= md <= end for start, end in self.windows[band])
+        return () if band is None else tuple(self.windows[band])
 
 
 # -- the files' schemas ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import shapely
 
 from routing.geo import line_nm
 from routing.sea.passages import Passage, SeaData, SeasonRule
-from routing.vocab import ICE_CLASSES, normalise_ice_class
+from routing.vocab import normalise_ice_class
 
 MERGE_NM = 1.0
 """Pieces of one region closer than this along the track are one transit."""
@@ -138,23 +138,14 @@ def earliest_entry(
 
 
 def season_text(rule: SeasonRule, ice_class: str | None) -> str:
-    """The open window(s) a ship of ``ice_class`` gets, e.g. ``1 Jul-15 Nov``."""
+    """The open window(s) a ship of ``ice_class`` gets, e.g. ``open 1 Jul-15 Nov to ice
+    class none``."""
     band_class = normalise_ice_class(ice_class)
-    windows = _band_windows(rule, band_class)
+    windows = rule.windows_for(ice_class)
     if not windows:
         return f"closed all year to ice class {band_class}"
     spans = ", ".join(f"{_md(a)}-{_md(b)}" for a, b in windows)
     return f"open {spans} to ice class {band_class}"
-
-
-def _band_windows(
-    rule: SeasonRule, ice_class: str
-) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
-    rank = ICE_CLASSES.index(ice_class)
-    bands = [b for b in rule.windows if ICE_CLASSES.index(b) <= rank]
-    if not bands:
-        return ()
-    return tuple(rule.windows[max(bands, key=ICE_CLASSES.index)])
 
 
 def _md(md: tuple[int, int]) -> str:

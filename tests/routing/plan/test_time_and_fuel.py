@@ -28,6 +28,19 @@ def _plan(planner: Planner, **kw: object) -> Plan:
     return planner.plan(planner.request(**kw))  # type: ignore[arg-type]
 
 
+def _udaloy(planner: Planner, departure: str, **kw: object) -> Plan:
+    """An Udaloy (no ice class), Severomorsk -> Vladivostok, leaving on ``departure``."""
+    return _plan(
+        planner,
+        nation="RUS",
+        platform="udaloy",
+        origin="ru-severomorsk-naval-base",
+        destination="ru-vladivostok-naval-base",
+        departure=departure,
+        **kw,
+    )
+
+
 def _in_window(day: dt.date, window: tuple[tuple[int, int], tuple[int, int]]) -> bool:
     return window[0] <= (day.month, day.day) <= window[1]
 
@@ -65,25 +78,11 @@ def test_a_talwar_reaching_the_nsr_after_15_november_goes_another_way(planner: P
 def test_an_udaloy_leaving_severomorsk_on_14_november_does_not_transit_into_december(
     planner: Planner,
 ) -> None:
-    plan = _plan(
-        planner,
-        nation="RUS",
-        platform="udaloy",
-        origin="ru-severomorsk-naval-base",
-        destination="ru-vladivostok-naval-base",
-        departure="2027-11-14",
-    )
+    plan = _udaloy(planner, "2027-11-14")
     assert plan.feasible, plan.reason
     assert "nsr" not in plan.passages
     assert any("Northern Sea Route" in w for w in plan.warnings)
-    early = _plan(
-        planner,
-        nation="RUS",
-        platform="udaloy",
-        origin="ru-severomorsk-naval-base",
-        destination="ru-vladivostok-naval-base",
-        departure="2027-10-20",
-    )
+    early = _udaloy(planner, "2027-10-20")
     assert "nsr" in early.passages  # in October the whole transit is in season
     for entered, left in _nsr_days(early):
         assert _in_window(entered.date(), NSR_NONE) and _in_window(left.date(), NSR_NONE)
@@ -93,29 +92,14 @@ def test_an_udaloy_leaving_severomorsk_on_14_november_does_not_transit_into_dece
 def test_a_ship_leaving_before_the_season_waits_for_it_when_that_is_quicker(
     planner: Planner,
 ) -> None:
-    plan = _plan(
-        planner,
-        nation="RUS",
-        platform="udaloy",
-        origin="ru-severomorsk-naval-base",
-        destination="ru-vladivostok-naval-base",
-        departure="2027-06-20",
-    )
+    plan = _udaloy(planner, "2027-06-20")
     assert plan.feasible and "nsr" in plan.passages
     (entered, _left), *_ = _nsr_days(plan)
     assert entered.date() >= dt.date(2027, 7, 1)
     assert plan.wait_h > 24 * 5 and plan.legs[0].wait_reason
     assert "Northern Sea Route" in plan.legs[0].wait_reason
     assert plan.duration_h == pytest.approx(plan.sailing_h + plan.dwell_h + plan.wait_h)
-    no_wait = _plan(
-        planner,
-        nation="RUS",
-        platform="udaloy",
-        origin="ru-severomorsk-naval-base",
-        destination="ru-vladivostok-naval-base",
-        departure="2027-06-20",
-        max_wait_days=0,
-    )
+    no_wait = _udaloy(planner, "2027-06-20", max_wait_days=0)
     assert "nsr" not in no_wait.passages and no_wait.eta > plan.eta
 
 
@@ -136,18 +120,11 @@ def test_an_arc4_ship_uses_the_nsr_in_late_june_without_waiting(planner: Planner
 def test_notice_periods_are_waited_for_when_requests_start_late(planner: Planner) -> None:
     """RELOS asks 14 days' notice of a port call. If requests can only go out 25 days
     after departure, the Russian ship's stop in India waits for the notice to run."""
-    base = dict(
-        nation="RUS",
-        platform="udaloy",
-        origin="ru-severomorsk-naval-base",
-        destination="ru-vladivostok-naval-base",
-        departure="2027-11-14",
-    )
-    plain = _plan(planner, **base)
+    plain = _udaloy(planner, "2027-11-14")
     noticed = [s for s in plain.stops if s.notice_days]
     assert noticed, "the plan calls in India under RELOS (14 days' notice)"
     start = dt.datetime(2027, 12, 9, tzinfo=dt.UTC)
-    late = _plan(planner, **base, notice_from=start)
+    late = _udaloy(planner, "2027-11-14", notice_from=start)
     assert late.feasible, late.reason
     for stop in late.stops:
         if stop.notice_days:
