@@ -604,17 +604,6 @@ class SeaData:
             out.add(pid)
         return frozenset(out)
 
-    def regions_on(self, coords: np.ndarray) -> list[Passage]:
-        """The ice regions an (n, 2) lon/lat track enters."""
-        if len(coords) < 2:
-            return []
-        line = shapely.LineString(np.asarray(coords, dtype=float))
-        return [
-            p
-            for p in self.passages
-            if p.kind == "ice_region" and any(line.intersects(poly) for poly in p.region_polygons)
-        ]
-
     def seasonal_open(self, passage: str, date: dt.date | None, ice_class: str | None) -> bool:
         """Whether a seasonal passage is open on ``date`` for a ship of ``ice_class``."""
         return self.seasons[passage].open_on(date, ice_class)
