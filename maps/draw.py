@@ -203,7 +203,25 @@ def _stop_rows(stop: Mapping[str, Any]) -> Rows:
         ("fuel on arrival", fmt_fraction(stop.get("fuel_on_arrival"))),
         ("services", ", ".join(stop.get("services") or []) or "–"),
     ]
+    members = stop.get("fuel") or {}
+    if len(members) > 1:
+        rows.append(
+            ("fuel by ship", ", ".join(f"{k} {fmt_fraction(v)}" for k, v in members.items()))
+        )
+    if stop.get("cargo_t") is not None:
+        rows.append(("tanker cargo left", f"{fmt_number(stop['cargo_t'], 0)} t"))
+    if wait := _wait_text(stop):
+        rows.append(("waited", wait))
     return rows + _notice_rows(stop)
+
+
+def _wait_text(item: Mapping[str, Any]) -> str | None:
+    """A leg's or stop's wait (for a season, for notice) in days, with why."""
+    hours = item.get("wait_h") or 0.0
+    if hours <= 0:
+        return None
+    reason = item.get("wait_reason")
+    return f"{fmt_days(hours)}" + (f" ({reason})" if reason else "")
 
 
 # ---------------------------------------------------------------- calls
@@ -317,6 +335,7 @@ def draw_route(
         duration=fmt_days(props.get("duration_h")),
         fuel=None,
         passages=props.get("passages") or [],
+        wait=None,
     )
     line = folium.PolyLine(
         as_latlng(coords),
@@ -598,6 +617,7 @@ def _draw_legs(
             duration=fmt_days(leg.get("duration_h")),
             fuel=fmt_fraction(leg.get("fuel_on_arrival")),
             passages=leg.get("passages") or [],
+            wait=_wait_text(leg),
         )
         line = folium.PolyLine(
             as_latlng(coords), color=colour, weight=4, opacity=0.9, class_name="relos-leg"

@@ -202,6 +202,7 @@ _SOURCES: Mapping[str, str] = {
     "track_tooltip": """
         <b>{{ title }}</b>
         {% if route %}<br>{{ route }}{% endif %}
+        {% if wait %}<br>waits {{ wait }} first{% endif %}
         <br>{{ distance }}, {{ duration }}
         {% if fuel is not none %}<br>fuel on arrival {{ fuel }}{% endif %}
         {% if passages %}<br>via {{ passages|join(", ") }}{% endif %}

@@ -17,10 +17,12 @@ Simplifications, stated so planners can judge them:
 
 - Seasons (the Northern Sea Route's, ice regions') are judged on every day the
   voyage is inside a seasonal passage or ice region, from the plan's timeline.
-  Routes are chosen with the seasons of the departure date (and, as variants,
-  of each later date a closed seasonal passage opens); a plan that would be in
-  a passage out of season waits at the port before it (up to ``max_wait_days``)
-  or is re-planned around it, and says so. Time spent waiting burns no fuel.
+  Each leg that would pass such water has two ways: straight through, waiting at
+  its start until the whole transit falls in season, or round by a route free of
+  seasons; the solver chooses among them exactly (:class:`routing.plan.solver.Clock`).
+  A leg through seasonal water must begin within ``max_wait_days`` of the earliest
+  the group could be at its start sailing straight there. Time spent waiting burns
+  no fuel.
 - A stop must be open to the nation at the time the plan arrives there; if an
   agreement lapses mid-voyage the stop is removed and the plan re-optimised.
 - A task group's range is that of its shortest-legged ship, unless a tanker
@@ -59,7 +61,7 @@ from routing.plan.calls import (
 from routing.plan.fuel import FuelState, GroupFuel
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
-from routing.plan.solver import INF, OBJECTIVES, bottleneck, solve
+from routing.plan.solver import INF, OBJECTIVES, Clock, Solution, Way, bottleneck, solve
 from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
 from routing.sea.timing import Transit, closed_days, earliest_entry, season_text, transits
 from routing.vocab import SEA_KINDS
@@ -83,6 +85,7 @@ class SeaLegSource(Protocol):
         date: dt.date | None = ...,
         ice_class: str | None = ...,
         size: ShipSize | None = ...,
+        seasons: bool = ...,
     ) -> np.ndarray: ...
 
     def route(
@@ -94,6 +97,7 @@ class SeaLegSource(Protocol):
         date: dt.date | None = ...,
         ice_class: str | None = ...,
         size: ShipSize | None = ...,
+        seasons: bool = ...,
     ) -> Any: ...
 
     def size_closures(self, size: ShipSize | None) -> dict[str, str]: ...
@@ -145,6 +149,9 @@ class Stop:
     notice_days: int | None
     request_by: dt.datetime | None
     fuel: FuelState | None = None
+    wait_h: float = 0.0
+    """Hours waited in port before the call could begin (its notice period)."""
+    wait_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,13 +193,13 @@ class Plan:
 
     @property
     def dwell_h(self) -> float:
-        """Hours alongside at resupply stops."""
-        return sum((s.departure - s.arrival).total_seconds() / 3600 for s in self.stops)
+        """Hours alongside at resupply stops (waits apart)."""
+        return sum((s.departure - s.arrival).total_seconds() / 3600 - s.wait_h for s in self.stops)
 
     @property
     def wait_h(self) -> float:
         """Hours waited for seasons and notice periods."""
-        return sum(leg.wait_h for leg in self.legs)
+        return sum(leg.wait_h for leg in self.legs) + sum(s.wait_h for s in self.stops)
 
     @property
     def duration_h(self) -> float:
@@ -330,6 +337,7 @@ class Planner:
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
         self._leg_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=4096)
+        self._ways_cache: LRUCache[tuple[Any, ...], tuple[np.ndarray, ...]] = LRUCache(maxsize=256)
 
     # ------------------------------------------------------------- requests
     def request(
@@ -402,7 +410,16 @@ class Planner:
         return Place(fac.id, fac.point, fac.name, fac)
 
     # ------------------------------------------------------------ distances
-    def _matrix(self, places: Sequence[Place], req: PlanRequest, cat: Catalogue) -> np.ndarray:
+    def _matrix(
+        self,
+        places: Sequence[Place],
+        req: PlanRequest,
+        closed: frozenset[str],
+        *,
+        date: dt.date | None = None,
+    ) -> np.ndarray:
+        """Distances between ``places`` with ``closed`` shut; seasons are left to the
+        timeline unless a ``date`` is given (then they are those of that day)."""
         pts = np.array([[p.point.lon, p.point.lat] for p in places])
         if req.domain == "air":
             n = len(places)
@@ -412,10 +429,11 @@ class Planner:
         if self.sea is None:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
         base = self.sea.distance_matrix(
-            closed=req.route_closed,
-            date=req.route_date,
+            closed=closed,
+            date=date,
             ice_class=req.voyage_ice_class,
             size=req.size,
+            seasons=date is not None,
         )
         on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
         idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
@@ -428,20 +446,29 @@ class Planner:
                 if i == j:
                     out[i, j] = 0.0
                     continue
-                out[i, j] = self._route_nm(places[i], other, req)
-                out[j, i] = self._route_nm(other, places[i], req)
+                out[i, j] = self._route_nm(places[i], other, req, closed, date=date)
+                out[j, i] = self._route_nm(other, places[i], req, closed, date=date)
         return out
 
-    def _route_nm(self, a: Place, b: Place, req: PlanRequest) -> float:
+    def _route_nm(
+        self,
+        a: Place,
+        b: Place,
+        req: PlanRequest,
+        closed: frozenset[str],
+        *,
+        date: dt.date | None = None,
+    ) -> float:
         assert self.sea is not None
         try:
             route = self.sea.route(
                 a.ref,
                 b.ref,
-                closed=req.route_closed,
-                date=req.route_date,
+                closed=closed,
+                date=date,
                 ice_class=req.voyage_ice_class,
                 size=req.size,
+                seasons=date is not None,
             )
         except NoRouteError:
             return INF
@@ -502,11 +529,7 @@ class Planner:
 
     def _plan(self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
-        suggestions (each of which is planned without them).
-
-        The request is planned with the seasons of its departure date and, as variants,
-        of each later date a closed seasonal passage opens; each result is checked day
-        by day along its own timeline, and the best under the objective is kept."""
+        suggestions (each of which is planned without them)."""
         fuel, speed = group_profile(req.group, req.speed_kn, req.reserve)
         domain = req.domain
         origin = self._place(cat, req.origin, field="origin", domain=domain)
@@ -530,15 +553,8 @@ class Planner:
             avoided=self._avoided(req),
             range_basis=fuel.explain(),
         )
-        first = self._plan_variant(req, base, cat, fuel, (origin, dest, waypoints))
-        best = first if first.feasible else None
-        for variant in self._season_variants(req, infeasible=best is None):
-            plan = self._plan_variant(variant, base, cat, fuel, (origin, dest, waypoints))
-            if plan.feasible and (best is None or plan.rank() < best.rank()):
-                best = plan
-        if best is not None:
-            return replace(best, request=req)
-        if not explain:
+        first = self._plan_itinerary(req, base, cat, fuel, (origin, dest, waypoints))
+        if first.feasible or not explain:
             return first
         rules = CallRules(cat, req)
         if first.suggestions == ("access",):
@@ -548,60 +564,11 @@ class Planner:
             return replace(first, suggestions=tuple(self._suggest(cat, req, fuel, limited)))
         return first
 
-    def _season_variants(self, req: PlanRequest, *, infeasible: bool) -> list[PlanRequest]:
-        """The request with routes chosen for each later date, within the voyage's reach,
-        on which a seasonal passage shut at departure opens (an ice region's opening too,
-        when nothing else works)."""
-        data = self._sea_data()
-        if data is None or req.domain != "sea":
-            return []
-        ice = req.voyage_ice_class
-        day0 = req.departure.date()
-        horizon = SEASON_HORIZON_DAYS + req.max_wait_days
-        shut = data.seasonal_closures(day0, ice)
-        seen = {shut}
-        out: list[PlanRequest] = []
-        now: np.ndarray | None = None
-        for pid in sorted(shut):
-            if not infeasible and data.by_id[pid].kind != "seasonal_route":
-                continue
-            rule = data.seasons[pid]
-            for k in range(1, horizon + 1):
-                day = day0 + dt.timedelta(days=k)
-                if rule.open_on(day, ice):
-                    closures = data.seasonal_closures(day, ice)
-                    if closures in seen:
-                        break
-                    # worth a plan only if some stretch between the places gets shorter
-                    if now is None:
-                        now = self._target_legs(req, day0)
-                    later = self._target_legs(req, day)
-                    shorter = now is None or later is None or bool((later < now - 0.5).any())
-                    if shorter:
-                        seen.add(closures)
-                        out.append(replace(req, season_date=day))
-                    break
-        return out
-
-    def _target_legs(self, req: PlanRequest, day: dt.date) -> np.ndarray | None:
-        """Sea distances between consecutive places of the request with the seasons of
-        ``day`` (``None`` when a place is not a port of the graph)."""
-        if self.sea is None:
-            return None
-        refs = [req.origin, *req.waypoints, req.destination]
-        if not all(isinstance(r, str) and r in self._port_pos for r in refs):
-            return None
-        m = self.sea.distance_matrix(
-            closed=req.route_closed, date=day, ice_class=req.voyage_ice_class, size=req.size
-        )
-        idx = [self._port_pos[str(r)] for r in refs]
-        return np.array([m[a, b] for a, b in itertools.pairwise(idx)], dtype=float)
-
     def _sea_data(self) -> SeaData | None:
         data = getattr(self.sea, "sea", None)
         return data if isinstance(data, SeaData) else None
 
-    def _plan_variant(
+    def _plan_itinerary(
         self,
         req: PlanRequest,
         base: Plan,
@@ -609,35 +576,30 @@ class Planner:
         fuel: GroupFuel,
         places: tuple[Place, Place, Sequence[Place]],
     ) -> Plan:
-        """One candidate plan: re-planned while an agreement lapses before a stop is
-        reached or the voyage would be in a passage out of season. An infeasible result
-        carries ``suggestions == ("range",)`` or ``("access",)`` for the caller to fill."""
+        """The plan: re-planned while an agreement lapses before a stop is reached. An
+        infeasible result carries ``suggestions == ("range",)`` or ``("access",)`` for the
+        caller to fill."""
         origin, dest, waypoints = places
         rules = CallRules(cat, req)
         dwell = DEFAULT_DWELL_H[req.domain] if req.dwell_h is None else req.dwell_h
         excluded: set[str] = set()
-        notes: list[str] = []
         for _ in range(12):
             cands, limited = self._candidates(cat, req, rules)
             cands = [(f, g) for f, g in cands if f.id not in excluded]
             try:
-                result = self._solve(cat, req, origin, dest, waypoints, cands, fuel, dwell)
+                result = self._solve(
+                    cat, req, rules, [origin, *waypoints, dest], cands, fuel, dwell
+                )
             except NoRouteError as exc:
-                if notes:
-                    return replace(base, reason="; ".join(notes) + f"; and {exc.message}")
                 return replace(
                     base,
                     reason=exc.message,
                     suggestions=tuple(f"reopen {c}" for c in exc.closures),
                 )
             if isinstance(result, str):
-                reason = "; ".join([*notes, result + _limit_note(cat, rules, limited)])
+                reason = result + _limit_note(cat, rules, limited)
                 return replace(base, reason=reason, suggestions=("range",))
             plan = self._assemble(base, rules, req, result, fuel, dwell)
-            if isinstance(plan, _Blocked):
-                notes.append(plan.note(req))
-                req = replace(req, season_closed=req.season_closed | {plan.transit.passage})
-                continue
             lapsed = [
                 s.place.key
                 for s in plan.stops
@@ -655,9 +617,8 @@ class Planner:
             return replace(
                 plan,
                 calls=calls,
-                season_closed=tuple(sorted(req.season_closed)),
                 warnings=(
-                    *notes,
+                    *plan.warnings,
                     *_wait_warnings(plan),
                     *_call_warnings(plan, calls),
                     *self._ice(plan),
@@ -744,18 +705,13 @@ class Planner:
         self,
         cat: Catalogue,
         req: PlanRequest,
-        origin: Place,
-        dest: Place,
-        waypoints: Sequence[Place],
+        rules: CallRules,
+        targets: Sequence[Place],
         cands: Sequence[tuple[Facility, Grant]],
         fuel: GroupFuel,
         dwell: float,
-        *,
-        max_stops: int | None = None,
-    ) -> tuple[list[Place], np.ndarray, Any, dict[str, Grant]] | str:
+    ) -> _Solved | str:
         """Solve; a string is the reason when there is no plan."""
-        usable, speed = fuel.stretch_nm, fuel.speed
-        targets = [origin, *waypoints, dest]
         places: list[Place] = []
         index: dict[str, int] = {}
         for p in targets:
@@ -768,7 +724,8 @@ class Planner:
             if fac.id not in index:
                 index[fac.id] = len(places)
                 places.append(Place(fac.id, fac.point, fac.name, fac))
-        dist = self._matrix(places, req, cat)
+        ways = _Ways(self, req, places, fuel.speed)
+        dist = ways.dist
         stop_ok = np.array([p.key in grants for p in places])
         tix = [index[p.key] for p in targets]
         for a, b in itertools.pairwise(tix):
@@ -777,21 +734,33 @@ class Planner:
             ):
                 raise NoRouteError(
                     f"no sea route from {places[a].name} to {places[b].name} under these closures",
-                    closures=sorted(req.route_closed),
+                    closures=sorted(req.closed),
                 )
-        limit = req.max_stops if max_stops is None else max_stops
+        not_before = np.full(len(places), -INF)
+        if req.notice_from is not None:
+            for i, p in enumerate(places):
+                notice = rules.notice(grants[p.key]) if p.key in grants else None
+                if notice:
+                    due = req.notice_from + dt.timedelta(days=notice) - req.departure
+                    not_before[i] = due.total_seconds() / 3600
+        clock = None
+        if ways.seasonal or np.isfinite(not_before).any():
+            clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0)
         sol = solve(
             dist,
             tix,
             stop_ok,
-            max_leg=usable,
-            max_stops=limit,
+            max_leg=fuel.stretch_nm,
+            max_stops=req.max_stops,
             objective=req.objective,
-            speed=speed,
+            speed=fuel.speed,
             dwell=dwell,
+            clock=clock,
         )
         if sol is not None:
-            return places, dist, sol, grants
+            return _Solved(places, sol, grants, ways)
+        if req.domain == "sea":  # explained on the routes of the departure's seasons
+            dist = self._matrix(places, req, req.closed, date=req.departure.date())
         return self._explain(places, dist, tix, stop_ok, fuel, req)
 
     def _explain(
@@ -864,7 +833,7 @@ class Planner:
             if req.domain == "air":
                 total += geodesic_nm(a.point, b.point)
             else:
-                total += self._route_nm(a, b, req)
+                total += self._route_nm(a, b, req, req.closed, date=req.departure.date())
         return total if np.isfinite(total) else None
 
     def _suggest(
@@ -1064,10 +1033,11 @@ class Planner:
 
     # -------------------------------------------------------------- assemble
     def _leg_geometry(
-        self, req: PlanRequest, a: Place, b: Place
-    ) -> tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]:
-        """A leg's length, passages, track and the passages' places along it (sea legs
-        cached: they depend only on the key below)."""
+        self, req: PlanRequest, a: Place, b: Place, closed: frozenset[str]
+    ) -> _Geometry:
+        """A leg's length, passages, track and the passages' places along it, with
+        ``closed`` shut and seasons left to the timeline (sea legs cached: they depend
+        only on the key below)."""
         if req.domain == "air":
             npts = max(
                 2, int(GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / 50_000)
@@ -1077,7 +1047,7 @@ class Planner:
             dist = GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / METRES_PER_NM
             return float(dist), (), unwrap_array(line), ()
         assert self.sea is not None
-        key = (a.key, b.key, req.route_closed, req.route_date, req.voyage_ice_class, req.size)
+        key = (a.key, b.key, closed, req.voyage_ice_class, req.size)
         with self._cand_lock:
             hit = self._leg_cache.get(key)
         if hit is not None:
@@ -1085,10 +1055,10 @@ class Planner:
         route = self.sea.route(
             a.ref,
             b.ref,
-            closed=req.route_closed,
-            date=req.route_date,
+            closed=closed,
             ice_class=req.voyage_ice_class,
             size=req.size,
+            seasons=False,
         )
         xy = unwrap_array(route.xy)
         xy.setflags(write=False)  # shared by every plan that sails this leg
@@ -1108,60 +1078,44 @@ class Planner:
         base: Plan,
         rules: CallRules,
         req: PlanRequest,
-        solved: tuple[list[Place], np.ndarray, Any, dict[str, Grant]],
+        solved: _Solved,
         fuel: GroupFuel,
         dwell: float,
-    ) -> Plan | _Blocked:
-        """The plan's legs and stops on its timeline: each leg's passages with the times
-        the group is in them, waits for seasons (and for notice, with ``notice_from``),
-        and the fuel of every member on arrival. A leg that would be in a seasonal
-        passage or ice region out of season, with no wait of at most ``max_wait_days``
-        that fits, gives :class:`_Blocked` instead."""
-        places, _dist, sol, grants = solved
+    ) -> Plan:
+        """The plan's legs and stops on the solver's timeline: each leg's passages with
+        the times the group is in them, its wait (for a season, for notice with
+        ``notice_from``) and why, and the fuel of every member on arrival. A leg that goes
+        round seasonal water says why it does not wait for it."""
+        places, sol, grants, ways = solved.places, solved.sol, solved.grants, solved.ways
         speed = fuel.speed
         fuel_svc = set(RESUPPLY[req.domain])
-        data = self._sea_data() if req.domain == "sea" else None
-        seasons: Mapping[str, SeasonRule] = data.seasons if data is not None else {}
-        ice = req.voyage_ice_class
-        max_wait = dt.timedelta(days=req.max_wait_days)
-        waited = dt.timedelta(0)
         legs: list[Leg] = []
         stops: list[Stop] = []
+        notes: list[str] = []
+        kept_out: set[str] = set()
         clock = req.departure
+        reached = [(sol.sequence[0], clock)]  # each target, when the group may leave it
         sailed = 0.0
         seq = [places[i] for i in sol.sequence]
         for i, (a, b) in enumerate(itertools.pairwise(seq), start=1):
-            d, passages, coords, found = self._leg_geometry(req, a, b)
+            ia, ib = sol.sequence[i - 1], sol.sequence[i]
+            way = sol.ways[i - 1] if sol.ways else ways.shortest(ia, ib)
+            d, passages, coords, found = ways.geometry(ia, ib, way)
             hours = d / speed
-            wait = dt.timedelta(0)
-            why: list[str] = []
+            planned = (
+                req.departure + dt.timedelta(hours=sol.departs[i - 1]) if sol.departs else clock
+            )
+            depart = max(clock, planned)
             grant = grants.get(b.key) if sol.stop_flags[i] else None
             notice = rules.notice(grant) if grant is not None else None
-            if notice and req.notice_from is not None:
-                earliest = req.notice_from + dt.timedelta(days=notice)
-                due = clock + dt.timedelta(hours=hours)
-                if due < earliest:
-                    wait = earliest - due
-                    why.append(
-                        f"to call at {b.name} no earlier than {earliest:%Y-%m-%d %H:%M}Z "
-                        f"({notice} days' notice from {req.notice_from:%Y-%m-%d})"
-                    )
-            for tr in found:
-                rule = seasons.get(tr.passage)
-                if rule is None:
-                    continue
-                t_in, t_out = tr.times(clock + wait, speed)
-                if not closed_days(rule, t_in, t_out, ice):
-                    continue
-                start = earliest_entry(
-                    rule, t_in, t_out - t_in, ice, max_wait=max_wait - waited - wait
-                )
-                if start is None:
-                    return _Blocked(tr, rule, t_in, t_out, a, ice, req.max_wait_days)
-                wait += start - t_in
-                why.append(f"for {tr.name} ({season_text(rule, ice)}): entered {start:%Y-%m-%d}")
-            waited += wait
-            depart = clock + wait
+            why = ways.wait_reasons(found, clock, depart)
+            if ways.seasonal and way != OPEN:
+                on_way = {t.passage for t in found}
+                seen = kept_out | on_way
+                notes += ways.kept_out(ia, ib, clock, seen, taken=way)
+                kept_out |= seen - on_way
+            if sol.stages and sol.stages[i] > sol.stages[i - 1]:
+                reached.append((ib, clock if grant is None else clock + dt.timedelta(hours=dwell)))
             arrive = depart + dt.timedelta(hours=hours)
             sailed += d
             state = fuel.state(sailed)
@@ -1177,7 +1131,7 @@ class Planner:
                     coords,
                     depart=depart,
                     arrive=arrive,
-                    wait_h=wait.total_seconds() / 3600,
+                    wait_h=(depart - clock).total_seconds() / 3600,
                     wait_reason="; ".join(why) or None,
                     transits=tuple(TimedTransit(tr, *tr.times(depart, speed)) for tr in found),
                     fuel=state,
@@ -1185,7 +1139,15 @@ class Planner:
             )
             clock = arrive
             if grant is not None:
-                leave = clock + dt.timedelta(hours=dwell)
+                begin, held = clock, None
+                if notice and req.notice_from is not None:
+                    begin = max(clock, req.notice_from + dt.timedelta(days=notice))
+                    if begin > clock:
+                        held = (
+                            f"the call may begin {begin:%Y-%m-%d %H:%M}Z ({notice} days' notice "
+                            f"from {req.notice_from:%Y-%m-%d})"
+                        )
+                leave = begin + dt.timedelta(hours=dwell)
                 stops.append(
                     Stop(
                         index=len(stops) + 1,
@@ -1196,13 +1158,211 @@ class Planner:
                         departure=leave,
                         fuel_on_arrival=state.lowest,
                         notice_days=notice,
-                        request_by=clock - dt.timedelta(days=notice) if notice else None,
+                        request_by=begin - dt.timedelta(days=notice) if notice else None,
                         fuel=state,
+                        wait_h=(begin - clock).total_seconds() / 3600,
+                        wait_reason=held,
                     )
                 )
                 clock = leave
                 sailed = 0.0
-        return replace(base, feasible=True, legs=tuple(legs), stops=tuple(stops))
+        if ways.seasonal:  # the natural route between targets, if the season shuts it
+            used = {t.transit.passage for leg in legs for t in leg.transits}
+            seen = kept_out | used
+            for (ia, ready), (ib, _) in itertools.pairwise(reached):
+                notes += ways.kept_out(ia, ib, ready, seen)
+            kept_out |= seen - used
+        return replace(
+            base,
+            feasible=True,
+            legs=tuple(legs),
+            stops=tuple(stops),
+            warnings=tuple(notes),
+            season_closed=tuple(sorted(kept_out)),
+        )
+
+
+_Geometry = tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]
+"""A leg's length (nm), passages, track and the passages' places along it."""
+
+SEASON_HORIZON_DAYS = 400
+"""How far ahead a leg's season is searched for an opening."""
+
+
+ICE_DETOUR = 1.02
+"""A straight leg keeps out of ice regions when that adds at most this factor (and 5 nm):
+they hold ports, and a route that only clips one should not wait for its thaw."""
+
+
+OPEN, CLEAR, ROUND = 0, 1, 2
+"""The ways of a sea leg: straight through all seasonal water; through seasonal routes
+(the NSR) but clear of ice regions; round by water free of seasons."""
+
+
+class _Ways:
+    """The ways of each leg of one solve (:data:`OPEN`, :data:`CLEAR`, :data:`ROUND`),
+    kept only where shorter than a freer one, and when a bound way may start."""
+
+    def __init__(self, planner: Planner, req: PlanRequest, places: list[Place], speed: float):
+        self.planner, self.req, self.places, self.speed = planner, req, places, speed
+        data = planner._sea_data() if req.domain == "sea" else None
+        self.seasons: Mapping[str, SeasonRule] = data.seasons if data is not None else {}
+        self.ice = req.voyage_ice_class
+        bound_ids = data.season_bound(self.ice) if data is not None else frozenset()
+        regions = frozenset(p for p in bound_ids if data and data.by_id[p].kind == "ice_region")
+        self.closures = (req.closed, req.closed | regions, req.closed | bound_ids)
+        self.seasonal = bool(bound_ids)
+        key = (tuple(p.key for p in places), self.closures, self.ice, req.size, req.domain)
+        with planner._cand_lock:
+            hit = planner._ways_cache.get(key)
+        if hit is None:
+            hit = self._lengths(regions)
+            with planner._cand_lock:
+                planner._ways_cache[key] = hit
+        self.dist, whole, clear, free = hit
+        if not self.seasonal:
+            self.ways: tuple[Way, ...] = (Way(free),)
+            return
+        self.ways = (
+            Way(whole, np.isfinite(whole), self._depart_by(OPEN)),
+            Way(clear, np.isfinite(clear), self._depart_by(CLEAR)),
+            Way(free),
+        )
+
+    def _lengths(self, regions: frozenset[str]) -> tuple[np.ndarray, ...]:
+        """The shortest of the ways, and each way's lengths (``inf`` where it is not
+        shorter than a freer one): read-only, shared by the plans of the same places."""
+        planner, places, req = self.planner, self.places, self.req
+        free = planner._matrix(places, req, self.closures[ROUND])
+        if not self.seasonal:
+            out: tuple[np.ndarray, ...] = (free, free, free, free)
+        else:
+            clear = planner._matrix(places, req, self.closures[CLEAR]) if regions else free
+            whole = planner._matrix(places, req, self.closures[OPEN])
+            clear = np.where(clear < free - 0.5, clear, INF)
+            whole = np.where((whole < free - 0.5) & ~(whole >= clear - 0.5), whole, INF)
+            out = (np.minimum.reduce([whole, clear, free]), whole, clear, free)
+        for a in out:
+            a.setflags(write=False)
+        return out
+
+    def shortest(self, i: int, j: int) -> int:
+        """The way of the shortest length for ``i -> j`` (a free one on a tie)."""
+        if not self.seasonal:
+            return ROUND
+        nm = [float(w.nm[i, j]) for w in self.ways]
+        if not np.isfinite(min(nm)) or nm[ROUND] <= min(nm) + 1e-6:
+            return ROUND
+        return OPEN if nm[OPEN] <= nm[CLEAR] else CLEAR
+
+    def geometry(self, i: int, j: int, way: int) -> _Geometry:
+        """The leg ``i -> j`` sailed by ``way``."""
+        closed = self.closures[way if self.seasonal else ROUND]
+        return self.planner._leg_geometry(self.req, self.places[i], self.places[j], closed)
+
+    def _depart_by(self, way: int) -> Callable[[int, int, float], float]:
+        return lambda i, j, t: self.depart(i, j, t, way)
+
+    def depart(self, i: int, j: int, t: float, way: int) -> float:
+        """The earliest time (hours from departure) at or after ``t`` the leg ``i -> j``
+        may start by ``way`` with every passage on it in season while the group is
+        inside; ``inf`` if none within the horizon."""
+        found = self.geometry(i, j, way)[3]
+        zero = self.req.departure
+        start = zero + dt.timedelta(hours=t)
+        horizon = dt.timedelta(days=SEASON_HORIZON_DAYS)
+        out = INF
+        for _ in range(2 * len(found) + 2):
+            late: float | None = None
+            for tr in found:
+                rule = self.seasons.get(tr.passage)
+                if rule is None:
+                    continue
+                t_in, t_out = tr.times(start, self.speed)
+                if not closed_days(rule, t_in, t_out, self.ice):
+                    continue
+                e = None
+                if rule.windows_for(self.ice):
+                    e = earliest_entry(rule, t_in, t_out - t_in, self.ice, max_wait=horizon)
+                late = INF if e is None else (start + (e - t_in) - zero).total_seconds() / 3600
+                break
+            if late is None:
+                out = (start - zero).total_seconds() / 3600
+                break
+            if not np.isfinite(late):
+                break
+            start = zero + dt.timedelta(hours=late)
+        return out
+
+    def wait_reasons(
+        self, found: Sequence[Transit], ready: dt.datetime, depart: dt.datetime
+    ) -> list[str]:
+        """Why the group waits from ``ready`` to ``depart`` before a leg through ``found``."""
+        if depart <= ready + dt.timedelta(minutes=1):
+            return []
+        why: list[str] = []
+        for tr in found:
+            rule = self.seasons.get(tr.passage)
+            if rule is not None and closed_days(rule, *tr.times(ready, self.speed), self.ice):
+                entered = tr.times(depart, self.speed)[0]
+                why.append(
+                    f"for {tr.name} ({season_text(rule, self.ice)}): entered {entered:%Y-%m-%d}"
+                )
+        return why
+
+    def kept_out(
+        self, i: int, j: int, ready: dt.datetime, seen: set[str], *, taken: int = ROUND
+    ) -> list[str]:
+        """Why the plan sails ``i -> j`` by ``taken`` rather than a shorter way through
+        seasonal water shut on the days the group would be there: from the way round, the
+        least bound shorter way (clear of ice regions first); from the way clear of ice
+        regions, the way through them. ``seen``: passages already explained or sailed,
+        left out; those explained here join it."""
+        if not self.seasonal or taken == OPEN:
+            return []
+        way = CLEAR if taken == ROUND and np.isfinite(self.ways[CLEAR].nm[i, j]) else OPEN
+        if not np.isfinite(self.ways[way].nm[i, j]):
+            return []
+        found = self.geometry(i, j, way)[3]
+        hours = (ready - self.req.departure).total_seconds() / 3600
+        start = self.depart(i, j, hours, way)
+        at = self.places[i].name
+        days = self.req.max_wait_days
+        if not np.isfinite(start) or (start - hours) / 24 > days:
+            instead = f"no wait of up to {days} days at {at} fits its season"
+        else:
+            until = self.req.departure + dt.timedelta(hours=start)
+            instead = f"waiting at {at} until {until:%Y-%m-%d} " + (
+                "would arrive later than going round"
+                if self.req.objective == "min_time"
+                else f"would begin the leg more than {days} days after the group could "
+                "first be there"
+            )
+        out = []
+        for tr in found:
+            rule = self.seasons.get(tr.passage)
+            if rule is None or tr.passage in seen:
+                continue
+            entered, left = tr.times(ready, self.speed)
+            if not closed_days(rule, entered, left, self.ice):
+                continue
+            seen.add(tr.passage)
+            out.append(
+                f"{tr.name}: the group would be in it from {entered:%Y-%m-%d} to "
+                f"{left:%Y-%m-%d}, but it is {season_text(rule, self.ice)} and {instead}, "
+                f"so the plan keeps out of it ({tr.passage})"
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """A solver's itinerary with what the plan is assembled from."""
+
+    places: list[Place]
+    sol: Solution
+    grants: dict[str, Grant]
+    ways: _Ways
 
 
 NATURAL_DETOUR = 1.15
@@ -1210,40 +1370,22 @@ NATURAL_DETOUR = 1.15
 this factor to the shortest distance between them."""
 DETOUR_WARN = 1.5
 """A suggestion whose plan is longer than this factor times the natural route says so."""
-SEASON_HORIZON_DAYS = 120
-"""How far past departure a seasonal passage's opening is tried as a planning date."""
-
-
-@dataclass(frozen=True)
-class _Blocked:
-    """A leg that would be in a seasonal passage or ice region out of season."""
-
-    transit: Transit
-    rule: SeasonRule
-    entered: dt.datetime
-    left: dt.datetime
-    at: Place
-    ice_class: str
-    max_wait_days: int
-
-    def note(self, req: PlanRequest) -> str:
-        """Why the plan keeps out of the passage, for the warnings or the reason."""
-        return (
-            f"{self.transit.name}: the group would be in it from {self.entered:%Y-%m-%d} "
-            f"to {self.left:%Y-%m-%d}, but it is {season_text(self.rule, self.ice_class)} "
-            f"and no wait of up to {self.max_wait_days} days at {self.at.name} fits its "
-            f"season, so the plan keeps out of it ({self.transit.passage})"
-        )
 
 
 def _wait_warnings(plan: Plan) -> list[str]:
     """Each wait, where and why."""
-    return [
+    out = [
         f"wait {leg.wait_h / 24:.1f} days at {leg.start.name} before sailing "
         f"{leg.depart:%Y-%m-%d %H:%M}Z: {leg.wait_reason}"
         for leg in plan.legs
         if leg.wait_h > 0 and leg.depart is not None
     ]
+    out += [
+        f"wait {s.wait_h / 24:.1f} days at {s.place.name} on arrival: {s.wait_reason}"
+        for s in plan.stops
+        if s.wait_h > 0
+    ]
+    return out
 
 
 def _arrivals(plan: Plan) -> list[tuple[Leg, dt.datetime]]:

@@ -232,21 +232,6 @@ class PlanRequest:
     min_confidence: str | None = None
     max_wait_days: int = 60
     notice_from: dt.datetime | None = None
-    season_closed: frozenset[str] = frozenset()
-    """Passages the planner closed because the voyage would be in them out of season."""
-    season_date: dt.date | None = None
-    """The date seasons are judged at when choosing routes (default: the departure's);
-    every plan is then checked day by day along its timeline."""
-
-    @property
-    def route_closed(self) -> frozenset[str]:
-        """Passages routes must avoid: the request's and those shut by the season."""
-        return self.closed | self.season_closed
-
-    @property
-    def route_date(self) -> dt.date:
-        """The date routes are chosen for (see :attr:`season_date`)."""
-        return self.season_date or self.departure.date()
 
     @property
     def domain(self) -> str:

@@ -112,6 +112,8 @@ def _stop_json(s: Stop) -> dict[str, Any]:
         **_fuel_json(s.fuel),
         "notice_days": s.notice_days,
         "request_by": iso(s.request_by) if s.request_by else None,
+        "wait_h": _r(s.wait_h),
+        "wait_reason": s.wait_reason,
     }
 
 

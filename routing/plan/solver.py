@@ -30,13 +30,35 @@ objective is monotone in distance for a fixed stop count, minimising distance
 per (stops, state) is exact for all three objectives; a label with more stops
 and no shorter distance than an earlier one is dominated and pruned, so the
 layers stop as soon as extra stops no longer shorten anything.
+
+Time
+----
+With a :class:`Clock`, legs obey time. A leg may be sailed by one of several
+*ways* (:class:`Way`: e.g. straight through a seasonal passage, or round by water
+free of seasons), each with its own length. On a way that is *bound* for a leg,
+the leg may start only when its passages will be in season for the whole transit
+(``Way.depart``: the earliest such time, never earlier for a later ready time).
+A call whose grant needs notice may not begin before ``Clock.not_before``; a
+group that arrives earlier waits in that port. A bound leg must begin within
+``Clock.max_wait`` of the earliest the group could be ready at its start (sailing
+straight there: a bound that depends on the state, not the path), so the rule is
+monotone in time: a group that is ready earlier can do everything a later one can.
+
+``dist`` is then, for each leg, the shortest of its ways (a lower bound). The
+solver first solves without time on it and checks that itinerary's timeline on
+the shortest ways; if it holds without a wait (or, for ``min_distance`` and
+``min_stops``, at all) it is optimal. Otherwise a label-setting search over the
+same layers keeps, for each state, the labels not beaten on both distance and
+time (exact because the rules are monotone in time), pruned by a lower bound
+against the best finish so far, starting from the best plan on free ways alone.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -55,6 +77,10 @@ class Solution:
     sequence: tuple[int, ...]  # every node in order: targets and stops, origin first
     stop_flags: tuple[bool, ...]  # whether each node of ``sequence`` is a resupply stop
     distance: float
+    stages: tuple[int, ...] = ()  # how many targets after the origin are passed at each node
+    ways: tuple[int, ...] = ()  # per leg, with a clock: the index of the way sailed
+    departs: tuple[float, ...] = ()  # per leg, with a clock: when it starts (hours)
+    time: float | None = None  # with a clock: arrival at the destination (hours)
 
     @property
     def n_stops(self) -> int:
@@ -62,13 +88,47 @@ class Solution:
         return len(self.stops)
 
 
-def score(distance: float, stops: int, objective: str, speed: float, dwell: float) -> tuple:
-    """The sort key of an itinerary under ``objective`` (smaller is better)."""
+@dataclass(frozen=True)
+class Way:
+    """One way of sailing legs: ``nm[i, j]`` its length (``inf``: no such way); where
+    ``bound[i, j]`` the leg may start when ready at ``t`` only at ``depart(i, j, t)``
+    (``inf``: never), a time ``>= t`` that never falls as ``t`` grows."""
+
+    nm: np.ndarray
+    bound: np.ndarray | None = None
+    depart: Callable[[int, int, float], float] | None = None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The time rules of a timed solve; times are hours from departure.
+
+    ``ways``: how each leg may be sailed (every ``Way.nm`` at least ``dist``).
+    ``not_before[j]``: the earliest a call at ``j`` to resupply may begin (the group
+    waits in port until then). ``max_wait``: see the module docstring.
+    """
+
+    ways: tuple[Way, ...]
+    not_before: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    max_wait: float = INF
+
+
+def score(
+    distance: float,
+    stops: int,
+    objective: str,
+    speed: float,
+    dwell: float,
+    time: float | None = None,
+) -> tuple:
+    """The sort key of an itinerary under ``objective`` (smaller is better); ``time``
+    (hours, waits counted) replaces ``distance / speed + stops * dwell`` when known."""
     if objective == "min_stops":
         return (stops, round(distance, 6))
     if objective == "min_distance":
         return (round(distance, 6), stops)
-    return (round(distance / speed + stops * dwell, 9), stops)
+    hours = distance / speed + stops * dwell if time is None else time
+    return (round(hours, 6), stops)  # to the 1/3600 s: float noise is no reason for a stop
 
 
 def solve(
@@ -81,8 +141,55 @@ def solve(
     objective: str = "min_time",
     speed: float = 1.0,
     dwell: float = 0.0,
+    clock: Clock | None = None,
 ) -> Solution | None:
-    """The optimal itinerary, or ``None`` when none fits ``max_leg`` and ``max_stops``."""
+    """The optimal itinerary, or ``None`` when none fits ``max_leg`` and ``max_stops``
+    (and, with a ``clock``, its time rules)."""
+
+    def plain_on(lengths: np.ndarray) -> Solution | None:
+        return _solve_plain(
+            lengths,
+            targets,
+            stop_ok,
+            max_leg=max_leg,
+            max_stops=max_stops,
+            objective=objective,
+            speed=speed,
+            dwell=dwell,
+        )
+
+    plain = plain_on(dist)
+    if clock is None:
+        return plain
+    timed = _Timed(dist, list(targets), stop_ok, max_leg, objective, speed, dwell, clock)
+    if plain is not None:
+        fast = timed.schedule(plain)
+        # Optimal if the lower bound holds: no wait, or one that costs nothing but time
+        # when time is not the objective.
+        if fast is not None and (
+            objective != "min_time" or (fast.time or 0.0) <= _untimed(plain, speed, dwell) + 1e-6
+        ):
+            return fast
+    # A first answer to beat: the best on free ways alone (no season to wait for).
+    safe = plain_on(timed.free)
+    return timed.search(max_stops, timed.schedule(safe, free=True) if safe else None)
+
+
+def _untimed(sol: Solution, speed: float, dwell: float) -> float:
+    return sol.distance / speed + sol.n_stops * dwell
+
+
+def _solve_plain(
+    dist: np.ndarray,
+    targets: Sequence[int],
+    stop_ok: np.ndarray,
+    *,
+    max_leg: float,
+    max_stops: int,
+    objective: str,
+    speed: float,
+    dwell: float,
+) -> Solution | None:
     n = dist.shape[0]
     m = len(targets) - 1
     if m < 1:
@@ -199,18 +306,402 @@ def _rebuild(
     states.reverse()  # states[0] == (0, origin)
     sequence: list[int] = [tgt[0]]
     flags: list[bool] = [False]
+    stages: list[int] = [0]
     for (s_a, _), (s_b, v_b) in itertools.pairwise(states):
         for t in range(s_a + 1, s_b + 1):
             if not (t == s_b and tgt[t] == v_b):
                 sequence.append(tgt[t])
                 flags.append(False)
+                stages.append(t)
         sequence.append(v_b)
         flags.append(True)
+        stages.append(s_b)
     for t in range(s + 1, m + 1):
         sequence.append(tgt[t])
         flags.append(False)
+        stages.append(t)
     stops = tuple(node for node, f in zip(sequence, flags, strict=True) if f)
-    return Solution(stops, tuple(sequence), tuple(flags), total)
+    return Solution(stops, tuple(sequence), tuple(flags), total, tuple(stages))
+
+
+@dataclass(frozen=True)
+class _Leg:
+    """One leg of a timed itinerary."""
+
+    start: int
+    end: int
+    stage: int  # targets passed on arrival at ``end``
+    stop: bool  # the group resupplies at ``end``
+    way: int
+    depart: float
+    arrive: float
+    nm: float
+
+
+class _Label:
+    """A way to reach a state: distance, ready time, and the legs since ``parent``."""
+
+    __slots__ = ("dist", "legs", "parent", "time")
+
+    def __init__(
+        self, dist: float, time: float, parent: _Label | None, legs: tuple[_Leg, ...]
+    ) -> None:
+        self.dist = dist
+        self.time = time
+        self.parent = parent
+        self.legs = legs
+
+
+_Partial = tuple[float, float, tuple[_Leg, ...]]  # stretch so far, time, legs
+
+
+class _Timed:
+    """The timed problem: the fast check of an untimed itinerary and the exact search."""
+
+    def __init__(
+        self,
+        dist: np.ndarray,
+        tgt: list[int],
+        stop_ok: np.ndarray,
+        max_leg: float,
+        objective: str,
+        speed: float,
+        dwell: float,
+        clock: Clock,
+    ) -> None:
+        self.dist = np.array(dist, dtype=float)
+        np.fill_diagonal(self.dist, 0.0)
+        self.tgt, self.stop_ok, self.max_leg = tgt, np.asarray(stop_ok, dtype=bool), max_leg
+        self.objective, self.speed, self.dwell, self.clock = objective, speed, dwell, clock
+        n = self.dist.shape[0]
+        self.m = m = len(tgt) - 1
+        self.not_before = clock.not_before if len(clock.not_before) == n else np.full(n, -INF)
+        self._fails: dict[tuple[int, int, int, float], float] = {}
+        self._spans: dict[tuple[int, int, int], list[tuple[float, float]]] = {}
+        self.nm = [np.asarray(w.nm, dtype=float) for w in clock.ways]
+        self.bound = [
+            np.zeros((n, n), dtype=bool) if w.bound is None else np.asarray(w.bound, dtype=bool)
+            for w in clock.ways
+        ]
+        self.chain = np.zeros(m + 1)
+        for b in range(1, m + 1):
+            self.chain[b] = self.chain[b - 1] + self.dist[tgt[b - 1], tgt[b]]
+
+    # The arrays below serve the search only: the fast path does without them.
+
+    @cached_property
+    def timed(self) -> np.ndarray:
+        """Legs with a bound way (tried one by one; the free ways at once, as arrays)."""
+        return np.logical_or.reduce(
+            [b & np.isfinite(nm) for b, nm in zip(self.bound, self.nm, strict=True)]
+        )
+
+    @cached_property
+    def _free_ways(self) -> np.ndarray:
+        return np.stack([np.where(b, INF, nm) for b, nm in zip(self.bound, self.nm, strict=True)])
+
+    @cached_property
+    def free(self) -> np.ndarray:
+        """The shortest free way of each leg."""
+        return self._free_ways.min(axis=0)
+
+    @cached_property
+    def free_way(self) -> np.ndarray:
+        """Which way that is."""
+        return np.argmin(self._free_ways, axis=0)
+
+    @cached_property
+    def rest(self) -> np.ndarray:
+        """rest[s, v]: the shortest way from v through the targets after stage s, a bound
+        on what is left (shortest paths: ``dist`` need not obey the triangle rule)."""
+        n, m, tgt = self.dist.shape[0], self.m, self.tgt
+        short = self.dist.copy()
+        for k in range(n):
+            np.minimum(short, short[:, k, None] + short[None, k, :], out=short)
+        after = np.zeros(m + 1)  # after[s]: from target s through the rest
+        for s in range(m - 1, -1, -1):
+            after[s] = after[s + 1] + short[tgt[s], tgt[s + 1]]
+        rest = np.zeros((m + 1, n))
+        for s in range(m):
+            rest[s] = short[:, tgt[s + 1]] + after[s + 1]
+        return rest
+
+    def shortest_way(self, a: int, b: int) -> int:
+        """The way of the shortest length for ``a -> b`` (a free one on a tie)."""
+        keys = [
+            (float(nm[a, b]), bool(bd[a, b]), k)
+            for k, (nm, bd) in enumerate(zip(self.nm, self.bound, strict=True))
+        ]
+        return min(keys)[2]
+
+    # -- the rules of one leg ------------------------------------------------------------
+
+    def deadline(self, stage: int, node: int) -> float:
+        """The latest a bound leg may begin from ``node`` with ``stage`` targets passed:
+        ``max_wait`` after the earliest the group could be there, sailing straight."""
+        if not np.isfinite(self.clock.max_wait):
+            return INF
+        soonest = (self.chain[stage] + self.dist[self.tgt[stage], node]) / self.speed
+        return float(soonest + self.clock.max_wait)
+
+    def options(
+        self, i: int, j: int, t: float, *, latest: float, room: float = INF
+    ) -> list[tuple[float, float, float, int]]:
+        """The ways to sail ``i -> j`` when ready at ``t``, at most ``room`` long:
+        (nm, depart, arrive, way)."""
+        out = []
+        for k, (nm_k, bound_k) in enumerate(zip(self.nm, self.bound, strict=True)):
+            nm = nm_k[i, j]
+            if not nm <= room:
+                continue
+            hours = nm / self.speed
+            start = t
+            if bound_k[i, j]:
+                start = self._depart(k, i, j, start, latest)
+                if not start <= latest:
+                    continue
+            out.append((float(nm), start, start + hours, k))
+        return out
+
+    def ready(self, j: int, arrive: float) -> float:
+        """When the group may sail on from a call at ``j`` it reaches at ``arrive``."""
+        return max(arrive, self.not_before[j]) + self.dwell
+
+    def _depart(self, k: int, i: int, j: int, t: float, latest: float) -> float:
+        """Way ``k``'s ``depart``, remembering what monotony settles: a leg that cannot
+        start by ``latest`` when ready at ``t`` cannot when ready later; one that starts
+        at ``d`` when ready at ``t`` starts at ``d`` when ready at any time up to ``d``."""
+        key = (k, i, j, latest)
+        if t >= self._fails.get(key, INF):
+            return INF
+        for lo, hi in self._spans.get((k, i, j), ()):
+            if lo <= t <= hi:
+                return hi
+        depart = self.clock.ways[k].depart
+        start = depart(i, j, t) if depart is not None else t
+        if start > latest:
+            self._fails[key] = min(t, self._fails.get(key, INF))
+        else:
+            self._spans.setdefault((k, i, j), []).append((t, start))
+        return start
+
+    # -- the fast path -------------------------------------------------------------------
+
+    def schedule(self, sol: Solution, *, free: bool = False) -> Solution | None:
+        """``sol`` (found without time) on its timeline, each leg by its shortest way (or
+        with ``free`` its shortest free way); ``None`` if a leg cannot be sailed then."""
+        t = 0.0
+        legs: list[_Leg] = []
+        flags, stages = sol.stop_flags[1:], sol.stages
+        hops = zip(itertools.pairwise(sol.sequence), flags, stages[:-1], stages[1:], strict=True)
+        for (a, b), stop, stage, after in hops:
+            way = int(self.free_way[a, b]) if free else self.shortest_way(a, b)
+            latest = self.deadline(stage, a)
+            opts = [o for o in self.options(a, b, t, latest=latest) if o[3] == way]
+            if not opts:
+                return None
+            nm, dep, arr, _ = opts[0]
+            legs.append(_Leg(a, b, after, stop, way, dep, arr, nm))
+            t = self.ready(b, arr) if stop else arr
+        return self._solution(legs)
+
+    # -- the exact search ----------------------------------------------------------------
+
+    def search(self, max_stops: int, first: Solution | None = None) -> Solution | None:
+        """The best itinerary under the clock: layers of stops, Pareto labels per state,
+        pruned against the best finish so far (``first``, if given, to begin with)."""
+        origin = self.tgt[0]
+        layer: dict[tuple[int, int], list[_Label]] = {(0, origin): [_Label(0.0, 0.0, None, ())]}
+        seen: dict[tuple[int, int], list[tuple[float, float]]] = {(0, origin): [(0.0, 0.0)]}
+        best: tuple | None = None
+        best_legs: tuple[_Leg, ...] = ()
+        if first is not None:
+            best = score(
+                first.distance, first.n_stops, self.objective, self.speed, self.dwell, first.time
+            )
+            best_legs = self._legs(first)
+        for k in range(max_stops + 1):
+            grown: dict[tuple[int, int], list[_Label]] = {}
+            for (s, v), labels in layer.items():
+                for lab in sorted(labels, key=lambda lab: lab.time):  # monotony caches work
+                    if best is not None and self._hopeless(lab, s, v, best):
+                        continue
+                    for stretch, arrive, legs in self._expand(lab, s, v, grown, k < max_stops):
+                        total = lab.dist + stretch
+                        cand = score(total, k, self.objective, self.speed, self.dwell, arrive)
+                        if best is None or cand < best:
+                            best, best_legs = cand, _legs_of(lab) + legs
+            if best is not None and self.objective == "min_stops" and best[0] <= k:
+                break
+            layer = {}
+            for key, cands in grown.items():
+                kept = _pareto(cands, seen.setdefault(key, []))
+                if kept:
+                    layer[key] = kept
+            if not layer:
+                break
+        return self._solution(list(best_legs)) if best is not None else None
+
+    def _hopeless(self, lab: _Label, s: int, v: int, best: tuple) -> bool:
+        """Whether no finish from this label can beat ``best``."""
+        rest = float(self.rest[s, v])
+        if self.objective == "min_distance":
+            return lab.dist + rest > best[0] + 1e-6
+        if self.objective == "min_time":
+            return lab.time + rest / self.speed > best[0] + 1e-6
+        return False
+
+    def _expand(
+        self,
+        lab: _Label,
+        s: int,
+        v: int,
+        grown: dict[tuple[int, int], list[_Label]],
+        more: bool,
+    ) -> list[_Partial]:
+        """Every stretch from ``lab`` (at stage ``s``, node ``v``): with ``more`` stops
+        allowed, labels one stop on go into ``grown``; finishes at the destination are
+        returned."""
+        finishes: list[_Partial] = []
+        partials: list[_Partial] = [(0.0, lab.time, ())]
+        node = v
+        for s2 in range(s, self.m + 1):
+            if s2 > s:
+                nxt = self.tgt[s2]
+                start = (s, v) if s2 == s + 1 else (s2 - 1, node)
+                partials = self._advance(partials, node, nxt, s2, self.deadline(*start))
+                node = nxt
+                if more and self.stop_ok[nxt] and s2 < self.m:
+                    for stretch, arr, legs in partials:  # calling at the target itself
+                        called = (*legs[:-1], replace(legs[-1], stop=True))
+                        _add(grown, (s2, nxt), lab, stretch, self.ready(nxt, arr), called)
+                if not partials:
+                    break
+            if s2 == self.m:
+                finishes += partials
+                break
+            if more:
+                latest = self.deadline(s2, node) if s2 > s else self.deadline(s, v)
+                self._stops_from(partials, node, s2, latest, lab, grown)
+        return finishes
+
+    def _advance(
+        self,
+        partials: list[_Partial],
+        a: int,
+        b: int,
+        stage: int,
+        latest: float,
+    ) -> list[_Partial]:
+        """Extend each partial stretch by the leg ``a -> b`` (``b`` the target of
+        ``stage``)."""
+        out: list[_Partial] = []
+        for stretch, t, legs in partials:
+            room = self.max_leg - stretch
+            for nm, dep, arr, way in self.options(a, b, t, latest=latest, room=room):
+                leg = _Leg(a, b, stage, False, way, dep, arr, nm)
+                out.append((stretch + nm, arr, (*legs, leg)))
+        return _pareto_partials(out)
+
+    def _stops_from(
+        self,
+        partials: list[_Partial],
+        node: int,
+        s2: int,
+        latest: float,
+        lab: _Label,
+        grown: dict[tuple[int, int], list[_Label]],
+    ) -> None:
+        """From each partial at ``node`` (stage ``s2``), a leg to every stop."""
+        d = self.free[node]
+        hours = d / self.speed
+        plain_ok = self.stop_ok & np.isfinite(d) & ~self.timed[node]
+        plain_ok[node] = False
+        timed_to = np.flatnonzero(self.stop_ok & self.timed[node])
+        for stretch, t, legs in partials:
+            fits = plain_ok & (stretch + d <= self.max_leg)
+            for u in np.flatnonzero(fits):
+                arr = t + hours[u]
+                way = int(self.free_way[node, u])
+                leg = _Leg(node, int(u), s2, True, way, t, arr, float(d[u]))
+                _add(
+                    grown, (s2, int(u)), lab, stretch + d[u], self.ready(int(u), arr), (*legs, leg)
+                )
+            for u in timed_to:
+                room = self.max_leg - stretch
+                opts = self.options(node, int(u), t, latest=latest, room=room)
+                for nm, dep, arr, way in opts:
+                    if stretch + nm <= self.max_leg:
+                        leg = _Leg(node, int(u), s2, True, way, dep, arr, nm)
+                        ready = self.ready(int(u), arr)
+                        _add(grown, (s2, int(u)), lab, stretch + nm, ready, (*legs, leg))
+
+    def _legs(self, sol: Solution) -> tuple[_Leg, ...]:
+        """The legs of a timed solution (for the search to return it if nothing beats it)."""
+        out = []
+        hops = zip(itertools.pairwise(sol.sequence), sol.stop_flags[1:], sol.ways, strict=True)
+        for k, ((a, b), stop, way) in enumerate(hops):
+            nm = float(self.nm[way][a, b])
+            dep = sol.departs[k]
+            out.append(_Leg(a, b, sol.stages[k + 1], stop, way, dep, dep + nm / self.speed, nm))
+        return tuple(out)
+
+    def _solution(self, legs: list[_Leg]) -> Solution:
+        sequence = (self.tgt[0], *(leg.end for leg in legs))
+        flags = (False, *(leg.stop for leg in legs))
+        return Solution(
+            stops=tuple(leg.end for leg in legs if leg.stop),
+            sequence=sequence,
+            stop_flags=flags,
+            distance=float(sum(leg.nm for leg in legs)),
+            stages=(0, *(leg.stage for leg in legs)),
+            ways=tuple(leg.way for leg in legs),
+            departs=tuple(leg.depart for leg in legs),
+            time=legs[-1].arrive if legs else 0.0,
+        )
+
+
+def _add(
+    grown: dict[tuple[int, int], list[_Label]],
+    key: tuple[int, int],
+    parent: _Label,
+    stretch: float,
+    ready: float,
+    legs: tuple[_Leg, ...],
+) -> None:
+    label = _Label(parent.dist + float(stretch), float(ready), parent, legs)
+    grown.setdefault(key, []).append(label)
+
+
+def _legs_of(lab: _Label) -> tuple[_Leg, ...]:
+    out: list[tuple[_Leg, ...]] = []
+    node: _Label | None = lab
+    while node is not None:
+        out.append(node.legs)
+        node = node.parent
+    return tuple(leg for chunk in reversed(out) for leg in chunk)
+
+
+def _pareto(cands: list[_Label], seen: list[tuple[float, float]]) -> list[_Label]:
+    """The candidates no label (of this layer, or with fewer stops in ``seen``) beats on
+    both distance and time; ``seen`` gains them."""
+    cands.sort(key=lambda lab: (lab.dist, lab.time))
+    kept: list[_Label] = []
+    for lab in cands:
+        if any(d <= lab.dist + 1e-9 and t <= lab.time + 1e-9 for d, t in seen):
+            continue
+        kept.append(lab)
+        seen.append((lab.dist, lab.time))
+    return kept
+
+
+def _pareto_partials(parts: list[_Partial]) -> list[_Partial]:
+    parts.sort(key=lambda p: (p[0], p[1]))
+    kept: list[_Partial] = []
+    for p in parts:
+        if not any(q[0] <= p[0] + 1e-9 and q[1] <= p[1] + 1e-9 for q in kept):
+            kept.append(p)
+    return kept
 
 
 def bottleneck(

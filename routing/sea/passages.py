@@ -218,6 +218,11 @@ class SeasonRule:
         md = (date.month, date.day)
         return any(start <= md <= end for start, end in self.windows_for(ice_class))
 
+    def ever_shut(self, ice_class: str | None) -> bool:
+        """Whether the passage is shut to a ship of ``ice_class`` on some day of the year."""
+        year = dt.date(2028, 1, 1)  # a leap year: 29 February counts
+        return any(not self.open_on(year + dt.timedelta(days=k), ice_class) for k in range(366))
+
     def windows_for(self, ice_class: str | None) -> tuple[tuple[MonthDay, MonthDay], ...]:
         """The open window(s) of the strongest band at or below ``ice_class`` (none: closed
         all year to it)."""
@@ -624,6 +629,19 @@ class SeaData:
             hit = tuple((p.id, why) for p in self.passages if (why := p.too_big(size)) is not None)
             self._size_cache[size] = hit
         return hit
+
+    def season_bound(self, ice_class: str | None) -> frozenset[str]:
+        """The seasonal passages and ice regions shut to ``ice_class`` on some day."""
+        band = normalise_ice_class(ice_class)
+        hit = self._season_bound.get(band)
+        if hit is None:
+            hit = frozenset(p for p, r in self.seasons.items() if r.ever_shut(band))
+            self._season_bound[band] = hit
+        return hit
+
+    @cached_property
+    def _season_bound(self) -> dict[str, frozenset[str]]:
+        return {}
 
     def seasonal_closures(self, date: dt.date | None, ice_class: str | None) -> frozenset[str]:
         """The seasonal passages closed on ``date`` for ``ice_class``."""

@@ -32,7 +32,9 @@ Seasonal passages (``nsr``, ``nwp``) are closed unless ``date`` falls in their
 season for the ship's ``ice_class`` (no date: closed; see
 :meth:`routing.sea.passages.SeaData.seasonal_open`). When no route exists,
 :class:`~routing.errors.NoRouteError` names the closed passages that, each reopened
-on its own, would restore one.
+on its own, would restore one. ``seasons=False`` (on ``routes``, ``route``,
+``distance_matrix`` and ``effective_closures``) leaves the seasonal closures out, for a
+caller that judges them on the days the ship is there (the deployment planner).
 """
 
 from __future__ import annotations
@@ -224,18 +226,17 @@ class SeaRouter:
         date: dt.date | None = None,
         ice_class: str | None = None,
         size: ShipSize | None = None,
+        seasons: bool = True,
     ) -> frozenset[str]:
-        """Given closures (validated), the seasonal passages closed on ``date`` and those a
-        ship of ``size`` does not fit."""
+        """Given closures (validated), the seasonal passages closed on ``date`` (unless
+        ``seasons`` is false: a caller that judges them along a timeline) and those a ship
+        of ``size`` does not fit."""
         if isinstance(closed, str):
             closed = [closed]
         given = self.sea.check_passage_ids(closed)
         normalise_ice_class(ice_class)
-        return (
-            given
-            | self.sea.seasonal_closures(date, ice_class)
-            | frozenset(self.sea.size_closures(size))
-        )
+        shut = self.sea.seasonal_closures(date, ice_class) if seasons else frozenset()
+        return given | shut | frozenset(self.sea.size_closures(size))
 
     def _closed_edges(self, closed: frozenset[str]) -> np.ndarray:
         mask = np.zeros(self.n_edges, dtype=bool)
@@ -665,6 +666,7 @@ class SeaRouter:
         ice_class: str | None = None,
         size: ShipSize | None = None,
         via: Sequence[Endpoint] = (),
+        seasons: bool = True,
     ) -> Route:
         """The shortest sea route (see the module docstring for the arguments).
 
@@ -681,6 +683,7 @@ class SeaRouter:
             ice_class=ice_class,
             size=size,
             via=via,
+            seasons=seasons,
         )[0]
 
     def routes(
@@ -694,6 +697,7 @@ class SeaRouter:
         ice_class: str | None = None,
         size: ShipSize | None = None,
         via: Sequence[Endpoint] = (),
+        seasons: bool = True,
     ) -> list[Route]:
         """Up to ``alternatives`` distinct routes, shortest first.
 
@@ -707,7 +711,9 @@ class SeaRouter:
         """
         if alternatives < 1:
             raise ValueError("alternatives must be at least 1")
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
+        eff = self.effective_closures(
+            closed, date=date, ice_class=ice_class, size=size, seasons=seasons
+        )
         stages = self._stages(origin, destination, via, eff)
         o_label, d_label = stages[0].label, stages[-1].label
         fast = (
@@ -1030,9 +1036,12 @@ class SeaRouter:
         date: dt.date | None = None,
         ice_class: str | None = None,
         size: ShipSize | None = None,
+        seasons: bool = True,
     ) -> np.ndarray:
         """All-ports distance matrix (read-only, cached per closure set), ``port_ids`` order."""
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
+        eff = self.effective_closures(
+            closed, date=date, ice_class=ice_class, size=size, seasons=seasons
+        )
         return self._matrix_cached(eff)
 
     def leg_nm(

@@ -102,17 +102,48 @@ def _merged(spans: list[tuple[float, float]], p: Passage) -> list[tuple[float, f
     return merged
 
 
+_LEAP_START = np.array([0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335])
+"""Day-of-year (0-based) of each month's first day in a leap year: every calendar
+day, 29 February included, has one place in a 366-day mask."""
+
+_MASKS: dict[tuple[str, tuple[tuple[tuple[int, int], tuple[int, int]], ...]], np.ndarray] = {}
+
+
+def _year_mask(rule: SeasonRule, ice_class: str | None) -> np.ndarray:
+    """Whether the passage is open to ``ice_class`` on each day of a leap year."""
+    windows = tuple(rule.windows_for(ice_class))
+    key = (rule.passage, windows)
+    hit = _MASKS.get(key)
+    if hit is None:
+        idx = np.arange(366)
+        month = np.searchsorted(_LEAP_START, idx, side="right")  # 1..12
+        day = idx - _LEAP_START[month - 1] + 1
+        md = month * 100 + day
+        hit = np.zeros(366, dtype=bool)
+        for (m0, d0), (m1, d1) in windows:
+            hit |= (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
+        hit.setflags(write=False)
+        _MASKS[key] = hit
+    return hit
+
+
+def _open_days(rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None) -> np.ndarray:
+    """Whether the passage is open on each of ``ndays`` days from ``first``."""
+    days = np.datetime64(first, "D") + np.arange(ndays)
+    months = days.astype("datetime64[M]")
+    month = months.astype(int) % 12
+    day = (days - months).astype(int)
+    return _year_mask(rule, ice_class)[_LEAP_START[month] + day]
+
+
 def closed_days(
     rule: SeasonRule, enter: dt.datetime, leave: dt.datetime, ice_class: str | None
 ) -> list[dt.date]:
     """The days between ``enter`` and ``leave`` (inclusive) the passage is shut to the ship."""
-    day, last = enter.date(), leave.date()
-    out = []
-    while day <= last:
-        if not rule.open_on(day, ice_class):
-            out.append(day)
-        day += dt.timedelta(days=1)
-    return out
+    first = enter.date()
+    ndays = (leave.date() - first).days + 1
+    shut = np.flatnonzero(~_open_days(rule, first, max(ndays, 1), ice_class))
+    return [first + dt.timedelta(days=int(k)) for k in shut]
 
 
 def earliest_entry(
@@ -124,17 +155,24 @@ def earliest_entry(
     max_wait: dt.timedelta,
 ) -> dt.datetime | None:
     """The earliest time at or after ``enter`` (at most ``max_wait`` later) from which a
-    transit lasting ``inside`` falls wholly in season; ``None`` if there is none."""
+    transit lasting ``inside`` falls wholly in season; ``None`` if there is none. Later
+    entries are tried at midnight UTC of each following day."""
     if not closed_days(rule, enter, enter + inside, ice_class):
         return enter
-    day = enter.date() + dt.timedelta(days=1)
+    first = enter.date() + dt.timedelta(days=1)
     last = (enter + max_wait).date()
-    while day <= last:
-        start = dt.datetime.combine(day, dt.time(), tzinfo=enter.tzinfo)
-        if not closed_days(rule, start, start + inside, ice_class):
-            return start
-        day += dt.timedelta(days=1)
-    return None
+    if last < first:
+        return None
+    span = inside // dt.timedelta(days=1) + 1  # days touched by a transit begun at midnight
+    starts = (last - first).days + 1
+    shut = (~_open_days(rule, first, starts + span, ice_class)).astype(np.int32)
+    run = np.concatenate([[0], np.cumsum(shut)])
+    clear = (run[span : span + starts] - run[:starts]) == 0
+    hits = np.flatnonzero(clear)
+    if hits.size == 0:
+        return None
+    day = first + dt.timedelta(days=int(hits[0]))
+    return dt.datetime.combine(day, dt.time(), tzinfo=enter.tzinfo)
 
 
 def season_text(rule: SeasonRule, ice_class: str | None) -> str:

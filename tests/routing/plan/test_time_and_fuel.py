@@ -15,6 +15,9 @@ from routing import Planner, default_planner
 from routing.catalogue.platforms import Platform
 from routing.plan.fuel import GroupFuel
 from routing.plan.planner import Plan
+from routing.sea.timing import closed_days, earliest_entry
+from routing.vocab import ICE_CLASSES
+from tests.routing.plan.groups import escorts_and_oiler
 
 NSR_NONE = ((7, 1), (11, 15))  # the NSR's window for ships without ice class
 
@@ -127,10 +130,106 @@ def test_notice_periods_are_waited_for_when_requests_start_late(planner: Planner
     late = _udaloy(planner, "2027-11-14", notice_from=start)
     assert late.feasible, late.reason
     for stop in late.stops:
-        if stop.notice_days:
-            assert stop.arrival >= start + dt.timedelta(days=stop.notice_days)
+        if stop.notice_days:  # the call begins once the notice has run, not before
+            begins = stop.arrival + dt.timedelta(hours=stop.wait_h)
+            assert begins >= start + dt.timedelta(days=stop.notice_days)
+            assert stop.request_by == begins - dt.timedelta(days=stop.notice_days)
     assert late.wait_h > 0 and late.eta > plain.eta
-    assert any("days' notice" in (leg.wait_reason or "") for leg in late.legs)
+    assert any("days' notice" in (s.wait_reason or "") for s in late.stops)
+    assert late.duration_h == pytest.approx(late.sailing_h + late.dwell_h + late.wait_h)
+
+
+def test_the_nsr_way_keeps_clear_of_an_iced_gulf_of_anadyr(planner: Planner) -> None:
+    """Leaving Severomorsk on 20 October 2027 an Udaloy is through the NSR before it
+    shuts, but the shortest track clips the Gulf of Anadyr on days its ice rules bar
+    ships without ice class: the plan takes the NSR and skirts the gulf, rather than
+    going round by Suez."""
+    plan = _udaloy(planner, "2027-10-20")
+    assert plan.feasible and "nsr" in plan.passages
+    assert plan.distance_nm < 7_000  # by Suez it is 12,900 nm
+    assert plan.season_closed == ("gulf-of-anadyr",)
+    seasons = planner.sea.sea.seasons  # type: ignore[union-attr]
+    for leg in plan.legs:
+        for t in leg.transits:
+            rule = seasons.get(t.transit.passage)
+            assert rule is None or not closed_days(rule, t.entered, t.left, "none")
+
+
+def test_each_objective_trades_waiting_against_distance(planner: Planner) -> None:
+    """Leaving on 10 May with up to 90 days' wait allowed: the quickest plan goes round
+    by Suez and says why it does not wait; the shortest waits 50 days for the NSR."""
+    fast = _udaloy(planner, "2027-05-10", max_wait_days=90, objective="min_time")
+    short = _udaloy(planner, "2027-05-10", max_wait_days=90, objective="min_distance")
+    assert "nsr" not in fast.passages and fast.wait_h == 0 and fast.season_closed == ("nsr",)
+    assert any("would arrive later than going round" in w for w in fast.warnings)
+    assert "nsr" in short.passages and short.wait_h > 40 * 24
+    assert short.distance_nm < fast.distance_nm / 2 and fast.eta < short.eta
+    strict = _udaloy(planner, "2027-05-10", max_wait_days=30, objective="min_distance")
+    assert "nsr" not in strict.passages  # a 50-day wait is over the limit
+
+
+def test_a_kolkata_reaches_vladivostok_within_its_range_on_every_stretch(
+    planner: Planner,
+) -> None:
+    plan = _plan(
+        planner,
+        nation="IND",
+        platform="kolkata",
+        origin="in-mumbai-naval-dockyard",
+        destination="ru-vladivostok-naval-base",
+        departure="2027-08-01",
+    )
+    assert plan.feasible, plan.reason
+    assert "malacca" in plan.passages and plan.wait_h == 0
+    stretch = 0.0
+    for leg in plan.legs:
+        stretch += leg.distance_nm
+        assert stretch <= plan.usable_range_nm + 1e-6
+        if any(s.place.key == leg.end.key for s in plan.stops):
+            stretch = 0.0
+    assert min(s.fuel_on_arrival for s in plan.stops) >= 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    hours=st.floats(0, 24 * 800),
+    inside=st.floats(0, 24 * 25),
+    wait_days=st.sampled_from([0, 3, 60, 400]),
+    ice=st.sampled_from([None, *ICE_CLASSES]),
+)
+def test_the_season_calendar_reads_like_a_day_by_day_check(
+    planner: Planner,
+    data: st.DataObject,
+    hours: float,
+    inside: float,
+    wait_days: int,
+    ice: str | None,
+) -> None:
+    """The whole-array season checks agree with asking the rule day by day."""
+    seasons = planner.sea.sea.seasons  # type: ignore[union-attr]
+    rule = seasons[data.draw(st.sampled_from(sorted(seasons)))]
+    enter = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
+    span = dt.timedelta(hours=inside)
+
+    def shut(a: dt.datetime, b: dt.datetime) -> list[dt.date]:
+        return [
+            a.date() + dt.timedelta(days=k)
+            for k in range((b.date() - a.date()).days + 1)
+            if not rule.open_on(a.date() + dt.timedelta(days=k), ice)
+        ]
+
+    assert closed_days(rule, enter, enter + span, ice) == shut(enter, enter + span)
+    expected: dt.datetime | None = enter
+    if shut(enter, enter + span):
+        expected = None
+        for k in range(1, ((enter + dt.timedelta(days=wait_days)).date() - enter.date()).days + 1):
+            start = dt.datetime.combine(enter.date() + dt.timedelta(days=k), dt.time(), dt.UTC)
+            if not shut(start, start + span):
+                expected = start
+                break
+    got = earliest_entry(rule, enter, span, ice, max_wait=dt.timedelta(days=wait_days))
+    assert got == expected
 
 
 # -- fuel that burns like fuel -------------------------------------------------------------
@@ -274,31 +373,8 @@ def test_group_stretch_matches_a_mile_by_mile_simulation(
 ) -> None:
     """The closed form of the longest stretch against a brute force that sails the group
     in 1 nm steps, topping the escorts up from the cargo, until someone hits reserve."""
-    members = [
-        (
-            Platform(
-                id=f"e{i}",
-                name=f"e{i}",
-                endurance_nm=e,
-                at_speed_kn=14,
-                max_speed_kn=30,
-                fuel_capacity_t=c,
-            ),
-            n,
-        )
-        for i, (e, c, n) in enumerate(escorts)
-    ]
+    members, oiler = escorts_and_oiler(escorts, tanker)
     te, tc, cargo = tanker
-    oiler = Platform(
-        id="oiler",
-        name="oiler",
-        type="tanker",
-        endurance_nm=te,
-        at_speed_kn=14,
-        max_speed_kn=20,
-        fuel_capacity_t=tc,
-        carries_fuel_for_others_t=cargo,
-    )
     fuel = GroupFuel.of([*members, (oiler, 1)], 14, reserve)
     left = {p.id: p.fuel_capacity_t for p, _ in members}
     own = tc
