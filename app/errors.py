@@ -22,6 +22,8 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.UnknownAgreementError, 404, "unknown_agreement"),
     (e.UnknownPlatformError, 404, "unknown_platform"),
     (e.UnknownRecordError, 404, "not_found"),
+    (e.StaleVersionError, 412, "stale_version"),
+    (e.PreconditionRequiredError, 428, "if_match_required"),
     (e.ConflictError, 409, "conflict"),
     (e.ServiceUnavailableError, 503, "unavailable"),
     (e.UnknownPassageError, 422, "unknown_passage"),

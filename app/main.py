@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import errors
+from app import errors, guard
 from app.routers import (
     catalogue,
     compare,
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: cfg
     errors.register(app)
+    guard.register(app, max_body_bytes=cfg.max_body_bytes)
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)

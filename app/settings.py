@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         ),
     )
     max_page_size: int = Field(default=10_000, ge=1)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="The largest request body accepted, bytes."
+    )
 
     @model_validator(mode="after")
     def _paths(self) -> Settings:

@@ -18,7 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, sessionmaker
 
 from app.db import PlanRow, ScenarioRow, make_engine, upgrade_to_head, utcnow, writer
-from routing.errors import ConflictError, InvalidInputError, UnknownRecordError
+from routing.errors import (
+    ConflictError,
+    InvalidInputError,
+    StaleVersionError,
+    UnknownRecordError,
+)
 from routing.plan.scenario import ScenarioSpec
 
 #: Most saved plans one ``list_plans`` call returns.
@@ -76,11 +81,18 @@ class Store:
             raise _name_taken(name) from None
         return _scenario_dict(row)
 
-    def list_scenarios(self) -> list[dict[str, Any]]:
-        """Every saved scenario, oldest first."""
+    def list_scenarios(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Saved scenarios, oldest first: every one, or a page of ``limit``."""
+        query = select(ScenarioRow).order_by(ScenarioRow.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         with self._read() as session:
-            rows = session.scalars(select(ScenarioRow).order_by(ScenarioRow.id)).all()
-            return [_scenario_dict(row) for row in rows]
+            return [_scenario_dict(row) for row in session.scalars(query)]
+
+    def count_scenarios(self) -> int:
+        """How many scenarios are saved."""
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(ScenarioRow)) or 0)
 
     def get_scenario(self, id: int) -> dict[str, Any]:
         """The saved scenario ``id``; ``UnknownRecordError`` if there is none."""
@@ -90,14 +102,18 @@ class Store:
                 raise _no_scenario(id)
             return _scenario_dict(row)
 
-    def update_scenario(self, id: int, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Replace scenario ``id`` with ``body`` and bump its ``version``."""
+    def update_scenario(
+        self, id: int, body: Mapping[str, Any], *, expected: int | None = None
+    ) -> dict[str, Any]:
+        """Replace scenario ``id`` with ``body`` and bump its ``version``; with
+        ``expected``, only if that is its version now (``StaleVersionError`` if not)."""
         name, rest = _scenario_fields(body)
         try:
             with self._write.begin() as session:
                 row = session.get(ScenarioRow, id, with_for_update=True)
                 if row is None:
                     raise _no_scenario(id)
+                _check_version(row, expected)
                 row.name = name
                 row.body = rest
                 row.version += 1
@@ -107,12 +123,14 @@ class Store:
             raise _name_taken(name) from None
         return _scenario_dict(row)
 
-    def delete_scenario(self, id: int) -> None:
-        """Delete scenario ``id``; plans saved under it keep their request and result."""
+    def delete_scenario(self, id: int, *, expected: int | None = None) -> None:
+        """Delete scenario ``id`` (with ``expected``, only at that version); plans saved
+        under it keep their request and result."""
         with self._write.begin() as session:
-            row = session.get(ScenarioRow, id)
+            row = session.get(ScenarioRow, id, with_for_update=True)
             if row is None:
                 raise _no_scenario(id)
+            _check_version(row, expected)
             session.delete(row)
 
     # -- saved plans -----------------------------------------------------------------------
@@ -250,3 +268,13 @@ def _no_scenario(id: int) -> UnknownRecordError:
 
 def _no_plan(id: int) -> UnknownRecordError:
     return UnknownRecordError(f"no saved plan with id {id}", field="plan_id")
+
+
+def _check_version(row: ScenarioRow, expected: int | None) -> None:
+    if expected is not None and row.version != expected:
+        raise StaleVersionError(
+            f"scenario {row.id} is at version {row.version}, not {expected}: another client "
+            "changed it; read it again (GET) and resend with If-Match: "
+            f'"{row.version}"',
+            field="If-Match",
+        )

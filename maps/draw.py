@@ -353,6 +353,8 @@ def draw_route(
             ("destination", "destination", coords[-1]),
         ):
             end = props.get(key) or {}
+            if not isinstance(end, Mapping):  # a compare row names its ends by id only
+                end = {"id": str(end)}
             lon, lat = (end.get("coordinates") or at)[:2]
             end_marker(
                 parent,

@@ -83,5 +83,14 @@ class ConflictError(RelosError, ValueError):
     """A unique value (a scenario's name) that another record already has."""
 
 
+class StaleVersionError(ConflictError):
+    """A write that names a version of a record other than its current one (another
+    client changed it in between)."""
+
+
+class PreconditionRequiredError(RelosError, ValueError):
+    """A write that must say which version of a record it replaces, and did not."""
+
+
 class ServiceUnavailableError(RelosError, RuntimeError):
     """A part of the service this answer needs is not loaded (the sea graph, the store)."""

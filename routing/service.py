@@ -21,10 +21,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from routing.catalogue.access import agreements_in_force, check_nation, usable_facilities
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
@@ -37,6 +37,7 @@ from routing.catalogue.platforms import (
 )
 from routing.errors import InvalidInputError, ServiceUnavailableError
 from routing.geo import LonLat, unwrap_array
+from routing.limits import MAX_ID, MAX_LIST, check_date
 from routing.parse import looks_like_point, parse_lonlat
 from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
 from routing.plan.planner import Plan, Planner
@@ -62,7 +63,7 @@ class RouteSpec(BaseModel):
 
     origin: str = Field(examples=["ru-murmansk-port"])
     destination: str = Field(examples=["ru-vladivostok-naval-base"])
-    closed: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     date: dt.date | None = None
     speed_kn: float = Field(DEFAULT_SPEED_KN, gt=0, le=60)
     via: list[str] = Field(default_factory=list, max_length=MAX_VIA)
@@ -74,6 +75,11 @@ class RouteSpec(BaseModel):
     draught_m: float | None = Field(None, gt=0, le=40)
     beam_m: float | None = Field(None, gt=0, le=120)
     air_draught_m: float | None = Field(None, gt=0, le=120)
+
+    @field_validator("date")
+    @classmethod
+    def _in_range(cls, value: dt.date | None) -> dt.date | None:
+        return check_date(value)
 
 
 class CompareSpec(BaseModel):
@@ -99,7 +105,7 @@ class CompareSpec(BaseModel):
 
     plan: PlanSpec | None = None
     route: RouteSpec | None = None
-    scenarios: list[int | dict[str, Any]] = Field(
+    scenarios: list[Annotated[int, Field(ge=1, le=MAX_ID)] | dict[str, Any]] = Field(
         min_length=1,
         max_length=MAX_SCENARIOS,
         description="Saved scenario ids or inline scenarios.",

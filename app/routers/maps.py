@@ -11,6 +11,7 @@ the same JSON errors. The pages load their scripts from ``/static`` (see
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -51,8 +52,35 @@ def _static_url(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/") + STATIC_PREFIX
 
 
-def _page(request: Request, m: Any) -> HTMLResponse:
-    return HTMLResponse(to_html(m, standalone=False, static_url=_static_url(request)))
+DownloadQ = Annotated[
+    bool,
+    Query(
+        description=(
+            "Return the map as one self-contained file to keep or send (scripts, styles and "
+            "the offline base map inlined), with a Content-Disposition filename."
+        ),
+        examples=[True],
+    ),
+]
+
+
+def _page(request: Request, m: Any, *, download: bool = False, name: str = "map") -> HTMLResponse:
+    """The map as a page that loads its assets from ``/static``, or, with ``download``, as
+    a standalone file that needs no server."""
+    if not download:
+        return HTMLResponse(to_html(m, standalone=False, static_url=_static_url(request)))
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "map"
+    return HTMLResponse(
+        to_html(m, standalone=True),
+        headers={"Content-Disposition": f'attachment; filename="relos-{stem}.html"'},
+    )
+
+
+def _end_id(end: Any) -> str:
+    """A plan's or route's end as a short name for a file: its facility id."""
+    if isinstance(end, dict):
+        return str(end.get("facility_id") or end.get("id") or "point")
+    return str(end or "")
 
 
 def _passages(request: Request) -> list[dict[str, Any]] | None:
@@ -75,6 +103,7 @@ def catalogue_map(
     catalogue: CatalogueDep,
     answer: Annotated[dict[str, Any], Depends(catalogue_api.list_facilities)],
     tiles: TilesQ = "offline",
+    download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `GET /facilities` answer (same filters) as clustered markers, with layers by
     country, kind and agreement; popups give services, limits, sources and, with
@@ -101,7 +130,7 @@ def catalogue_map(
         date=answer.get("date"),
         agreement_names={a.id: a.name for a in catalogue.agreements.values()},
     )
-    return _page(request, m)
+    return _page(request, m, download=download, name=f"catalogue {nation or ''}")
 
 
 @router.get(
@@ -114,11 +143,14 @@ def route_map(
     request: Request,
     route: Annotated[dict[str, Any], Depends(routes_api.get_route)],
     tiles: TilesQ = "offline",
+    download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `GET /routes` answer (same parameters): the track, its alternatives, the
     passages it goes through and those closed."""
     m = render_route(route, passages=_passages(request), online_tiles=tiles == "osm")
-    return _page(request, m)
+    ends = route.get("properties") or {}
+    name = f"route {_end_id(ends.get('origin'))} {_end_id(ends.get('destination'))}"
+    return _page(request, m, download=download, name=name)
 
 
 @router.post(
@@ -131,11 +163,13 @@ def plan_map(
     request: Request,
     plan: Annotated[dict[str, Any], Depends(plans_api.create_plan)],
     tiles: TilesQ = "offline",
+    download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /plans` answer (same body): legs, numbered stops with arrival and fuel,
     usable range rings, and a summary panel (the reason, when infeasible)."""
     m = render_plan(plan, passages=_passages(request), online_tiles=tiles == "osm")
-    return _page(request, m)
+    name = f"plan {_end_id(plan.get('origin'))} {_end_id(plan.get('destination'))}"
+    return _page(request, m, download=download, name=name)
 
 
 @router.post(
@@ -148,6 +182,7 @@ def compare_map(
     request: Request,
     answer: Annotated[dict[str, Any], Depends(compare_api.post_compare)],
     tiles: TilesQ = "offline",
+    download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /compare` answer (same body): one toggleable layer per scenario, baseline
     first, with each one's figures (or its reason, when infeasible) in the panel."""
@@ -162,7 +197,7 @@ def compare_map(
             )
         items.append((row["scenario"], shape))
     m = render_layers(items, title="Scenarios compared", online_tiles=tiles == "osm")
-    return _page(request, m)
+    return _page(request, m, download=download, name="compare")
 
 
 def mount_static(app: FastAPI) -> None:

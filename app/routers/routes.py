@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.deps import ServicesDep
+from routing.limits import MAX_LIST, check_date
 from routing.parse import split_list
 from routing.service import DEFAULT_SPEED_KN, MAX_MATRIX, RouteSpec
 
@@ -110,9 +111,14 @@ class MatrixBody(BaseModel):
     )
 
     facilities: list[str] = Field(min_length=1, max_length=MAX_MATRIX)
-    closed: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     date: dt.date | None = None
     ice_class: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _in_range(cls, value: dt.date | None) -> dt.date | None:
+        return check_date(value)
 
 
 @router.post("/matrix", summary="Sea distances between facilities")

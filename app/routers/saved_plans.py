@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.deps import StoreDep
+from routing.limits import MAX_ID
 
 router = APIRouter(tags=["plans"])
 
-PlanId = Annotated[int, Path(ge=1, description="Saved plan id.", examples=[1])]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Saved plan id.", examples=[1])]
 
 
 @router.get("/plans/saved", summary="Saved plans, newest first")
 def list_saved_plans(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[50])] = 50,
-    offset: Annotated[int, Query(ge=0, description="Plans to skip.", examples=[0])] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Plans to skip.", examples=[0])] = 0,
 ) -> dict[str, Any]:
     """Summaries (nation, origin, destination, feasible, totals, data versions), paged."""
     return {

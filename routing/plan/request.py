@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from routing.catalogue.access import check_nation
 from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, RangePoint, get_platform
 from routing.geo import LonLat
+from routing.limits import MAX_LIST, MAX_SPEED_KN, MIN_SPEED_KN, check_date
 from routing.parse import looks_like_point, parse_lonlat
 from routing.sea.passages import ShipSize
 from routing.vocab import Confidence, weakest_ice_class
@@ -117,15 +118,22 @@ class PlanSpec(BaseModel):
         None, description="Departure time (ISO 8601, UTC if no offset); now when omitted."
     )
     speed_kn: float | None = Field(
-        None, gt=0, description="Planned speed; the profile's if omitted."
+        None,
+        ge=MIN_SPEED_KN,
+        le=MAX_SPEED_KN,
+        description="Planned speed; the profile's if omitted.",
     )
     reserve: float = Field(
         DEFAULT_RESERVE, ge=0, lt=1, description="Fuel fraction left on arrival."
     )
-    closed: list[str] = Field(default_factory=list, description="Closed passage ids.")
-    dropped_agreements: list[str] = Field(default_factory=list)
-    closed_facilities: list[str] = Field(default_factory=list)
-    avoid_facilities: list[str] = Field(default_factory=list, description="Never stop here.")
+    closed: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Closed passage ids."
+    )
+    dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    closed_facilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    avoid_facilities: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Never stop here."
+    )
     max_stops: int = Field(12, ge=0, le=40)
     objective: Objective = "min_time"
     dwell_h: float | None = Field(None, ge=0, le=24 * 14, description="Hours at each stop.")
@@ -162,7 +170,9 @@ class PlanSpec(BaseModel):
         description="Lead time of a diplomatic clearance request, days.",
     )
     denied_countries: list[str] = Field(
-        default_factory=list, description="Countries (ISO3) that refuse clearance."
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="Countries (ISO3) that refuse clearance.",
     )
     min_confidence: Confidence | None = Field(
         None,
@@ -176,8 +186,9 @@ class PlanSpec(BaseModel):
         ge=0,
         le=365,
         description=(
-            "Longest wait the plan may take at a port for a seasonal passage or ice region "
-            "to open; beyond it the plan goes another way or is infeasible."
+            "How long the plan may hold the group for a seasonal passage or ice region: a "
+            "leg through it must begin within this many days of the earliest the group "
+            "could be at its start; beyond it the plan goes another way or is infeasible."
         ),
     )
     notice_from: dt.datetime | None = Field(
@@ -188,6 +199,12 @@ class PlanSpec(BaseModel):
             "min_time); omitted, notice is only reported (request_by)."
         ),
     )
+
+    @field_validator("departure", "notice_from")
+    @classmethod
+    def _in_range(cls, value: dt.datetime | None) -> dt.datetime | None:
+        check_date(value, what="the time")
+        return value
 
     @model_validator(mode="after")
     def _one_of(self) -> PlanSpec:

@@ -24,7 +24,7 @@ from threading import Lock
 from typing import Any
 
 from cachetools import LRUCache, cached
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from routing.catalogue.access import check_nation
 from routing.catalogue.load import parse_agreement, parse_facility
@@ -37,6 +37,7 @@ from routing.errors import (
     UnknownPlatformError,
     UnknownRecordError,
 )
+from routing.limits import MAX_HYPOTHETICAL, MAX_LIST, check_date
 from routing.plan.request import Member, PlanRequest
 from routing.sea.passages import SeaData, default_sea_data
 from routing.vocab import Confidence, confidence_rank
@@ -227,22 +228,28 @@ class ScenarioSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="A unique, readable name.")
     date: dt.date | None = Field(None, description="Replaces the departure date (the season).")
-    closed: list[str] = Field(default_factory=list, description="Passages to close.")
-    closed_facilities: list[str] = Field(default_factory=list)
-    dropped_agreements: list[str] = Field(default_factory=list)
+    closed: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Passages to close."
+    )
+    closed_facilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     added_facilities: list[dict[str, Any]] = Field(
         default_factory=list,
+        max_length=MAX_HYPOTHETICAL,
         description="Hypothetical facilities: GeoJSON Features shaped like /facilities ones.",
     )
     added_agreements: list[dict[str, Any]] = Field(
         default_factory=list,
+        max_length=MAX_HYPOTHETICAL,
         description="Hypothetical agreements shaped like /agreements ones (sources optional).",
     )
     allow_clearance: bool | None = Field(
         None, description="Allow (true) or forbid (false) calls by diplomatic clearance."
     )
     denied_countries: list[str] = Field(
-        default_factory=list, description="Countries (ISO3) that refuse diplomatic clearance."
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="Countries (ISO3) that refuse diplomatic clearance.",
     )
     min_confidence: Confidence | None = Field(
         None, description="Use no facility or agreement less certain than this."
@@ -251,6 +258,11 @@ class ScenarioSpec(BaseModel):
         default_factory=dict,
         description="{platform_id: {replace_with: id} or {endurance_nm, at_speed_kn, ...}}.",
     )
+
+    @field_validator("date")
+    @classmethod
+    def _in_range(cls, value: dt.date | None) -> dt.date | None:
+        return check_date(value)
 
 
 HYPOTHETICAL_SOURCE = {"title": "hypothetical (scenario)", "url": "https://hypothetical.invalid/"}

@@ -94,18 +94,20 @@ def test_scenario_round_trip(api: TestClient) -> None:
     assert saved in listed["scenarios"]
 
     new = _body("round trip, renamed", closed=["hormuz"], date=None, platform_overrides={})
-    put = api.put(f"/scenarios/{saved['id']}", json=new)
+    assert got.headers["etag"] == '"1"'
+    put = api.put(f"/scenarios/{saved['id']}", json=new, headers={"If-Match": '"1"'})
     assert put.status_code == 200, put.text
+    assert put.headers["etag"] == '"2"'
     updated = put.json()
     assert updated["id"] == saved["id"] and updated["version"] == 2
     assert updated["created_at"] == saved["created_at"]
     assert updated["updated_at"] > saved["updated_at"]
     assert {k: updated[k] for k in RED_SEA} == new
     assert api.get(f"/scenarios/{saved['id']}").json() == updated
-    again = api.put(f"/scenarios/{saved['id']}", json=new).json()
+    again = api.put(f"/scenarios/{saved['id']}", json=new, headers={"If-Match": "*"}).json()
     assert again["version"] == 3
 
-    gone = api.delete(f"/scenarios/{saved['id']}")
+    gone = api.delete(f"/scenarios/{saved['id']}", headers={"If-Match": '"3"'})
     assert gone.status_code == 204 and gone.content == b""
     missing = api.get(f"/scenarios/{saved['id']}")
     assert missing.status_code == 404
@@ -115,6 +117,30 @@ def test_scenario_round_trip(api: TestClient) -> None:
         "type": "not_found",
     }
     assert saved["id"] not in {s["id"] for s in api.get("/scenarios").json()["scenarios"]}
+
+
+def test_a_stale_write_is_refused_not_lost(api: TestClient) -> None:
+    """Two planners read version 1; the first saves its change; the second, still
+    holding version 1, gets 412 and the first one's change stays. A write that does not
+    say which version it replaces gets 428."""
+    saved = _post(api, _body(f"shared {uuid.uuid4().hex[:8]}"))
+    url, v1 = f"/scenarios/{saved['id']}", {"If-Match": '"1"'}
+    first = api.put(url, json={**_body(saved["name"]), "closed": ["hormuz"]}, headers=v1)
+    assert first.status_code == 200 and first.json()["version"] == 2
+    second = api.put(url, json={**_body(saved["name"]), "closed": ["malacca"]}, headers=v1)
+    assert second.status_code == 412, second.text
+    (item,) = second.json()["detail"]
+    assert item["type"] == "stale_version" and "version 2, not 1" in item["msg"]
+    assert api.get(url).json()["closed"] == ["hormuz"]
+    blind = api.put(url, json=_body(saved["name"]))
+    assert blind.status_code == 428 and '(now "2")' in blind.json()["detail"][0]["msg"]
+    assert api.delete(url, headers=v1).status_code == 412
+    assert api.delete(url).status_code == 428
+    assert api.get(url).status_code == 200
+    assert (
+        api.put(url, json=_body(saved["name"]), headers={"If-Match": "latest"}).status_code == 422
+    )
+    assert api.delete(url, headers={"If-Match": 'W/"2"'}).status_code == 204
 
 
 def test_defaults_are_filled_in(api: TestClient) -> None:
@@ -129,7 +155,7 @@ def test_duplicate_name_is_a_conflict(api: TestClient) -> None:
     assert resp.json()["detail"][0]["loc"] == ["body", "name"]
     assert resp.json()["detail"][0]["type"] == "conflict"
     other = _post(api, _body("not taken"))
-    clash = api.put(f"/scenarios/{other['id']}", json=_body("taken"))
+    clash = api.put(f"/scenarios/{other['id']}", json=_body("taken"), headers={"If-Match": "*"})
     assert clash.status_code == 409, clash.text
     assert api.get(f"/scenarios/{first['id']}").json() == first
     assert api.get(f"/scenarios/{other['id']}").json() == other  # the failed PUT left no trace
@@ -169,7 +195,7 @@ def test_bad_scenario_is_refused_naming_the_field(
 
     target = _post(api, _body(f"good, then bad {field} {uuid.uuid4().hex[:8]}"))
     put = body if field == "name" else {**body, "name": target["name"]}
-    resp = api.put(f"/scenarios/{target['id']}", json=put)
+    resp = api.put(f"/scenarios/{target['id']}", json=put, headers={"If-Match": '"1"'})
     assert resp.status_code == 422, resp.text
     assert api.get(f"/scenarios/{target['id']}").json() == target
 
@@ -234,7 +260,8 @@ def test_saved_plan_is_served_with_its_data_versions(api: TestClient, store: Sto
     assert "result" not in summary
 
     # Deleting the scenario keeps the plan, unlinked.
-    assert api.delete(f"/scenarios/{scenario['id']}").status_code == 204
+    deleted = api.delete(f"/scenarios/{scenario['id']}", headers={"If-Match": "*"})
+    assert deleted.status_code == 204
     assert api.get(f"/plans/{saved['id']}").json()["scenario_id"] is None
 
     assert api.delete(f"/plans/{saved['id']}").status_code == 204
