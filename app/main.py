@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import errors, guard
+from app import docs, errors, guard
 from app.routers import (
     catalogue,
     compare,
@@ -77,10 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets by app.docs, not a CDN
+        redoc_url=None,
     )
     app.dependency_overrides[get_settings] = lambda: cfg
     errors.register(app)
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
+    docs.register(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)

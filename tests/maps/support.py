@@ -204,12 +204,18 @@ class Browser:
 
     @contextmanager
     def open(
-        self, url: str, *, name: str, post_json: str | None = None
+        self,
+        url: str,
+        *,
+        name: str,
+        post_json: str | None = None,
+        ready: str = "() => window.L && window.relosMaps",
     ) -> Iterator[tuple[Any, Visit]]:
         """Open ``url`` in a new page; on exit save ``test-artifacts/maps/{name}.png``.
 
         With ``post_json`` the page is loaded by a POST of that JSON body (as a
-        client of ``POST /maps/plan`` would), not a GET.
+        client of ``POST /maps/plan`` would), not a GET. ``ready``: a JavaScript
+        predicate the page must meet (default: a map's scripts have run).
         """
         visit = Visit()
         page = self.context.new_page()
@@ -239,7 +245,7 @@ class Browser:
         page.on("pageerror", lambda exc: visit.errors.append(f"page error: {exc}"))
         try:
             page.goto(url, wait_until="load")
-            page.wait_for_function("() => window.L && window.relosMaps", timeout=10_000)
+            page.wait_for_function(ready, timeout=15_000)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(250)  # let the canvas basemap paint
             yield page, visit

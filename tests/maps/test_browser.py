@@ -358,3 +358,26 @@ def test_compare_map_from_the_app(
         assert counts["lines"].get("relos-leg") == legs
         panel = _panel(page)
         assert "baseline" in panel and "Red Sea shut" in panel
+
+
+# ---------------------------------------------------------------- the API docs
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/docs", "() => document.querySelectorAll('.opblock').length >= 20"),
+        ("/redoc", "() => document.querySelectorAll('[data-section-id]').length >= 20"),
+    ],
+)
+def test_the_api_docs_work_with_no_internet(
+    browser: Browser, server_url: str, path: str, ready: str
+) -> None:
+    """Swagger UI and ReDoc load their scripts from the service, render every operation,
+    and ask nothing of the internet (no CDN, no validator badge, no web fonts)."""
+    name = f"docs{path.replace('/', '-')}"
+    with browser.open(f"{server_url}{path}", name=name, ready=ready) as (page, visit):
+        _clean(visit)
+        text = page.inner_text("body")
+        for operation in ("/plans", "/routes", "/scenarios/{scenario_id}", "/maps/plan"):
+            assert operation in text, operation
