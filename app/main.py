@@ -24,6 +24,7 @@ from app.routers import (
     saved_plans,
     scenarios,
 )
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.store import Store
 from routing.service import Services, load_services
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.register(app)
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
     docs.register(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)

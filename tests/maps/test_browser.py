@@ -381,3 +381,33 @@ def test_the_api_docs_work_with_no_internet(
         text = page.inner_text("body")
         for operation in ("/plans", "/routes", "/scenarios/{scenario_id}", "/maps/plan"):
             assert operation in text, operation
+
+
+def test_a_map_page_runs_no_script_it_was_not_served_with(
+    browser: Browser, server_url: str, maps_client: TestClient
+) -> None:
+    """The Content-Security-Policy lists the page's own inline scripts by hash: a script
+    or an event handler that gets into the page later (say, through a name shown with
+    innerHTML) does not run."""
+    url = f"{server_url}/maps/catalogue?usable_by=IND&date={RELOS_DAY}"
+    headers = maps_client.get(url.removeprefix(server_url)).headers
+    csp = headers["content-security-policy"]
+    script_src = next(d for d in csp.split("; ") if d.startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'sha256-" in script_src
+    assert "frame-ancestors 'none'" in csp and headers["x-content-type-options"] == "nosniff"
+    with browser.open(url, name="csp-catalogue") as (page, visit):
+        _clean(visit)  # the page's own scripts all ran
+        injected = page.evaluate(
+            """() => new Promise((done) => {
+                const s = document.createElement("script");
+                s.textContent = "window.pwned = (window.pwned || 0) + 1";
+                document.body.appendChild(s);
+                const box = document.createElement("div");
+                box.innerHTML =
+                    '<img src="data:," onerror="window.pwned = (window.pwned || 0) + 1">';
+                document.body.appendChild(box);
+                setTimeout(() => done(window.pwned || 0), 300);
+            })"""
+        )
+        assert injected == 0
+        assert any("Content Security Policy" in e for e in visit.errors)
