@@ -129,11 +129,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="RELOS_WORKERS",
+            help="Worker processes (each loads the catalogue and graph; one per core).",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API with uvicorn (``app.main:app``)."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+    if reload and workers > 1:
+        raise typer.BadParameter("--reload runs one process", param_hint="--workers")
+    uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers)
 
 
 @app.command()

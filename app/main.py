@@ -27,6 +27,7 @@ from app.routers import (
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.store import Store
+from app.workload import HeavyGate
 from routing.service import Services, load_services
 
 log = logging.getLogger("relos")
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
     docs.register(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeavyGate, limit=cfg.heavy_concurrency)
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)

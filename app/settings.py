@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         ),
     )
     max_page_size: int = Field(default=10_000, ge=1)
+    heavy_concurrency: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "Route searches, plans, matrices, comparisons and maps computed at once in one "
+            "worker process (the rest wait; 0: no limit). See app/workload.py."
+        ),
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="The largest request body accepted, bytes."
     )

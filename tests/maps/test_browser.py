@@ -230,8 +230,13 @@ def test_plan_map_says_what_is_uncertain(browser: Browser, tmp_path: Path) -> No
         page.hover(".relos-waypoint")
         # the way there may open a range ring's tooltip too: look among all open tooltips
         name = plan["waypoints"][0]["name"]
-        page.locator(".leaflet-tooltip", has_text=name).wait_for(state="visible", timeout=5000)
-        assert any(name in t for t in page.locator(".leaflet-tooltip").all_inner_texts())
+        # (read in the page in one step: a tooltip may close again between two calls)
+        page.wait_for_function(
+            """(name) => [...document.querySelectorAll(".leaflet-tooltip")]
+                .some((t) => t.innerText.includes(name))""",
+            arg=name,
+            timeout=5000,
+        )
 
 
 def test_plan_map_from_the_app(browser: Browser, server_url: str, maps_client: TestClient) -> None:
