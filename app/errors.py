@@ -26,6 +26,7 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.PreconditionRequiredError, 428, "if_match_required"),
     (e.ConflictError, 409, "conflict"),
     (e.ServiceUnavailableError, 503, "unavailable"),
+    (e.BudgetExceededError, 503, "over_budget"),
     (e.UnknownPassageError, 422, "unknown_passage"),
     (e.OnLandError, 422, "on_land"),
     (e.NoRouteError, 422, "no_route"),

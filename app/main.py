@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
     docs.register(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(HeavyGate, limit=cfg.heavy_concurrency)
+    app.add_middleware(HeavyGate, limit=cfg.heavy_concurrency, budget_s=cfg.request_budget_s)
     app.include_router(health.router)
     app.include_router(catalogue.router)
     app.include_router(routes.router)

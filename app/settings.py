@@ -60,6 +60,14 @@ class Settings(BaseSettings):
             "worker process (the rest wait; 0: no limit). See app/workload.py."
         ),
     )
+    request_budget_s: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Seconds a route search, plan, matrix, comparison or map may take from its "
+            "arrival, waiting included (503 beyond; 0: no limit)."
+        ),
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="The largest request body accepted, bytes."
     )

@@ -83,6 +83,10 @@ class ConflictError(RelosError, ValueError):
     """A unique value (a scenario's name) that another record already has."""
 
 
+class BudgetExceededError(RelosError, TimeoutError):
+    """A computation that ran past the time budget of its request."""
+
+
 class StaleVersionError(ConflictError):
     """A write that names a version of a record other than its current one (another
     client changed it in between)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from routing.budget import check
 from routing.errors import NoRouteError
 from routing.geo import LonLat
 from routing.plan.planner import Plan, Planner, PlanRequest, SeaLegSource
@@ -32,8 +33,11 @@ class Outcome:
 
 def compare(planner: Planner, req: PlanRequest, scenarios: Sequence[Scenario]) -> list[Outcome]:
     """The baseline (first) and each scenario's plan for ``req``."""
-    base = Outcome(Scenario(name="baseline"), planner.plan(req))
-    return [base, *(Outcome(s, planner.plan(req, scenario=s)) for s in scenarios)]
+    out = [Outcome(Scenario(name="baseline"), planner.plan(req))]
+    for s in scenarios:
+        check()
+        out.append(Outcome(s, planner.plan(req, scenario=s)))
+    return out
 
 
 def _totals(plan: Plan) -> dict[str, float] | None:
@@ -197,6 +201,7 @@ def compare_routes(
     ``POST /compare`` answer for a ``route``."""
     rows: list[dict[str, Any]] = []
     for scn in [Scenario(name="baseline"), *scenarios]:
+        check()
         row: dict[str, Any] = {"scenario": scn.name, "feasible": True, "reason": None}
         try:
             route = sea.route(

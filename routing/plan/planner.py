@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from cachetools import LRUCache
 
+from routing.budget import check
 from routing.catalogue.access import Grant, agreements_in_force, grant_for
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.catalogue.platforms import Platform
@@ -813,6 +814,7 @@ class Planner:
 
     def _feasible(self, cat: Catalogue, req: PlanRequest) -> Plan | None:
         """The plan for ``req`` (a variant of the user's request), if it is feasible."""
+        check()
         try:
             plan = self._plan(req, "variant", cat, explain=False)
         except RelosError:

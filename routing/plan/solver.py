@@ -63,6 +63,8 @@ from typing import Literal
 
 import numpy as np
 
+from routing.budget import check
+
 Objective = Literal["min_time", "min_stops", "min_distance"]
 OBJECTIVES: tuple[str, ...] = ("min_time", "min_stops", "min_distance")
 
@@ -524,6 +526,7 @@ class _Timed:
             grown: dict[tuple[int, int], list[_Label]] = {}
             for (s, v), labels in layer.items():
                 for lab in sorted(labels, key=lambda lab: lab.time):  # monotony caches work
+                    check()
                     if best is not None and self._hopeless(lab, s, v, best):
                         continue
                     for stretch, arrive, legs in self._expand(lab, s, v, grown, k < max_stops):

@@ -55,6 +55,7 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra, floyd_warshall
 
+from routing.budget import check
 from routing.errors import NoRouteError, OnLandError, UnknownFacilityError
 from routing.files import atomic_save_npz
 from routing.geo import (
@@ -739,6 +740,7 @@ class SeaRouter:
         tried: set[frozenset[str]] = {eff}
         used_edges = set(self._route_edges(first)) if alternatives > 1 else set()
         while len(accepted) < alternatives:
+            check()
             best = self._next_by_closing(
                 accepted, closures, via_passages, tried, solve, (o_label, d_label)
             )

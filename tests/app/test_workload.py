@@ -63,3 +63,55 @@ def test_heavy_requests_take_turns_and_cheap_ones_pass() -> None:
 
     asyncio.run(scenario())
     assert running["most"] == 2 and served.count("/plans") == 5
+
+
+def test_a_request_whose_budget_runs_out_in_the_queue_is_answered_503() -> None:
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.sleep(0.3)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done"})
+
+    gate = HeavyGate(slow, limit=1, budget_s=0.1)
+
+    async def call() -> list[dict]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/plans", "headers": []}
+        await gate(scope, None, send)
+        return sent
+
+    async def both() -> tuple[list[dict], list[dict]]:
+        return await asyncio.gather(call(), call())  # type: ignore[return-value]
+
+    first, second = asyncio.run(both())
+    assert first[0]["status"] == 200
+    assert second[0]["status"] == 503
+    assert b"RELOS_REQUEST_BUDGET_S" in second[1]["body"]
+
+
+def test_a_computation_past_its_budget_stops_with_503(tmp_path: Any) -> None:
+    """The budget reaches the planner in the server's worker thread: a comparison of
+    several scenarios stops between two of them."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite", request_budget_s=0.001)
+    plan = {
+        "nation": "IND",
+        "platform": "talwar",
+        "origin": "in-mumbai-naval-dockyard",
+        "destination": "om-duqm-port",
+        "departure": "2027-01-01",
+    }
+    scenarios = [{"name": f"s{i}", "closed": ["hormuz"]} for i in range(3)]
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/compare", json={"plan": plan, "scenarios": scenarios})
+        assert r.status_code == 503, r.text[:300]
+        (item,) = r.json()["detail"]
+        assert item["type"] == "over_budget" and "0.001 s" in item["msg"]
+        assert c.get("/health").status_code == 200  # cheap requests have no budget
