@@ -89,7 +89,7 @@ def test_scenario_round_trip(api: TestClient) -> None:
     got = api.get(f"/scenarios/{saved['id']}")
     assert got.status_code == 200 and got.json() == saved
 
-    listed = api.get("/scenarios").json()
+    listed = api.get("/scenarios", params={"limit": 1000}).json()
     assert listed["count"] == len(listed["scenarios"])
     assert saved in listed["scenarios"]
 
@@ -116,7 +116,8 @@ def test_scenario_round_trip(api: TestClient) -> None:
         "msg": f"no saved scenario with id {saved['id']}",
         "type": "not_found",
     }
-    assert saved["id"] not in {s["id"] for s in api.get("/scenarios").json()["scenarios"]}
+    left = api.get("/scenarios", params={"limit": 1000}).json()["scenarios"]
+    assert saved["id"] not in {s["id"] for s in left}
 
 
 def test_a_stale_write_is_refused_not_lost(api: TestClient) -> None:
