@@ -47,7 +47,7 @@ from routing.plan.serialize import iso, plan_json
 from routing.sea.graph import PortSite
 from routing.sea.passages import SeaData, ShipSize, ice_warnings, load_sea_data
 from routing.sea.router import Route, SeaRouter, load_sea_router
-from routing.sea.timing import closed_days, earliest_entry, season_text, transits
+from routing.sea.timing import earliest_entry, season_text, shut_transits, transits
 from routing.vocab import SEA_KINDS
 
 DEFAULT_SPEED_KN = 14.0
@@ -238,11 +238,8 @@ class Services:
         if start is None:
             return None
         seasons = self.sea_data.seasons
-        for tr in transits(self.sea_data, unwrap_array(route.xy), only=seasons):
-            rule = seasons[tr.passage]
-            t_in, t_out = tr.times(start, spec.speed_kn)
-            if not closed_days(rule, t_in, t_out, ice):
-                continue
+        found = transits(self.sea_data, unwrap_array(route.xy), only=seasons)
+        for tr, rule, t_in, t_out in shut_transits(found, seasons, start, spec.speed_kn, ice):
             later = earliest_entry(rule, t_in, t_out - t_in, ice, max_wait=dt.timedelta(days=366))
             after = f"; it would be in season if entered from {later:%Y-%m-%d}" if later else ""
             return tr.passage, (

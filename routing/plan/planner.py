@@ -17,8 +17,9 @@ Simplifications, stated so planners can judge them:
 
 - Seasons (the Northern Sea Route's, ice regions') are judged on every day the
   voyage is inside a seasonal passage or ice region, from the plan's timeline.
-  Each leg that would pass such water has two ways: straight through, waiting at
-  its start until the whole transit falls in season, or round by a route free of
+  Each leg that would pass such water has up to three ways: straight through all
+  of it, through the seasonal routes but clear of ice regions (either waiting at
+  its start until the whole transit falls in season), or round by a route free of
   seasons; the solver chooses among them exactly (:class:`routing.plan.solver.Clock`).
   A leg through seasonal water must begin within ``max_wait_days`` of the earliest
   the group could be at its start sailing straight there. Time spent waiting burns
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
@@ -64,7 +65,7 @@ from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, Clock, Solution, Way, bottleneck, solve
 from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
-from routing.sea.timing import Transit, closed_days, earliest_entry, season_text, transits
+from routing.sea.timing import Transit, earliest_entry, season_text, shut_transits, transits
 from routing.vocab import SEA_KINDS
 
 if TYPE_CHECKING:
@@ -129,7 +130,8 @@ class Leg:
     depart: dt.datetime | None = None
     arrive: dt.datetime | None = None
     wait_h: float = 0.0
-    """Hours waited at the leg's start before sailing (a season, a notice period)."""
+    """Hours waited at the leg's start before sailing, for a season (a notice period is
+    waited in the port called at: :attr:`Stop.wait_h`)."""
     wait_reason: str | None = None
     transits: tuple[TimedTransit, ...] = ()
     fuel: FuelState | None = None
@@ -211,15 +213,6 @@ class Plan:
     def eta(self) -> dt.datetime:
         """Arrival time at the destination."""
         return self.request.departure + dt.timedelta(hours=self.duration_h)
-
-    def rank(self) -> tuple[float, ...]:
-        """Sort key of a feasible plan under its request's objective (smaller is better)."""
-        objective = self.request.objective
-        if objective == "min_stops":
-            return (len(self.stops), self.duration_h, self.distance_nm)
-        if objective == "min_distance":
-            return (round(self.distance_nm, 3), self.duration_h)
-        return (round(self.duration_h, 6), len(self.stops), self.distance_nm)
 
     @property
     def passages(self) -> tuple[str, ...]:
@@ -1191,11 +1184,6 @@ SEASON_HORIZON_DAYS = 400
 """How far ahead a leg's season is searched for an opening."""
 
 
-ICE_DETOUR = 1.02
-"""A straight leg keeps out of ice regions when that adds at most this factor (and 5 nm):
-they hold ports, and a route that only clips one should not wait for its thaw."""
-
-
 OPEN, CLEAR, ROUND = 0, 1, 2
 """The ways of a sea leg: straight through all seasonal water; through seasonal routes
 (the NSR) but clear of ice regions; round by water free of seasons."""
@@ -1274,27 +1262,23 @@ class _Ways:
         start = zero + dt.timedelta(hours=t)
         horizon = dt.timedelta(days=SEASON_HORIZON_DAYS)
         out = INF
-        for _ in range(2 * len(found) + 2):
-            late: float | None = None
-            for tr in found:
-                rule = self.seasons.get(tr.passage)
-                if rule is None:
-                    continue
-                t_in, t_out = tr.times(start, self.speed)
-                if not closed_days(rule, t_in, t_out, self.ice):
-                    continue
-                e = None
-                if rule.windows_for(self.ice):
-                    e = earliest_entry(rule, t_in, t_out - t_in, self.ice, max_wait=horizon)
-                late = INF if e is None else (start + (e - t_in) - zero).total_seconds() / 3600
-                break
-            if late is None:
+        for _ in range(2 * len(found) + 2):  # each wait may shut another passage on the leg
+            shut = next(self._shut(found, start), None)
+            if shut is None:
                 out = (start - zero).total_seconds() / 3600
                 break
-            if not np.isfinite(late):
+            _, rule, t_in, t_out = shut
+            entry = earliest_entry(rule, t_in, t_out - t_in, self.ice, max_wait=horizon)
+            if entry is None:
                 break
-            start = zero + dt.timedelta(hours=late)
+            start += entry - t_in
         return out
+
+    def _shut(
+        self, found: Sequence[Transit], start: dt.datetime
+    ) -> Iterator[tuple[Transit, SeasonRule, dt.datetime, dt.datetime]]:
+        """The transits of a leg begun at ``start`` that would be in a shut season."""
+        return shut_transits(found, self.seasons, start, self.speed, self.ice)
 
     def wait_reasons(
         self, found: Sequence[Transit], ready: dt.datetime, depart: dt.datetime
@@ -1302,15 +1286,11 @@ class _Ways:
         """Why the group waits from ``ready`` to ``depart`` before a leg through ``found``."""
         if depart <= ready + dt.timedelta(minutes=1):
             return []
-        why: list[str] = []
-        for tr in found:
-            rule = self.seasons.get(tr.passage)
-            if rule is not None and closed_days(rule, *tr.times(ready, self.speed), self.ice):
-                entered = tr.times(depart, self.speed)[0]
-                why.append(
-                    f"for {tr.name} ({season_text(rule, self.ice)}): entered {entered:%Y-%m-%d}"
-                )
-        return why
+        return [
+            f"for {tr.name} ({season_text(rule, self.ice)}): entered "
+            f"{tr.times(depart, self.speed)[0]:%Y-%m-%d}"
+            for tr, rule, _, _ in self._shut(found, ready)
+        ]
 
     def kept_out(
         self, i: int, j: int, ready: dt.datetime, seen: set[str], *, taken: int = ROUND
@@ -1341,12 +1321,8 @@ class _Ways:
                 "first be there"
             )
         out = []
-        for tr in found:
-            rule = self.seasons.get(tr.passage)
-            if rule is None or tr.passage in seen:
-                continue
-            entered, left = tr.times(ready, self.speed)
-            if not closed_days(rule, entered, left, self.ice):
+        for tr, rule, entered, left in self._shut(found, ready):
+            if tr.passage in seen:
                 continue
             seen.add(tr.passage)
             out.append(

@@ -192,6 +192,13 @@ class Waterway:
         return Polygon(np.column_stack([xs / k, ys]))
 
 
+LEAP_START = np.array([0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335])
+"""Day-of-year (0-based) of each month's first day in a leap year: every calendar
+day, 29 February included, has one place in a 366-day mask."""
+
+_MASKS: dict[tuple[str, tuple[tuple[MonthDay, MonthDay], ...]], np.ndarray] = {}
+
+
 @dataclass(frozen=True)
 class SeasonRule:
     """Dates (inclusive, month/day) a seasonal passage is open, by ice-class band.
@@ -220,8 +227,24 @@ class SeasonRule:
 
     def ever_shut(self, ice_class: str | None) -> bool:
         """Whether the passage is shut to a ship of ``ice_class`` on some day of the year."""
-        year = dt.date(2028, 1, 1)  # a leap year: 29 February counts
-        return any(not self.open_on(year + dt.timedelta(days=k), ice_class) for k in range(366))
+        return not bool(self.year_mask(ice_class).all())
+
+    def year_mask(self, ice_class: str | None) -> np.ndarray:
+        """Whether the passage is open to ``ice_class`` on each day of a leap year (index:
+        :data:`LEAP_START` of the month plus the day, 0-based); read-only, cached."""
+        windows = self.windows_for(ice_class)
+        key = (self.passage, windows)
+        hit = _MASKS.get(key)
+        if hit is None:
+            idx = np.arange(366)
+            month = np.searchsorted(LEAP_START, idx, side="right")  # 1..12
+            md = month * 100 + idx - LEAP_START[month - 1] + 1
+            hit = np.zeros(366, dtype=bool)
+            for (m0, d0), (m1, d1) in windows:
+                hit |= (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
+            hit.setflags(write=False)
+            _MASKS[key] = hit
+        return hit
 
     def windows_for(self, ice_class: str | None) -> tuple[tuple[MonthDay, MonthDay], ...]:
         """The open window(s) of the strongest band at or below ``ice_class`` (none: closed

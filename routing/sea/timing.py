@@ -11,14 +11,14 @@ every day the ship is inside it, not on the departure date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
 from routing.geo import line_nm
-from routing.sea.passages import Passage, SeaData, SeasonRule
+from routing.sea.passages import LEAP_START, Passage, SeaData, SeasonRule
 from routing.vocab import normalise_ice_class
 
 MERGE_NM = 1.0
@@ -102,38 +102,13 @@ def _merged(spans: list[tuple[float, float]], p: Passage) -> list[tuple[float, f
     return merged
 
 
-_LEAP_START = np.array([0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335])
-"""Day-of-year (0-based) of each month's first day in a leap year: every calendar
-day, 29 February included, has one place in a 366-day mask."""
-
-_MASKS: dict[tuple[str, tuple[tuple[tuple[int, int], tuple[int, int]], ...]], np.ndarray] = {}
-
-
-def _year_mask(rule: SeasonRule, ice_class: str | None) -> np.ndarray:
-    """Whether the passage is open to ``ice_class`` on each day of a leap year."""
-    windows = tuple(rule.windows_for(ice_class))
-    key = (rule.passage, windows)
-    hit = _MASKS.get(key)
-    if hit is None:
-        idx = np.arange(366)
-        month = np.searchsorted(_LEAP_START, idx, side="right")  # 1..12
-        day = idx - _LEAP_START[month - 1] + 1
-        md = month * 100 + day
-        hit = np.zeros(366, dtype=bool)
-        for (m0, d0), (m1, d1) in windows:
-            hit |= (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
-        hit.setflags(write=False)
-        _MASKS[key] = hit
-    return hit
-
-
 def _open_days(rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None) -> np.ndarray:
     """Whether the passage is open on each of ``ndays`` days from ``first``."""
     days = np.datetime64(first, "D") + np.arange(ndays)
     months = days.astype("datetime64[M]")
     month = months.astype(int) % 12
     day = (days - months).astype(int)
-    return _year_mask(rule, ice_class)[_LEAP_START[month] + day]
+    return rule.year_mask(ice_class)[LEAP_START[month] + day]
 
 
 def closed_days(
@@ -173,6 +148,24 @@ def earliest_entry(
         return None
     day = first + dt.timedelta(days=int(hits[0]))
     return dt.datetime.combine(day, dt.time(), tzinfo=enter.tzinfo)
+
+
+def shut_transits(
+    found: Iterable[Transit],
+    seasons: Mapping[str, SeasonRule],
+    start: dt.datetime,
+    speed_kn: float,
+    ice_class: str | None,
+) -> Iterator[tuple[Transit, SeasonRule, dt.datetime, dt.datetime]]:
+    """The transits of a track begun at ``start`` that fall, on some day the ship is
+    inside, in a season shut to it: (transit, its rule, entry time, exit time)."""
+    for tr in found:
+        rule = seasons.get(tr.passage)
+        if rule is None:
+            continue
+        t_in, t_out = tr.times(start, speed_kn)
+        if closed_days(rule, t_in, t_out, ice_class):
+            yield tr, rule, t_in, t_out
 
 
 def season_text(rule: SeasonRule, ice_class: str | None) -> str:
