@@ -294,18 +294,19 @@ def test_speed_suggestions_stay_inside_the_envelope(planner: Planner) -> None:
 
 
 def _group_plan(planner: Planner, tankers: int, **kw: object) -> Plan:
+    """The carrier group (with ``tankers`` Deepaks) from Karwar, Suez shut; by default to
+    Gibraltar in March."""
     group = [("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)]
     if tankers:
         group.append(("deepak", tankers))
+    where = {"destination": "gb-gibraltar-naval-base", "departure": "2027-03-01", **kw}
     return _plan(
         planner,
         nation="IND",
         group=group,
         origin="in-karwar-naval-base",
-        destination="gb-gibraltar-naval-base",
-        departure="2027-03-01",
         closed=["suez"],
-        **kw,
+        **where,
     )
 
 
@@ -404,18 +405,16 @@ def test_group_stretch_matches_a_mile_by_mile_simulation(
 # -- explanations a planner would accept ---------------------------------------------------
 
 
-def test_the_reason_names_the_gap_on_the_natural_route(planner: Planner) -> None:
+@pytest.fixture(scope="module")
+def carrier_group_suez_shut(planner: Planner) -> Plan:
+    """Vikramaditya, two Kolkatas and a Talwar, Karwar -> Murmansk, Suez shut, December."""
+    return _group_plan(planner, 0, destination="ru-murmansk-port", departure="2027-12-01")
+
+
+def test_the_reason_names_the_gap_on_the_natural_route(carrier_group_suez_shut: Plan) -> None:
     """The reported case: a carrier group, Karwar -> Murmansk with Suez shut in December,
     was told about a leg out of San Diego. The natural route is round the Cape."""
-    plan = _plan(
-        planner,
-        nation="IND",
-        group=[("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)],
-        origin="in-karwar-naval-base",
-        destination="ru-murmansk-port",
-        departure="2027-12-01",
-        closed=["suez"],
-    )
+    plan = carrier_group_suez_shut
     assert not plan.feasible
     assert plan.reason is not None and "shortest route" in plan.reason
     assert "San Diego" not in plan.reason and "Norfolk" not in plan.reason
@@ -429,18 +428,11 @@ def test_the_reason_names_the_gap_on_the_natural_route(planner: Planner) -> None
     assert days == sorted(days), "cheapest first"
 
 
-def test_a_long_detour_is_called_out(planner: Planner) -> None:
+def test_a_long_detour_is_called_out(planner: Planner, carrier_group_suez_shut: Plan) -> None:
     """A suggestion whose plan is over 1.5 times the natural route says so; others don't."""
     closed = frozenset({"suez"})
-    plan = _plan(
-        planner,
-        nation="IND",
-        group=[("vikramaditya", 1), ("kolkata", 2), ("talwar", 1)],
-        origin="in-karwar-naval-base",
-        destination="ru-murmansk-port",
-        departure="2027-12-01",
-        closed=sorted(closed),
-    )
+    plan = carrier_group_suez_shut
+    assert plan.request.closed == closed
     assert planner.sea is not None
     natural = planner.sea.route(
         "in-karwar-naval-base", "ru-murmansk-port", closed=closed, date=dt.date(2027, 12, 1)
