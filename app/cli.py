@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -144,7 +145,29 @@ def serve(
 
     if reload and workers > 1:
         raise typer.BadParameter("--reload runs one process", param_hint="--workers")
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers)
+    # The app decides from the interface whether a request without credentials may
+    # write (only on loopback: app/auth.py); worker processes inherit it.
+    os.environ["RELOS_LISTEN_HOST"] = host
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_config=_log_config(),
+    )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the service's own messages (``relos.*``: start-up, refused
+    requests, stopped computations) beside its access log."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["relos"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @app.command()
@@ -360,6 +383,21 @@ def plan(
         str | None,
         typer.Option("--min-confidence", help="confirmed, assumed_date, uncertain or contested."),
     ] = None,
+    max_wait_days: Annotated[
+        int,
+        typer.Option(
+            "--max-wait-days",
+            help="Longest the group may wait for a season to open or for notice, in days.",
+        ),
+    ] = 60,
+    notice_from: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--notice-from",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"],
+            help="When port-call requests can first be sent (UTC; default: the departure).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
@@ -395,6 +433,8 @@ def plan(
             allow_clearance=allow_clearance,
             clearance_stops=clearance_stops,
             min_confidence=min_confidence,
+            max_wait_days=max_wait_days,
+            notice_from=notice_from.replace(tzinfo=dt.UTC) if notice_from else None,
         )
     except ValidationError as exc:
         _validation_exit(exc)
@@ -652,6 +692,75 @@ def _find_scenario(store: Store, ref: str) -> dict[str, Any]:
             return row
     typer.echo(f"error: no saved scenario {ref!r}", err=True)
     raise typer.Exit(code=2)
+
+
+keys_app = typer.Typer(
+    help="API keys for the HTTP API (the same store; run where the database is).",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="viewer, planner or admin.")],
+    name: Annotated[str, typer.Option(help="Whom it is for (owner of what they save).")],
+    as_json: JsonOpt = False,
+    database_url: DatabaseOpt = "",
+) -> None:
+    """Make an API key and print its secret (shown this once; the store keeps its hash)."""
+    with _store(database_url) as store:
+        try:
+            made = store.create_key(name, role)
+        except RelosError as exc:
+            _fail(exc)
+            return
+    if as_json:
+        json.dump(made, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    typer.echo(f"API key {made['id']} for {made['name']} ({made['role']}):")
+    typer.echo(made["key"])
+    typer.echo("Send it as: Authorization: Bearer <key>. It is not shown again.", err=True)
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> None:
+    """List API keys (never their secrets), revoked ones included."""
+    with _store(database_url) as store:
+        rows = store.list_keys(limit=store.count_keys() or 1)
+    if as_json:
+        json.dump(rows, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
+    table = Table(title=f"{len(rows)} API keys")
+    for col in ("id", "name", "role", "prefix", "created", "revoked"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["role"],
+            r["prefix"] + "...",
+            r["created_at"][:16],
+            (r["revoked_at"] or "")[:16],
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="Key id (see `relos keys list`).")],
+    database_url: DatabaseOpt = "",
+) -> None:
+    """Revoke an API key: it stops working at once."""
+    with _store(database_url) as store:
+        try:
+            row = store.revoke_key(key_id)
+        except RelosError as exc:
+            _fail(exc)
+            return
+    typer.echo(f"revoked API key {row['id']} of {row['name']} at {row['revoked_at']}")
 
 
 @app.command()

@@ -221,6 +221,7 @@ class ScenarioRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(default=1)
     body: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime]
@@ -235,6 +236,7 @@ class PlanRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
     scenario_id: Mapped[int | None] = mapped_column(
         ForeignKey("scenarios.id", ondelete="SET NULL"), index=True
     )
@@ -247,3 +249,20 @@ class PlanRow(Base):
     totals: Mapped[dict[str, Any] | None]
     request: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any]]
+
+
+class ApiKeyRow(Base):
+    """An API key: its holder's name, role, and the SHA-256 of the secret (never the
+    secret itself); revoked keys are kept, with the time, for the record."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids are never reused
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[dt.datetime | None]

@@ -21,6 +21,9 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.UnknownFacilityError, 404, "unknown_facility"),
     (e.UnknownAgreementError, 404, "unknown_agreement"),
     (e.UnknownPlatformError, 404, "unknown_platform"),
+    (e.UnauthenticatedError, 401, "unauthorized"),
+    (e.ForbiddenError, 403, "forbidden"),
+    (e.RateLimitedError, 429, "rate_limited"),
     (e.UnknownRecordError, 404, "not_found"),
     (e.StaleVersionError, 412, "stale_version"),
     (e.PreconditionRequiredError, 428, "if_match_required"),
@@ -60,6 +63,15 @@ def error_body(exc: e.RelosError, *, location: str = "query") -> dict[str, objec
     return {"detail": [item]}
 
 
+def headers_for(exc: e.RelosError) -> dict[str, str]:
+    """Headers an error answer carries: how to authenticate (401), when to retry (429)."""
+    if isinstance(exc, e.UnauthenticatedError):
+        return {"WWW-Authenticate": 'Bearer realm="relos"'}
+    if isinstance(exc, e.RateLimitedError):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
+
+
 def register(app: FastAPI) -> None:
     """Install the handler that turns domain errors into 4xx answers."""
 
@@ -70,7 +82,11 @@ def register(app: FastAPI) -> None:
         path_params = request.path_params
         if exc.field is not None and (exc.field in path_params or exc.field == "id"):
             location = "path"
+        if isinstance(exc, e.UnauthenticatedError | e.ForbiddenError | e.RateLimitedError):
+            location = "header"
         log.info("%s %s -> %s: %s", request.method, request.url.path, status, exc.message)
-        return JSONResponse(error_body(exc, location=location), status_code=status)
+        return JSONResponse(
+            error_body(exc, location=location), status_code=status, headers=headers_for(exc)
+        )
 
     app.add_exception_handler(e.RelosError, handle)

@@ -10,13 +10,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import docs, errors, guard
+from app.auth import Authenticator, require_viewer
 from app.routers import (
     catalogue,
     compare,
     health,
+    keys,
     maps,
     plans,
     platforms,
@@ -83,20 +85,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.dependency_overrides[get_settings] = lambda: cfg
+    app.state.auth = Authenticator(cfg)
     errors.register(app)
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
     docs.register(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeavyGate, limit=cfg.heavy_concurrency, budget_s=cfg.request_budget_s)
     app.include_router(health.router)
-    app.include_router(catalogue.router)
-    app.include_router(routes.router)
-    app.include_router(scenarios.router)
-    app.include_router(plans.router)
-    app.include_router(saved_plans.router)
-    app.include_router(platforms.router)
-    app.include_router(compare.router)
-    app.include_router(maps.router)
+    app.include_router(keys.router)
+    viewer = [Depends(require_viewer)]
+    for router in (
+        catalogue.router,
+        routes.router,
+        scenarios.router,
+        plans.router,
+        saved_plans.router,
+        platforms.router,
+        compare.router,
+        maps.router,
+    ):
+        app.include_router(router, dependencies=viewer)
     maps.mount_static(app)
     return app
 

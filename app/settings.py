@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.paths import SHIPPED_DATA_DIR
@@ -71,6 +72,66 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="The largest request body accepted, bytes."
     )
+
+    listen_host: str = Field(
+        default="127.0.0.1",
+        description=(
+            "The interface the server listens on (`relos serve --host` sets it). Beyond "
+            "loopback, every write needs credentials."
+        ),
+    )
+    open_reads: bool = Field(
+        default=True,
+        description="Requests without credentials may read, route, plan and draw (viewer).",
+    )
+    local_writes: bool = Field(
+        default=True,
+        description=(
+            "Requests without credentials from this machine act as the local admin, when the "
+            "server listens on loopback only and no proxy forwarded them (a laptop)."
+        ),
+    )
+    rate_limit: str = Field(
+        default="600/minute",
+        description=(
+            "Requests per key, identity or anonymous address ('100/second', '600/minute'; "
+            "empty: no limit); the local user is not limited."
+        ),
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where request counts live (limits storage URI: memory://, redis://...).",
+    )
+    oidc_issuer: str = Field(
+        default="", description="OpenID Connect issuer URL whose bearer tokens are accepted."
+    )
+    oidc_audience: str = Field(
+        default="", description="The audience (aud) JWT access tokens must carry."
+    )
+    oidc_tokens: Literal["jwt", "userinfo"] = Field(
+        default="jwt",
+        description="Check tokens as signed JWTs (the provider's JWKS) or at its userinfo.",
+    )
+    oidc_roles_claim: str = Field(
+        default="roles", description="Claim (dotted path) listing the caller's roles."
+    )
+    oidc_username_claim: str = Field(
+        default="sub", description="Claim naming the caller (owner of what it saves)."
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value:
+            from limits import parse
+
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError(
+                    f"RELOS_RATE_LIMIT {value!r} is not a rate like '600/minute'"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _paths(self) -> Settings:

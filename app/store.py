@@ -9,7 +9,10 @@ Records come back as JSON-ready dicts; timestamps are UTC ISO 8601 strings.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,9 +20,18 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, sessionmaker
 
-from app.db import PlanRow, ScenarioRow, make_engine, upgrade_to_head, utcnow, writer
+from app.db import (
+    ApiKeyRow,
+    PlanRow,
+    ScenarioRow,
+    make_engine,
+    upgrade_to_head,
+    utcnow,
+    writer,
+)
 from routing.errors import (
     ConflictError,
+    ForbiddenError,
     InvalidInputError,
     StaleVersionError,
     UnknownRecordError,
@@ -28,6 +40,24 @@ from routing.plan.scenario import ScenarioSpec
 
 #: Most saved plans one ``list_plans`` call returns.
 MAX_PAGE = 1000
+#: Roles a key may have, least to most.
+ROLES = ("viewer", "planner", "admin")
+#: What every API key starts with (so a leaked one is recognisable to secret scanners).
+KEY_PREFIX = "relos_"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks for a write: the owner name their records get, and whether they may
+    change anyone's records (admin) or only their own."""
+
+    name: str
+    admin: bool = False
+
+
+#: The single user of a laptop (the CLI, a server bound to loopback): owns what it
+#: saves and may change everything.
+LOCAL = Actor("local", admin=True)
 
 
 class Store:
@@ -68,11 +98,14 @@ class Store:
 
     # -- scenarios -------------------------------------------------------------------------
 
-    def create_scenario(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Save a new scenario (``ScenarioSpec`` fields); ``ConflictError`` if the name is taken."""
+    def create_scenario(self, body: Mapping[str, Any], actor: Actor = LOCAL) -> dict[str, Any]:
+        """Save a new scenario (``ScenarioSpec`` fields) owned by ``actor``;
+        ``ConflictError`` if the name is taken."""
         name, rest = _scenario_fields(body)
         now = utcnow()
-        row = ScenarioRow(name=name, version=1, body=rest, created_at=now, updated_at=now)
+        row = ScenarioRow(
+            name=name, owner=actor.name, version=1, body=rest, created_at=now, updated_at=now
+        )
         try:
             with self._write.begin() as session:
                 session.add(row)
@@ -103,16 +136,23 @@ class Store:
             return _scenario_dict(row)
 
     def update_scenario(
-        self, id: int, body: Mapping[str, Any], *, expected: int | None = None
+        self,
+        id: int,
+        body: Mapping[str, Any],
+        *,
+        expected: int | None = None,
+        actor: Actor = LOCAL,
     ) -> dict[str, Any]:
         """Replace scenario ``id`` with ``body`` and bump its ``version``; with
-        ``expected``, only if that is its version now (``StaleVersionError`` if not)."""
+        ``expected``, only if that is its version now (``StaleVersionError`` if not);
+        only its owner or an admin may (``ForbiddenError``)."""
         name, rest = _scenario_fields(body)
         try:
             with self._write.begin() as session:
                 row = session.get(ScenarioRow, id, with_for_update=True)
                 if row is None:
                     raise _no_scenario(id)
+                _check_owner(row.owner, actor, f"scenario {id}")
                 _check_version(row, expected)
                 row.name = name
                 row.body = rest
@@ -123,13 +163,16 @@ class Store:
             raise _name_taken(name) from None
         return _scenario_dict(row)
 
-    def delete_scenario(self, id: int, *, expected: int | None = None) -> None:
-        """Delete scenario ``id`` (with ``expected``, only at that version); plans saved
-        under it keep their request and result."""
+    def delete_scenario(
+        self, id: int, *, expected: int | None = None, actor: Actor = LOCAL
+    ) -> None:
+        """Delete scenario ``id`` (with ``expected``, only at that version; only its owner
+        or an admin); plans saved under it keep their request and result."""
         with self._write.begin() as session:
             row = session.get(ScenarioRow, id, with_for_update=True)
             if row is None:
                 raise _no_scenario(id)
+            _check_owner(row.owner, actor, f"scenario {id}")
             _check_version(row, expected)
             session.delete(row)
 
@@ -143,14 +186,17 @@ class Store:
         scenario_id: int | None = None,
         catalogue_version: str,
         graph_version: str | None,
+        actor: Actor = LOCAL,
     ) -> dict[str, Any]:
-        """Save a computed plan with the data versions it was computed on; its summary."""
+        """Save a computed plan, owned by ``actor``, with the data versions it was
+        computed on; its summary."""
         if not catalogue_version:
             raise InvalidInputError("a saved plan needs its catalogue version", field="versions")
         origin, destination = request.get("origin"), request.get("destination")
         totals = result.get("totals")
         row = PlanRow(
             created_at=utcnow(),
+            owner=actor.name,
             scenario_id=scenario_id,
             catalogue_version=catalogue_version,
             graph_version=graph_version,
@@ -200,13 +246,87 @@ class Store:
         with self._read() as session:
             return int(session.scalar(select(func.count()).select_from(PlanRow)) or 0)
 
-    def delete_plan(self, id: int) -> None:
-        """Delete saved plan ``id``."""
+    def delete_plan(self, id: int, *, actor: Actor = LOCAL) -> None:
+        """Delete saved plan ``id`` (only its owner or an admin)."""
         with self._write.begin() as session:
-            row = session.get(PlanRow, id)
+            row = session.get(PlanRow, id, with_for_update=True)
             if row is None:
                 raise _no_plan(id)
+            _check_owner(row.owner, actor, f"saved plan {id}")
             session.delete(row)
+
+    # -- API keys ----------------------------------------------------------------------------
+
+    def create_key(self, name: str, role: str, *, created_by: str = LOCAL.name) -> dict[str, Any]:
+        """A new API key for ``name`` with ``role``: its record, with the secret under
+        ``key``. The secret is returned here once and stored only as its SHA-256."""
+        name = name.strip()
+        if not 1 <= len(name) <= 100 or not name.isprintable():
+            raise InvalidInputError("a key's name is 1 to 100 printable characters", field="name")
+        if role not in ROLES:
+            raise InvalidInputError(f"role must be one of {', '.join(ROLES)}", field="role")
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKeyRow(
+            name=name,
+            role=role,
+            prefix=secret[: len(KEY_PREFIX) + 6],
+            key_hash=key_hash(secret),
+            created_at=utcnow(),
+            created_by=created_by,
+            revoked_at=None,
+        )
+        with self._write.begin() as session:
+            session.add(row)
+            session.flush()
+        return {**_key_dict(row), "key": secret}
+
+    def find_key(self, secret: str) -> dict[str, Any] | None:
+        """The live (unrevoked) key whose secret this is, or None."""
+        with self._read() as session:
+            row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash(secret)))
+            if row is None or row.revoked_at is not None:
+                return None
+            return _key_dict(row)
+
+    def list_keys(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """API keys, oldest first, revoked ones included (never their secrets)."""
+        query = select(ApiKeyRow).order_by(ApiKeyRow.id).limit(limit).offset(offset)
+        with self._read() as session:
+            return [_key_dict(row) for row in session.scalars(query)]
+
+    def count_keys(self) -> int:
+        """How many API keys were ever made (revoked ones included)."""
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(ApiKeyRow)) or 0)
+
+    def revoke_key(self, id: int) -> dict[str, Any]:
+        """Revoke key ``id`` from now on (again: no change); its record."""
+        with self._write.begin() as session:
+            row = session.get(ApiKeyRow, id, with_for_update=True)
+            if row is None:
+                raise UnknownRecordError(f"no API key with id {id}", field="key_id")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+            session.flush()
+            return _key_dict(row)
+
+
+def key_hash(secret: str) -> str:
+    """The stored form of an API key: SHA-256, hex. A key is 256 random bits, so a fast
+    hash is as safe as a slow one and lets a lookup be one indexed query."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key_dict(row: ApiKeyRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "prefix": row.prefix,
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "revoked_at": _iso(row.revoked_at) if row.revoked_at else None,
+    }
 
 
 def _scenario_fields(body: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -225,6 +345,7 @@ def _scenario_dict(row: ScenarioRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
+        "owner": row.owner,
         "version": row.version,
         "created_at": _iso(row.created_at),
         "updated_at": _iso(row.updated_at),
@@ -236,6 +357,7 @@ def _plan_summary(row: PlanRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "created_at": _iso(row.created_at),
+        "owner": row.owner,
         "scenario_id": row.scenario_id,
         "catalogue_version": row.catalogue_version,
         "graph_version": row.graph_version,
@@ -277,4 +399,12 @@ def _check_version(row: ScenarioRow, expected: int | None) -> None:
             "changed it; read it again (GET) and resend with If-Match: "
             f'"{row.version}"',
             field="If-Match",
+        )
+
+
+def _check_owner(owner: str, actor: Actor, what: str) -> None:
+    if not actor.admin and owner != actor.name:
+        raise ForbiddenError(
+            f"{what} belongs to {owner!r}: only its owner or an admin may change it",
+            field="Authorization",
         )

@@ -4,42 +4,64 @@ Python cannot stop a thread from outside, so the long loops stop themselves: the
 solver's search per label, the planner per suggestion it tries, a comparison per
 scenario, the router per alternative call :func:`check`, which raises
 :class:`~routing.errors.BudgetExceededError` once the budget set by :func:`budget`
-(around one request: see ``app/workload.py``) has run out. Code called outside a
-budget (scripts, the CLI, tests) is never stopped.
+(around one request: see ``app/workload.py``) has run out, or once the request's
+client has gone away (``gone``, set by the server when the connection closes).
+Code called outside a budget (scripts, the CLI, tests) is never stopped.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from routing.errors import BudgetExceededError
 
-_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("relos_deadline", default=None)
+
+@dataclass(frozen=True, slots=True)
+class _Budget:
+    deadline: float
+    seconds: float
+    gone: threading.Event | None
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("relos_budget", default=None)
 
 
 @contextmanager
-def budget(seconds: float | None, *, of: float | None = None) -> Iterator[None]:
-    """Run the block with ``seconds`` to compute (``None`` or 0: no limit); ``of``: the
-    whole budget, when part of it was spent before (waiting), for the message."""
-    if not seconds:
+def budget(
+    seconds: float | None, *, of: float | None = None, gone: threading.Event | None = None
+) -> Iterator[None]:
+    """Run the block with ``seconds`` to compute (``None`` or 0: no limit) and until
+    ``gone`` is set (the client went away); ``of``: the whole budget, when part of it was
+    spent before (waiting), for the message."""
+    if not seconds and gone is None:
         yield
         return
-    token = _DEADLINE.set((time.monotonic() + seconds, of or seconds))
+    deadline = time.monotonic() + seconds if seconds else math.inf
+    token = _BUDGET.set(_Budget(deadline, of or seconds or 0.0, gone))
     try:
         yield
     finally:
-        _DEADLINE.reset(token)
+        _BUDGET.reset(token)
 
 
 def check() -> None:
-    """Raise ``BudgetExceededError`` if the current budget has run out."""
-    limit = _DEADLINE.get()
-    if limit is not None and time.monotonic() > limit[0]:
+    """Raise ``BudgetExceededError`` if the current budget has run out or its client left."""
+    limit = _BUDGET.get()
+    if limit is None:
+        return
+    if limit.gone is not None and limit.gone.is_set():
         raise BudgetExceededError(
-            f"the computation ran past its time budget of {limit[1]:g} s "
+            "the client closed the connection: the computation stopped", field="budget"
+        )
+    if time.monotonic() > limit.deadline:
+        raise BudgetExceededError(
+            f"the computation ran past its time budget of {limit.seconds:g} s "
             "(RELOS_REQUEST_BUDGET_S): ask for less (fewer alternatives, waypoints, "
             "scenarios or stops) or raise the budget",
             field="budget",

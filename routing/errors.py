@@ -98,3 +98,19 @@ class PreconditionRequiredError(RelosError, ValueError):
 
 class ServiceUnavailableError(RelosError, RuntimeError):
     """A part of the service this answer needs is not loaded (the sea graph, the store)."""
+
+
+class UnauthenticatedError(RelosError, PermissionError):
+    """A request that needs credentials and came without valid ones (401)."""
+
+
+class ForbiddenError(RelosError, PermissionError):
+    """A caller whose role or ownership does not allow this (403)."""
+
+
+class RateLimitedError(RelosError, RuntimeError):
+    """A caller over its request rate; ``retry_after`` seconds until it may go on (429)."""
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -12,6 +12,10 @@ from app.settings import Settings
 from routing.catalogue.load import load_catalogue
 from routing.catalogue.model import Catalogue
 
+#: The address a test client calls from: this machine, as a planner on a laptop would
+#: (starlette's default, "testclient", is not an address).
+LOOPBACK = ("127.0.0.1", 50000)
+
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
@@ -26,5 +30,5 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     Its scenario and saved-plan store is a fresh SQLite file, not the user's.
     """
     db = tmp_path_factory.mktemp("db") / "relos.sqlite"
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{db}"))) as c:
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{db}")), client=LOOPBACK) as c:
         yield c

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
+from app.auth import AsViewer, require_planner
 from app.deps import ServicesDep, StoreDep
 from routing.plan.request import PlanSpec
 
@@ -19,6 +20,7 @@ PlanBody = PlanSpec
 def create_plan(
     services: ServicesDep,
     store: StoreDep,
+    caller: AsViewer,
     body: Annotated[PlanSpec, Body()],
     save: Annotated[
         bool,
@@ -28,7 +30,10 @@ def create_plan(
     """The optimal plan, or `feasible: false` with the reason and what would fix it.
 
     With `save=true` the request and the answer are stored (with the catalogue and
-    graph versions they were computed on) and `saved` gives the id and its address."""
+    graph versions they were computed on) and `saved` gives the id and its address;
+    saving needs the planner role."""
+    if save:
+        require_planner(caller)
     out = services.plan_json(body)
     if save:
         versions = services.versions
@@ -38,6 +43,7 @@ def create_plan(
             scenario_id=None,
             catalogue_version=services.catalogue.version(),
             graph_version=versions["graph"],
+            actor=caller.actor,
         )
         out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
     return out

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from app.auth import AsPlanner
 from app.deps import StoreDep
 from routing.limits import MAX_ID
 
@@ -36,6 +37,6 @@ def get_saved_plan(store: StoreDep, plan_id: PlanId) -> dict[str, Any]:
 
 
 @router.delete("/plans/{plan_id}", status_code=204, summary="Delete a saved plan")
-def delete_saved_plan(store: StoreDep, plan_id: PlanId) -> None:
-    """Delete the saved plan."""
-    store.delete_plan(plan_id)
+def delete_saved_plan(store: StoreDep, caller: AsPlanner, plan_id: PlanId) -> None:
+    """Delete the saved plan (yours, or anyone's as an admin)."""
+    store.delete_plan(plan_id, actor=caller.actor)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import Field
 
+from app.auth import AsPlanner
 from app.deps import ServicesDep, StoreDep
 from routing.errors import InvalidInputError, PreconditionRequiredError
 from routing.limits import MAX_ID
@@ -39,6 +40,7 @@ class StoredScenario(ScenarioSpec):
     """A saved scenario: its body plus id, version and timestamps (UTC)."""
 
     id: int = Field(description="Stable id, never reused.")
+    owner: str = Field(description="Who saved it: only they or an admin may change it.")
     version: int = Field(description="1 when created, +1 at each PUT.")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -57,12 +59,13 @@ class StoredScenario(ScenarioSpec):
 def create_scenario(
     store: StoreDep,
     services: ServicesDep,
+    caller: AsPlanner,
     response: Response,
     body: Annotated[ScenarioSpec, Body()],
 ) -> dict[str, Any]:
     """Validate the scenario against the catalogue and platforms, then save it (name unique)."""
     to_scenario(body, services.catalogue, services.platforms, services.sea_data)
-    saved = store.create_scenario(body.model_dump(mode="json"))
+    saved = store.create_scenario(body.model_dump(mode="json"), caller.actor)
     response.headers["Location"] = f"/scenarios/{saved['id']}"
     response.headers["ETag"] = etag(saved)
     return saved
@@ -110,6 +113,7 @@ def get_scenario(store: StoreDep, scenario_id: ScenarioId, response: Response) -
 def replace_scenario(
     store: StoreDep,
     services: ServicesDep,
+    caller: AsPlanner,
     scenario_id: ScenarioId,
     body: Annotated[ScenarioSpec, Body()],
     response: Response,
@@ -120,7 +124,9 @@ def replace_scenario(
     `version` goes up by one."""
     expected = expected_version(store, scenario_id, if_match)
     to_scenario(body, services.catalogue, services.platforms, services.sea_data)
-    saved = store.update_scenario(scenario_id, body.model_dump(mode="json"), expected=expected)
+    saved = store.update_scenario(
+        scenario_id, body.model_dump(mode="json"), expected=expected, actor=caller.actor
+    )
     response.headers["ETag"] = etag(saved)
     return saved
 
@@ -134,10 +140,13 @@ def replace_scenario(
         428: {"description": "If-Match is missing."},
     },
 )
-def delete_scenario(store: StoreDep, scenario_id: ScenarioId, if_match: IfMatch = None) -> None:
+def delete_scenario(
+    store: StoreDep, caller: AsPlanner, scenario_id: ScenarioId, if_match: IfMatch = None
+) -> None:
     """Delete the scenario if it is still at the version in `If-Match`; plans saved
     under it are kept."""
-    store.delete_scenario(scenario_id, expected=expected_version(store, scenario_id, if_match))
+    expected = expected_version(store, scenario_id, if_match)
+    store.delete_scenario(scenario_id, expected=expected, actor=caller.actor)
 
 
 def etag(saved: dict[str, Any]) -> str:

@@ -323,7 +323,7 @@ def to_scenario(
     return scenario
 
 
-SCENARIO_META = ("id", "version", "created_at", "updated_at")
+SCENARIO_META = ("id", "owner", "version", "created_at", "updated_at")
 """Fields a saved scenario carries besides its spec."""
 
 

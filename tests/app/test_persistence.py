@@ -8,6 +8,8 @@ real service under uvicorn in a subprocess and kill it.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import signal
 import socket
@@ -26,7 +28,7 @@ import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from app.db import (
@@ -38,7 +40,8 @@ from app.db import (
     upgrade_to_head,
     user_data_dir,
 )
-from app.store import Store
+from app.store import Actor, Store
+from routing.errors import ForbiddenError
 
 REPO = Path(__file__).resolve().parents[2]
 PG_ENV = "RELOS_TEST_POSTGRES_URL"
@@ -202,6 +205,50 @@ def test_database_behind_head_is_upgraded_when_opened(db_url: str) -> None:
             assert store.get_scenario(saved["id"]) == saved
     finally:
         engine.dispose()
+
+
+def test_records_saved_before_owners_belong_to_the_local_user(db_url: str) -> None:
+    """A database at 0001 (no owners, no keys) with a scenario and a plan in it: the
+    upgrade keeps both, owned by the local user, who may still change them."""
+    from alembic import command
+
+    from app.db import alembic_config
+
+    engine = make_engine(db_url)
+    try:
+        command.upgrade(alembic_config(engine), "0001")
+        now = dt.datetime.now(dt.UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO scenarios (name, version, body, created_at, updated_at) "
+                    "VALUES ('old one', 2, :body, :now, :now)"
+                ),
+                {"body": json.dumps({"closed": ["suez"]}), "now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO plans (created_at, catalogue_version, request, result) "
+                    "VALUES (:now, 'c1', '{}', :result)"
+                ),
+                {"now": now, "result": json.dumps({"feasible": True})},
+            )
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:
+        (old,) = store.list_scenarios()
+        assert (old["name"], old["owner"], old["version"], old["closed"]) == (
+            "old one",
+            "local",
+            2,
+            ["suez"],
+        )
+        (plan,) = store.list_plans()
+        assert plan["owner"] == "local"
+        with pytest.raises(ForbiddenError):
+            store.delete_scenario(old["id"], actor=Actor("alice"))
+        store.delete_scenario(old["id"])  # the local user (an admin) may
+        assert store.count_keys() == 0
 
 
 def test_alembic_command_line_migrates_the_settings_database(tmp_path: Path) -> None:

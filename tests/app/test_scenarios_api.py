@@ -15,6 +15,7 @@ from app.store import Store
 from routing.errors import InvalidInputError, UnknownPassageError
 from routing.plan.scenario import resolve_scenarios
 from tests.app.test_persistence import BACKENDS, fresh_database
+from tests.conftest import LOOPBACK
 
 RED_SEA: dict[str, Any] = {
     "name": "Red Sea shut, RELOS lapsed",
@@ -47,7 +48,7 @@ def api(
     folder = tmp_path_factory.mktemp(f"api-{request.param}")
     with fresh_database(request.param, folder) as url:
         app = create_app(Settings(database_url=url, load_sea_graph=False))
-        with TestClient(app) as c:
+        with TestClient(app, client=LOOPBACK) as c:
             yield c
 
 

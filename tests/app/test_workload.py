@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.workload import HeavyGate, is_heavy
+from tests.conftest import LOOPBACK
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,16 @@ def test_what_counts_as_heavy(method: str, path: str, heavy: bool) -> None:
     assert is_heavy(method, path) is heavy
 
 
+async def _connected() -> dict[str, Any]:
+    """A client's messages: no body, and it stays connected."""
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+async def _ignore(message: Any) -> None:
+    return None
+
+
 def test_heavy_requests_take_turns_and_cheap_ones_pass() -> None:
     running = {"now": 0, "most": 0}
     release = asyncio.Event()
@@ -50,7 +61,7 @@ def test_heavy_requests_take_turns_and_cheap_ones_pass() -> None:
     gate = HeavyGate(app, limit=2)
 
     async def call(method: str, path: str) -> None:
-        await gate({"type": "http", "method": method, "path": path}, None, None)
+        await gate({"type": "http", "method": method, "path": path}, _connected, _ignore)
 
     async def scenario() -> None:
         heavy = [asyncio.create_task(call("POST", "/plans")) for _ in range(5)]
@@ -80,7 +91,7 @@ def test_a_request_whose_budget_runs_out_in_the_queue_is_answered_503() -> None:
             sent.append(message)
 
         scope = {"type": "http", "method": "POST", "path": "/plans", "headers": []}
-        await gate(scope, None, send)
+        await gate(scope, _connected, send)
         return sent
 
     async def both() -> tuple[list[dict], list[dict]]:
@@ -109,7 +120,7 @@ def test_a_computation_past_its_budget_stops_with_503(tmp_path: Any) -> None:
         "departure": "2027-01-01",
     }
     scenarios = [{"name": f"s{i}", "closed": ["hormuz"]} for i in range(3)]
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), client=LOOPBACK) as c:
         r = c.post("/compare", json={"plan": plan, "scenarios": scenarios})
         assert r.status_code == 503, r.text[:300]
         (item,) = r.json()["detail"]
