@@ -65,7 +65,14 @@ from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, Clock, Solution, Way, bottleneck, solve
 from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
-from routing.sea.timing import Transit, earliest_entry, season_text, shut_transits, transits
+from routing.sea.timing import (
+    Transit,
+    earliest_entry,
+    open_days,
+    season_text,
+    shut_transits,
+    transits,
+)
 from routing.vocab import SEA_KINDS
 
 if TYPE_CHECKING:
@@ -1213,9 +1220,14 @@ class _Ways:
         if not self.seasonal:
             self.ways: tuple[Way, ...] = (Way(free),)
             return
+        self._rules = {
+            way: [self.seasons.get(p) for p in self.closures[ROUND] - self.closures[way]]
+            for way in (OPEN, CLEAR)
+        }
+        self._shut_spans: dict[tuple[int, dt.date, int], bool] = {}
         self.ways = (
-            Way(whole, np.isfinite(whole), self._depart_by(OPEN)),
-            Way(clear, np.isfinite(clear), self._depart_by(CLEAR)),
+            Way(whole, np.isfinite(whole), self._depart_by(OPEN), self._ruled_out_by(OPEN)),
+            Way(clear, np.isfinite(clear), self._depart_by(CLEAR), self._ruled_out_by(CLEAR)),
             Way(free),
         )
 
@@ -1252,6 +1264,30 @@ class _Ways:
 
     def _depart_by(self, way: int) -> Callable[[int, int, float], float]:
         return lambda i, j, t: self.depart(i, j, t, way)
+
+    def _ruled_out_by(self, way: int) -> Callable[[int, int, float, float], bool]:
+        return lambda i, j, t, latest: self.ruled_out(i, j, t, latest, way)
+
+    def ruled_out(self, i: int, j: int, t: float, latest: float, way: int) -> bool:
+        """True if the leg ``i -> j`` by ``way`` surely cannot start by ``latest`` when
+        ready at ``t``, told without its track: such a way is kept only where it is
+        shorter than the way round, so it goes through at least one of the season-bound
+        passages the way round avoids; if every one of them is shut on every day from
+        ``t`` to ``latest`` plus the leg's length, no start in time keeps all in season."""
+        if not np.isfinite(latest):
+            return False
+        rules = [rule for rule in self._rules[way] if rule is not None]
+        if not rules or len(rules) < len(self._rules[way]):
+            return False
+        hours = float(self.ways[way].nm[i, j]) / self.speed
+        first = (self.req.departure + dt.timedelta(hours=t)).date()
+        last = (self.req.departure + dt.timedelta(hours=latest + hours)).date()
+        key = (way, first, (last - first).days + 1)
+        hit = self._shut_spans.get(key)
+        if hit is None:
+            hit = not any(open_days(rule, first, key[2], self.ice).any() for rule in rules)
+            self._shut_spans[key] = hit
+        return hit
 
     def depart(self, i: int, j: int, t: float, way: int) -> float:
         """The earliest time (hours from departure) at or after ``t`` the leg ``i -> j``

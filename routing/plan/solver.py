@@ -99,6 +99,9 @@ class Way:
     nm: np.ndarray
     bound: np.ndarray | None = None
     depart: Callable[[int, int, float], float] | None = None
+    ruled_out: Callable[[int, int, float, float], bool] | None = None
+    """A cheap test, asked before ``depart``: True only if ``i -> j`` surely cannot
+    start by ``latest`` when ready at ``t`` (``ruled_out(i, j, t, latest)``)."""
 
 
 @dataclass(frozen=True)
@@ -479,8 +482,11 @@ class _Timed:
         for lo, hi in self._spans.get((k, i, j), ()):
             if lo <= t <= hi:
                 return hi
-        depart = self.clock.ways[k].depart
-        start = depart(i, j, t) if depart is not None else t
+        way = self.clock.ways[k]
+        if way.ruled_out is not None and way.ruled_out(i, j, t, latest):
+            self._fails[key] = min(t, self._fails.get(key, INF))
+            return INF
+        start = way.depart(i, j, t) if way.depart is not None else t
         if start > latest:
             self._fails[key] = min(t, self._fails.get(key, INF))
         else:

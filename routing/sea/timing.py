@@ -102,7 +102,7 @@ def _merged(spans: list[tuple[float, float]], p: Passage) -> list[tuple[float, f
     return merged
 
 
-def _open_days(rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None) -> np.ndarray:
+def open_days(rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None) -> np.ndarray:
     """Whether the passage is open on each of ``ndays`` days from ``first``."""
     days = np.datetime64(first, "D") + np.arange(ndays)
     months = days.astype("datetime64[M]")
@@ -117,7 +117,7 @@ def closed_days(
     """The days between ``enter`` and ``leave`` (inclusive) the passage is shut to the ship."""
     first = enter.date()
     ndays = (leave.date() - first).days + 1
-    shut = np.flatnonzero(~_open_days(rule, first, max(ndays, 1), ice_class))
+    shut = np.flatnonzero(~open_days(rule, first, max(ndays, 1), ice_class))
     return [first + dt.timedelta(days=int(k)) for k in shut]
 
 
@@ -140,7 +140,7 @@ def earliest_entry(
         return None
     span = inside // dt.timedelta(days=1) + 1  # days touched by a transit begun at midnight
     starts = (last - first).days + 1
-    shut = (~_open_days(rule, first, starts + span, ice_class)).astype(np.int32)
+    shut = (~open_days(rule, first, starts + span, ice_class)).astype(np.int32)
     run = np.concatenate([[0], np.cumsum(shut)])
     clear = (run[span : span + starts] - run[:starts]) == 0
     hits = np.flatnonzero(clear)

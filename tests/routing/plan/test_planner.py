@@ -131,3 +131,48 @@ def test_ship_plans_need_the_sea_graph_air_plans_do_not(planner: Planner) -> Non
         departure="2026-08-01",
     )
     assert no_sea.plan(air).feasible
+
+
+@pytest.mark.parametrize("departure", ["2027-01-01", "2027-05-20", "2027-10-15"])
+def test_legs_ruled_out_by_the_seasons_really_cannot_start_in_time(
+    planner: Planner, departure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's cheap test (no track) that a seasonal leg cannot start in time is
+    sound: whenever it says so, the leg's real earliest start (from its track) is later.
+    Checked on the ways of real voyages to the Arctic, in winter, at the NSR's opening and
+    at its close, at sampled ready times and wait limits."""
+    import numpy as np
+
+    from routing.plan import planner as planner_module
+
+    made: list[planner_module._Ways] = []
+    real_init = planner_module._Ways.__init__
+
+    def keep(self: planner_module._Ways, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(planner_module._Ways, "__init__", keep)
+    req = planner.request(
+        nation="IND",
+        platform="talwar",
+        origin="in-visakhapatnam-naval-dockyard",
+        destination="ru-severomorsk-naval-base",
+        departure=departure,
+    )
+    planner.plan(req)
+    ways = next(w for w in made if w.seasonal)
+    rng = np.random.default_rng(7)
+    said = checked = 0
+    for way in (planner_module.OPEN, planner_module.CLEAR):
+        legs = np.argwhere(np.isfinite(ways.ways[way].nm))
+        for i, j in legs[rng.permutation(len(legs))[:40]]:
+            for t, wait in zip(rng.uniform(0, 90 * 24, 4), rng.uniform(0, 60 * 24, 4), strict=True):
+                latest = t + wait
+                if ways.ruled_out(int(i), int(j), t, latest, way):
+                    said += 1
+                    assert ways.depart(int(i), int(j), t, way) > latest
+                checked += 1
+    assert checked > 100
+    if departure == "2027-01-01":
+        assert said > 0  # in winter it does rule legs out
