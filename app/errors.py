@@ -8,9 +8,12 @@ the offending field when the domain error knows it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
 from routing import errors as e
 
@@ -37,6 +40,91 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.InvalidInputError, 422, "invalid"),
     (e.DataValidationError, 422, "invalid_data"),
 ]
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong with a request."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(
+        description="Where: [body|query|path|header, field, ...].", examples=[["query", "origin"]]
+    )
+    msg: str = Field(description="What is wrong, for a person.")
+    type: str = Field(description="What is wrong, for a program.", examples=["unknown_facility"])
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer of the service has this shape."""
+
+    detail: list[ErrorItem]
+
+
+#: What each error status means here, for the OpenAPI document.
+MEANING = {
+    400: "The body is not readable (not JSON, or not UTF-8).",
+    401: "Credentials are needed, or the ones sent are unknown, revoked or expired.",
+    403: "The caller's role, or ownership of the record, does not allow this.",
+    404: "A facility, agreement, platform, passage or saved record named is unknown.",
+    409: "Conflicts with a saved record.",
+    412: "The record changed since the version in If-Match.",
+    413: "The body is larger than the service accepts (RELOS_MAX_BODY_BYTES).",
+    422: "A field is invalid: `loc` names it, `msg` says why.",
+    428: "If-Match is missing.",
+    429: "Too many requests from this caller (RELOS_RATE_LIMIT); see Retry-After.",
+    503: (
+        "A part of the service is not available (sea graph, store, identity provider), or "
+        "the computation ran out of its time budget (RELOS_REQUEST_BUDGET_S)."
+    ),
+}
+
+
+def document(app: FastAPI) -> None:
+    """Document on every operation the errors it can answer with, in the shape above:
+    401/403/429/503 wherever a caller is checked, 400/413 wherever a body is read, 404
+    wherever an id is looked up, and FastAPI's 422 in the same shape. Done on the
+    generated document (FastAPI's own hook, ``app.openapi``), so no router repeats it."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(body.pop("$defs", {}))
+        schemas["ErrorBody"] = body
+        ref = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        }
+        for path, operations in spec.get("paths", {}).items():
+            for method, op in operations.items():
+                responses = op.setdefault("responses", {})
+                for code in errors_of(path, method.upper()):
+                    responses.setdefault(str(code), {"description": MEANING[code], **ref})
+                for code, answer in responses.items():
+                    if code.isdigit() and int(code) >= 400 and code != "422":
+                        answer.setdefault("content", ref["content"])
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def errors_of(path: str, method: str) -> set[int]:
+    """The error statuses an operation can answer with."""
+    if path == "/health":
+        return set()
+    codes = {401, 403, 422, 429, 503}
+    if method in {"POST", "PUT", "PATCH"}:
+        codes |= {400, 413}
+    if path not in NO_LOOKUP:
+        codes.add(404)
+    return codes
+
+
+#: Paths whose operations look nothing up by id (no 404).
+NO_LOOKUP = frozenset({"/health", "/me", "/keys", "/passages", "/plans/saved"})
 
 
 def status_for(exc: e.RelosError) -> tuple[int, str]:
@@ -89,4 +177,14 @@ def register(app: FastAPI) -> None:
             error_body(exc, location=location), status_code=status, headers=headers_for(exc)
         )
 
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        detail: Any = exc.detail
+        if not isinstance(detail, list):
+            where = "body" if exc.status_code == 400 else "path"
+            kind = "bad_request" if exc.status_code == 400 else "http_error"
+            detail = [{"loc": [where], "msg": str(detail), "type": kind}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
     app.add_exception_handler(e.RelosError, handle)
+    app.add_exception_handler(HTTPException, http_error)

@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, dependencies=viewer)
     maps.mount_static(app)
+    errors.document(app)
     return app
 
 

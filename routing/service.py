@@ -37,7 +37,7 @@ from routing.catalogue.platforms import (
 )
 from routing.errors import InvalidInputError, ServiceUnavailableError
 from routing.geo import LonLat, unwrap_array
-from routing.limits import MAX_ID, MAX_LIST, check_date
+from routing.limits import MAX_ID, MAX_LIST, MIN_SPEED_KN, check_date
 from routing.parse import looks_like_point, parse_lonlat
 from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
 from routing.plan.planner import Plan, Planner
@@ -65,7 +65,7 @@ class RouteSpec(BaseModel):
     destination: str = Field(examples=["ru-vladivostok-naval-base"])
     closed: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     date: dt.date | None = None
-    speed_kn: float = Field(DEFAULT_SPEED_KN, gt=0, le=60)
+    speed_kn: float = Field(DEFAULT_SPEED_KN, ge=MIN_SPEED_KN, le=60)
     via: list[str] = Field(default_factory=list, max_length=MAX_VIA)
     alternatives: int = Field(1, ge=1, le=5)
     ice_class: str | None = None

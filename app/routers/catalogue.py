@@ -8,6 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from app.deps import CatalogueDep, ServicesDep, SettingsDep
+from app.schemas import (
+    AccessAnswer,
+    AgreementInfo,
+    AgreementList,
+    FacilityCollection,
+    FacilityDetail,
+)
 from routing.catalogue.access import check_nation
 from routing.catalogue.model import Agreement, Catalogue
 from routing.catalogue.query import find_facilities, opened_by
@@ -43,7 +50,13 @@ def _agreement_json(agreement: Agreement, catalogue: Catalogue) -> dict[str, Any
 @router.get(
     "/facilities",
     summary="Facilities as a GeoJSON FeatureCollection, filtered and paged",
-    response_description="A GeoJSON FeatureCollection with paging counts.",
+    response_model=None,
+    responses={
+        200: {
+            "model": FacilityCollection,
+            "description": "A GeoJSON FeatureCollection with paging counts.",
+        }
+    },
 )
 def list_facilities(
     request: Request,
@@ -123,7 +136,17 @@ def list_facilities(
     return body
 
 
-@router.get("/facilities/{facility_id}", summary="One facility as a GeoJSON Feature")
+@router.get(
+    "/facilities/{facility_id}",
+    summary="One facility as a GeoJSON Feature",
+    response_model=None,
+    responses={
+        200: {
+            "model": FacilityDetail,
+            "description": "The facility, with the agreements that can open it to others.",
+        }
+    },
+)
 def get_facility(
     catalogue: CatalogueDep,
     facility_id: Annotated[
@@ -136,7 +159,12 @@ def get_facility(
     return fac.feature(opened_by_agreements=opened)
 
 
-@router.get("/agreements", summary="The agreements registry")
+@router.get(
+    "/agreements",
+    summary="The agreements registry",
+    response_model=None,
+    responses={200: {"model": AgreementList, "description": "The agreements, filtered."}},
+)
 def list_agreements(
     catalogue: CatalogueDep,
     party: Annotated[
@@ -159,7 +187,17 @@ def list_agreements(
     return {"count": len(items), "agreements": items}
 
 
-@router.get("/agreements/{agreement_id}", summary="One agreement")
+@router.get(
+    "/agreements/{agreement_id}",
+    summary="One agreement",
+    response_model=None,
+    responses={
+        200: {
+            "model": AgreementInfo,
+            "description": "The agreement, with the number of facilities it opens.",
+        }
+    },
+)
 def get_agreement(
     catalogue: CatalogueDep,
     agreement_id: Annotated[str, Path(description="Agreement id.", examples=["relos"])],
@@ -168,7 +206,17 @@ def get_agreement(
     return _agreement_json(catalogue.agreement(agreement_id), catalogue)
 
 
-@router.get("/access", summary="Facilities a nation may use on a date, and why")
+@router.get(
+    "/access",
+    summary="Facilities a nation may use on a date, and why",
+    response_model=None,
+    responses={
+        200: {
+            "model": AccessAnswer,
+            "description": "Each usable facility with the basis of its use.",
+        }
+    },
+)
 def access(
     services: ServicesDep,
     nation: NationQ,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from app.deps import ServicesDep, StoreDep
+from app.schemas import Comparison, Criticality
 from routing.plan.request import PlanSpec
 from routing.service import CompareSpec
 
@@ -16,7 +17,17 @@ CompareBody = CompareSpec
 """The body of ``POST /compare`` is the core's schema, unchanged."""
 
 
-@router.post("/compare", summary="Run one deployment or route under a baseline and N scenarios")
+@router.post(
+    "/compare",
+    summary="Run one deployment or route under a baseline and N scenarios",
+    response_model=None,
+    responses={
+        200: {
+            "model": Comparison,
+            "description": "A row per scenario, baseline first, with deltas against it.",
+        }
+    },
+)
 def post_compare(
     services: ServicesDep, store: StoreDep, body: Annotated[CompareSpec, Body()]
 ) -> dict[str, Any]:
@@ -25,7 +36,17 @@ def post_compare(
     return services.compare(body, saved=store.get_scenario)
 
 
-@router.post("/critical", summary="Rank what a deployment depends on by the cost of losing it")
+@router.post(
+    "/critical",
+    summary="Rank what a deployment depends on by the cost of losing it",
+    response_model=None,
+    responses={
+        200: {
+            "model": Criticality,
+            "description": "What the deployment relies on, ranked by the cost of its loss.",
+        }
+    },
+)
 def post_critical(services: ServicesDep, body: Annotated[PlanSpec, Body()]) -> dict[str, Any]:
     """Each stop (closed), agreement used (dropped) and passage traversed (closed), ranked:
     infeasible first, then by the extra time its loss costs."""

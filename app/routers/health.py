@@ -7,11 +7,19 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.deps import ServicesDep
+from app.schemas import HealthStatus
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Liveness, with the versions of the loaded data")
+@router.get(
+    "/health",
+    summary="Liveness, with the versions of the loaded data",
+    response_model=None,
+    responses={
+        200: {"model": HealthStatus, "description": "The service is up; the data it serves."}
+    },
+)
 def health(services: ServicesDep) -> dict[str, Any]:
     """``ok`` once the catalogue (and the sea graph) are loaded."""
     catalogue = services.catalogue

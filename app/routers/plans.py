@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query
 
 from app.auth import AsViewer, require_planner
 from app.deps import ServicesDep, StoreDep
+from app.schemas import PlanResult
 from routing.plan.request import PlanSpec
 
 router = APIRouter(tags=["plans"])
@@ -16,7 +17,17 @@ PlanBody = PlanSpec
 """The body of ``POST /plans`` is the core's request schema, unchanged."""
 
 
-@router.post("/plans", summary="Plan a deployment with resupply stops")
+@router.post(
+    "/plans",
+    summary="Plan a deployment with resupply stops",
+    response_model=None,
+    responses={
+        200: {
+            "model": PlanResult,
+            "description": "The plan, or feasible: false with the reason and what would fix it.",
+        }
+    },
+)
 def create_plan(
     services: ServicesDep,
     store: StoreDep,

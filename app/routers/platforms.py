@@ -7,12 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from app.deps import PlatformsDep
+from app.schemas import PlatformDetail, PlatformList
 from routing.catalogue.platforms import get_platform
 
 router = APIRouter(tags=["plans"])
 
 
-@router.get("/platforms", summary="Platform profiles (ship classes and aircraft)")
+@router.get(
+    "/platforms",
+    summary="Platform profiles (ship classes and aircraft)",
+    response_model=None,
+    responses={200: {"model": PlatformList, "description": "Every platform profile."}},
+)
 def list_platforms(platforms: PlatformsDep) -> dict[str, Any]:
     """Every profile with its endurance, speeds and sources."""
     return {
@@ -21,7 +27,17 @@ def list_platforms(platforms: PlatformsDep) -> dict[str, Any]:
     }
 
 
-@router.get("/platforms/{platform_id}", summary="One platform profile")
+@router.get(
+    "/platforms/{platform_id}",
+    summary="One platform profile",
+    response_model=None,
+    responses={
+        200: {
+            "model": PlatformDetail,
+            "description": "The profile, with its usable range and fuel curve.",
+        }
+    },
+)
 def get_platform_profile(
     platforms: PlatformsDep,
     platform_id: Annotated[str, Path(description="Platform id.", examples=["talwar"])],

@@ -9,14 +9,25 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.deps import ServicesDep
-from routing.limits import MAX_LIST, check_date
+from app.schemas import DistanceMatrix, PassageList, RouteFeature
+from routing.limits import MAX_LIST, MIN_SPEED_KN, check_date
 from routing.parse import split_list
 from routing.service import DEFAULT_SPEED_KN, MAX_MATRIX, RouteSpec
 
 router = APIRouter(tags=["routes"])
 
 
-@router.get("/routes", summary="The shortest sea route, as a GeoJSON Feature")
+@router.get(
+    "/routes",
+    summary="The shortest sea route, as a GeoJSON Feature",
+    response_model=None,
+    responses={
+        200: {
+            "model": RouteFeature,
+            "description": "The route as a GeoJSON Feature, with its alternatives.",
+        }
+    },
+)
 def get_route(
     services: ServicesDep,
     origin: Annotated[
@@ -41,7 +52,7 @@ def get_route(
         ),
     ] = None,
     speed_kn: Annotated[
-        float, Query(gt=0, le=60, description="Speed for duration_h.", examples=[14])
+        float, Query(ge=MIN_SPEED_KN, le=60, description="Speed for duration_h.", examples=[14])
     ] = DEFAULT_SPEED_KN,
     via: Annotated[
         list[str] | None,
@@ -121,7 +132,12 @@ class MatrixBody(BaseModel):
         return check_date(value)
 
 
-@router.post("/matrix", summary="Sea distances between facilities")
+@router.post(
+    "/matrix",
+    summary="Sea distances between facilities",
+    response_model=None,
+    responses={200: {"model": DistanceMatrix, "description": "The distance matrix."}},
+)
 def post_matrix(services: ServicesDep, body: Annotated[MatrixBody, Body()]) -> dict[str, Any]:
     """`distance_nm[i][j]` from `facilities[i]` to `facilities[j]`; `null` where cut off."""
     return services.matrix(
@@ -129,7 +145,12 @@ def post_matrix(services: ServicesDep, body: Annotated[MatrixBody, Body()]) -> d
     )
 
 
-@router.get("/passages", summary="Named, closable passages")
+@router.get(
+    "/passages",
+    summary="Named, closable passages",
+    response_model=None,
+    responses={200: {"model": PassageList, "description": "Every passage and closure group."}},
+)
 def get_passages(services: ServicesDep) -> dict[str, Any]:
     """Each passage with its kind, season rule, sources and gate geometry."""
     return services.passages()

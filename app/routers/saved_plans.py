@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.auth import AsPlanner
 from app.deps import StoreDep
+from app.schemas import SavedPlan, SavedPlanPage
 from routing.limits import MAX_ID
 
 router = APIRouter(tags=["plans"])
@@ -15,7 +16,12 @@ router = APIRouter(tags=["plans"])
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Saved plan id.", examples=[1])]
 
 
-@router.get("/plans/saved", summary="Saved plans, newest first")
+@router.get(
+    "/plans/saved",
+    summary="Saved plans, newest first",
+    response_model=None,
+    responses={200: {"model": SavedPlanPage, "description": "A page of saved plan summaries."}},
+)
 def list_saved_plans(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[50])] = 50,
@@ -30,7 +36,14 @@ def list_saved_plans(
     }
 
 
-@router.get("/plans/{plan_id}", summary="One saved plan")
+@router.get(
+    "/plans/{plan_id}",
+    summary="One saved plan",
+    response_model=None,
+    responses={
+        200: {"model": SavedPlan, "description": "The saved request and answer, with versions."}
+    },
+)
 def get_saved_plan(store: StoreDep, plan_id: PlanId) -> dict[str, Any]:
     """The saved request and answer, with the catalogue and graph versions it was computed on."""
     return store.get_plan(plan_id)

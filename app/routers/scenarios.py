@@ -8,14 +8,13 @@ its errors (unknown id, name taken) map to 404 and 409 in ``app/errors.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
-from pydantic import Field
 
 from app.auth import AsPlanner
 from app.deps import ServicesDep, StoreDep
+from app.schemas import ScenarioPage, StoredScenario
 from routing.errors import InvalidInputError, PreconditionRequiredError
 from routing.limits import MAX_ID
 from routing.plan.scenario import ScenarioSpec, to_scenario
@@ -34,16 +33,6 @@ ScenarioId = Annotated[
     int,
     Path(ge=1, le=MAX_ID, description="Saved scenario id (from POST /scenarios).", examples=[1]),
 ]
-
-
-class StoredScenario(ScenarioSpec):
-    """A saved scenario: its body plus id, version and timestamps (UTC)."""
-
-    id: int = Field(description="Stable id, never reused.")
-    owner: str = Field(description="Who saved it: only they or an admin may change it.")
-    version: int = Field(description="1 when created, +1 at each PUT.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
 
 # -- scenarios ---------------------------------------------------------------------------------
@@ -71,7 +60,12 @@ def create_scenario(
     return saved
 
 
-@router.get("/scenarios", summary="Saved scenarios, oldest first")
+@router.get(
+    "/scenarios",
+    summary="Saved scenarios, oldest first",
+    response_model=None,
+    responses={200: {"model": ScenarioPage, "description": "A page of saved scenarios."}},
+)
 def list_scenarios(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])] = 100,

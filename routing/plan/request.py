@@ -39,8 +39,8 @@ class PlatformSpec(BaseModel):
     name: str = Field("custom platform", min_length=1)
     domain: Literal["sea", "air"] = "sea"
     endurance_nm: float = Field(gt=0, le=100_000, description="Endurance at `at_speed_kn`.")
-    at_speed_kn: float = Field(gt=0, le=1_500)
-    max_speed_kn: float = Field(gt=0, le=1_500)
+    at_speed_kn: float = Field(ge=MIN_SPEED_KN, le=MAX_SPEED_KN)
+    max_speed_kn: float = Field(ge=MIN_SPEED_KN, le=MAX_SPEED_KN)
     warship: bool = True
     type: str = "custom"
     ice_class: str | None = None
