@@ -139,6 +139,18 @@ def serve(
             help="Worker processes (each loads the catalogue and graph; one per core).",
         ),
     ] = 1,
+    compute_processes: Annotated[
+        int | None,
+        typer.Option(
+            "--compute-processes",
+            min=0,
+            max=64,
+            help=(
+                "Processes that compute routes, plans and maps apart from the server's, "
+                "so cheap requests never wait on them (RELOS_COMPUTE_PROCESSES; 0: none)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API with uvicorn (``app.main:app``)."""
     import uvicorn
@@ -148,6 +160,8 @@ def serve(
     # The app decides from the interface whether a request without credentials may
     # write (only on loopback: app/auth.py); worker processes inherit it.
     os.environ["RELOS_LISTEN_HOST"] = host
+    if compute_processes is not None:
+        os.environ["RELOS_COMPUTE_PROCESSES"] = str(compute_processes)
     uvicorn.run(
         "app.main:app",
         host=host,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.compute import Compute
 from app.settings import Settings, get_settings
 from app.store import Store
 from routing.catalogue.model import Catalogue
@@ -42,6 +43,12 @@ def get_sea_router(request: Request) -> SeaRouter:
     return get_services(request).require_sea()
 
 
+def get_compute(request: Request) -> Compute:
+    """Where heavy work runs (this thread, or the worker pool)."""
+    compute: Compute = request.app.state.compute
+    return compute
+
+
 def get_store(request: Request) -> Store:
     """The scenario and saved-plan store opened at start-up; 503 when it is not open."""
     store: Store | None = getattr(request.app.state, "store", None)
@@ -57,3 +64,4 @@ PlannerDep = Annotated[Planner, Depends(get_planner)]
 SeaRouterDep = Annotated[SeaRouter, Depends(get_sea_router)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+ComputeDep = Annotated[Compute, Depends(get_compute)]

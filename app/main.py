@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 
 from app import docs, errors, guard
 from app.auth import Authenticator, require_viewer
+from app.compute import Compute
 from app.routers import (
     catalogue,
     compare,
@@ -43,17 +45,22 @@ Coordinates are GeoJSON order (lon, lat), WGS84; distances in nautical miles
 """
 
 
+def data_paths(cfg: Settings) -> dict[str, Any]:
+    """What :func:`routing.service.load_services` loads, as the settings name it."""
+    assert cfg.facilities_path and cfg.agreements_path and cfg.platforms_path
+    return {
+        "facilities": cfg.facilities_path,
+        "agreements": cfg.agreements_path,
+        "platforms": cfg.platforms_path,
+        "sea_dir": cfg.sea_dir,
+        "cache_dir": cfg.cache_dir,
+        "load_sea_graph": cfg.load_sea_graph,
+    }
+
+
 def build_services(cfg: Settings) -> Services:
     """The data and engines the settings name, loaded and validated."""
-    assert cfg.facilities_path and cfg.agreements_path and cfg.platforms_path
-    return load_services(
-        facilities=cfg.facilities_path,
-        agreements=cfg.agreements_path,
-        platforms=cfg.platforms_path,
-        sea_dir=cfg.sea_dir,
-        cache_dir=cfg.cache_dir,
-        load_sea_graph=cfg.load_sea_graph,
-    )
+    return load_services(**data_paths(cfg))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,11 +77,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             len(services.catalogue),
             services.versions["graph"],
         )
+        app.state.compute = Compute(services, data_paths(cfg), cfg.compute_processes)
         app.state.store = Store.open(cfg.database_url)
         try:
             yield
         finally:
             app.state.store.close()
+            app.state.compute.close()
 
     app = FastAPI(
         title="RELOS planner",
@@ -90,7 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guard.register(app, max_body_bytes=cfg.max_body_bytes)
     docs.register(app)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(HeavyGate, limit=cfg.heavy_concurrency, budget_s=cfg.request_budget_s)
+    heavy = cfg.heavy_concurrency
+    if cfg.compute_processes and heavy:
+        heavy = max(heavy, cfg.compute_processes)  # one request per worker process at least
+    app.add_middleware(HeavyGate, limit=heavy, budget_s=cfg.request_budget_s)
     app.include_router(health.router)
     app.include_router(keys.router)
     viewer = [Depends(require_viewer)]

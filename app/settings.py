@@ -61,6 +61,16 @@ class Settings(BaseSettings):
             "worker process (the rest wait; 0: no limit). See app/workload.py."
         ),
     )
+    compute_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Worker processes that compute routes, plans, matrices, comparisons and maps, "
+            "so the server process stays free for cheap requests (0: compute in the "
+            "request's thread). See app/compute.py."
+        ),
+    )
     request_budget_s: float = Field(
         default=60.0,
         ge=0,

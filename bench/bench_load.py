@@ -2,9 +2,10 @@
 once) against as it is served now (a process per core, heavy work gated), in one run.
 
 Run: ``.venv/bin/python bench/bench_load.py [--seconds 30] [--clients 50]
-[--configs 1:0 2:1]``. Each config is ``workers:heavy`` (``heavy``: requests computing
-at once per process, ``RELOS_HEAVY_CONCURRENCY``, 0 for no limit). For each, the script
-starts ``relos serve --workers N`` on a free loopback port (a
+[--configs 1:0 2:1 1:2:2]``. Each config is ``workers:heavy[:pool]`` (``heavy``: requests
+computing at once per process, ``RELOS_HEAVY_CONCURRENCY``, 0 for no limit; ``pool``:
+worker processes that compute, ``RELOS_COMPUTE_PROCESSES``, default 0). For each, the
+script starts ``relos serve --workers N`` on a free loopback port (a
 fresh SQLite store), waits for ``/health``, then runs ``--clients`` concurrent clients
 for ``--seconds`` on a mix of routes, plans, access queries and maps, while one more
 client asks ``/health`` and ``/facilities`` (the cheap requests a planner's page makes)
@@ -117,9 +118,11 @@ async def _run(base: str, seconds: float, clients: int) -> dict[str, list[float]
     return out
 
 
-def measure(workers: int, heavy: int, seconds: float, clients: int) -> dict[str, float]:
-    """One server with ``workers`` processes (``heavy`` computing at once in each) under
-    the load; its figures."""
+def measure(
+    workers: int, heavy: int, seconds: float, clients: int, pool: int = 0
+) -> dict[str, float]:
+    """One server with ``workers`` processes (``heavy`` computing at once in each, in
+    ``pool`` compute processes if any) under the load; its figures."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,6 +130,7 @@ def measure(workers: int, heavy: int, seconds: float, clients: int) -> dict[str,
             **os.environ,
             "RELOS_DATABASE_URL": f"sqlite:///{tmp}/load.sqlite",
             "RELOS_HEAVY_CONCURRENCY": str(heavy),
+            "RELOS_COMPUTE_PROCESSES": str(pool),
         }
         cmd = [str(RELOS), "serve", "--port", str(port), "--workers", str(workers)]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
@@ -156,15 +160,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--configs", nargs="+", default=["1:0", "2:1"])
+    ap.add_argument("--configs", nargs="+", default=["1:0", "2:1", "1:2:2"])
     args = ap.parse_args()
     results = []
     for config in args.configs:
-        workers, heavy = (int(x) for x in config.split(":"))
-        r = measure(workers, heavy, args.seconds, args.clients)
+        workers, heavy, pool = (int(x) for x in [*config.split(":"), "0"][:3])
+        r = measure(workers, heavy, args.seconds, args.clients, pool)
         results.append(r)
         print(
-            f"workers={workers} heavy={heavy or 'unlimited'}: mix {r['rps']:.0f} req/s, "
+            f"workers={workers} heavy={heavy or 'unlimited'} compute processes={pool}: "
+            f"mix {r['rps']:.0f} req/s, "
             f"p50 {r['mix_p50']:.0f} ms, p99 {r['mix_p99']:.0f} ms; /health and /facilities "
             f"p50 {r['cheap_p50']:.1f} ms, p99 {r['cheap_p99']:.1f} ms (target 50); "
             f"errors {r['errors']:.0f}",

@@ -12,21 +12,28 @@ Code called outside a budget (scripts, the CLI, tests) is never stopped.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
 from routing.errors import BudgetExceededError
+
+
+class Flag(Protocol):
+    """Something set when the request's client has gone (a ``threading.Event``, or a
+    flag shared with a worker process)."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
 class _Budget:
     deadline: float
     seconds: float
-    gone: threading.Event | None
+    gone: Flag | None
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("relos_budget", default=None)
@@ -34,7 +41,7 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("relos_budget", default=None)
 
 @contextmanager
 def budget(
-    seconds: float | None, *, of: float | None = None, gone: threading.Event | None = None
+    seconds: float | None, *, of: float | None = None, gone: Flag | None = None
 ) -> Iterator[None]:
     """Run the block with ``seconds`` to compute (``None`` or 0: no limit) and until
     ``gone`` is set (the client went away); ``of``: the whole budget, when part of it was
@@ -48,6 +55,21 @@ def budget(
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def remaining() -> float | None:
+    """Seconds left in the current budget (``None``: no limit), to hand to another
+    process that computes for this request."""
+    limit = _BUDGET.get()
+    if limit is None or limit.deadline == math.inf:
+        return None
+    return max(limit.deadline - time.monotonic(), 1e-3)
+
+
+def was_gone() -> bool:
+    """Whether the current request's client has gone away."""
+    limit = _BUDGET.get()
+    return bool(limit is not None and limit.gone is not None and limit.gone.is_set())
 
 
 def check() -> None:

@@ -16,6 +16,16 @@ class RelosError(Exception):
         self.message = message
         self.field = field
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # keyword-only fields survive a trip to another process and back (pickle)
+        return (_restore, (type(self), self.message), dict(self.__dict__))
+
+
+def _restore(cls: type[RelosError], message: str) -> RelosError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    return err
+
 
 class UnknownFacilityError(RelosError, LookupError):
     """A facility id that is not in the catalogue."""

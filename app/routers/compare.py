@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from app.deps import ServicesDep, StoreDep
+from app.deps import ComputeDep, StoreDep
 from app.schemas import Comparison, Criticality
 from routing.plan.request import PlanSpec
 from routing.service import CompareSpec
@@ -29,11 +29,11 @@ CompareBody = CompareSpec
     },
 )
 def post_compare(
-    services: ServicesDep, store: StoreDep, body: Annotated[CompareSpec, Body()]
+    compute: ComputeDep, store: StoreDep, body: Annotated[CompareSpec, Body()]
 ) -> dict[str, Any]:
     """A row per scenario (baseline first): `feasible`, `reason`, `totals`, and `delta`
     (distance_nm, duration_h, stops) against the baseline, with stops and passages used."""
-    return services.compare(body, saved=store.get_scenario)
+    return compute.compare(body, saved=store.get_scenario)
 
 
 @router.post(
@@ -47,7 +47,7 @@ def post_compare(
         }
     },
 )
-def post_critical(services: ServicesDep, body: Annotated[PlanSpec, Body()]) -> dict[str, Any]:
+def post_critical(compute: ComputeDep, body: Annotated[PlanSpec, Body()]) -> dict[str, Any]:
     """Each stop (closed), agreement used (dropped) and passage traversed (closed), ranked:
     infeasible first, then by the extra time its loss costs."""
-    return services.critical(body)
+    return compute.critical(body)

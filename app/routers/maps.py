@@ -18,12 +18,13 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.routing import NoMatchFound
 
-from app.deps import CatalogueDep, get_services
+from app.compute import Compute
+from app.deps import CatalogueDep, ComputeDep
 from app.routers import catalogue as catalogue_api
 from app.routers import compare as compare_api
 from app.routers import plans as plans_api
 from app.routers import routes as routes_api
-from maps import render_catalogue, render_layers, render_plan, render_route, to_html
+from maps import render_catalogue, to_html
 from maps.assets import load_asset
 from routing.catalogue.query import opened_by
 from routing.errors import InvalidInputError
@@ -68,12 +69,41 @@ def _page(request: Request, m: Any, *, download: bool = False, name: str = "map"
     """The map as a page that loads its assets from ``/static``, or, with ``download``, as
     a standalone file that needs no server."""
     if not download:
-        return HTMLResponse(to_html(m, standalone=False, static_url=_static_url(request)))
+        return _html(to_html(m, standalone=False, static_url=_static_url(request)))
+    return _html(to_html(m, standalone=True), download=True, name=name)
+
+
+def _html(page: str, *, download: bool = False, name: str = "map") -> HTMLResponse:
+    """A page as an answer; with ``download``, as a file named after ``name``."""
+    if not download:
+        return HTMLResponse(page)
     stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "map"
     return HTMLResponse(
-        to_html(m, standalone=True),
-        headers={"Content-Disposition": f'attachment; filename="relos-{stem}.html"'},
+        page, headers={"Content-Disposition": f'attachment; filename="relos-{stem}.html"'}
     )
+
+
+def _computed_page(
+    request: Request,
+    compute: Compute,
+    kind: str,
+    answer: Any,
+    *,
+    tiles: str,
+    download: bool,
+    name: str,
+    title: str = "",
+) -> HTMLResponse:
+    """A route, plan or comparison map, drawn where heavy work runs (app/compute.py)."""
+    page = compute.map_page(
+        kind,
+        answer,
+        online_tiles=tiles == "osm",
+        standalone=download,
+        static_url=_static_url(request),
+        title=title,
+    )
+    return _html(page, download=download, name=name)
 
 
 def _end_id(end: Any) -> str:
@@ -81,15 +111,6 @@ def _end_id(end: Any) -> str:
     if isinstance(end, dict):
         return str(end.get("facility_id") or end.get("id") or "point")
     return str(end or "")
-
-
-def _passages(request: Request) -> list[dict[str, Any]] | None:
-    """The passages with their gate geometry, when the sea graph is loaded."""
-    services = get_services(request)
-    if services.sea is None:
-        return None
-    passages: list[dict[str, Any]] = services.passages()["passages"]
-    return passages
 
 
 @router.get(
@@ -142,15 +163,17 @@ def catalogue_map(
 def route_map(
     request: Request,
     route: Annotated[dict[str, Any], Depends(routes_api.get_route)],
+    compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `GET /routes` answer (same parameters): the track, its alternatives, the
     passages it goes through and those closed."""
-    m = render_route(route, passages=_passages(request), online_tiles=tiles == "osm")
     ends = route.get("properties") or {}
     name = f"route {_end_id(ends.get('origin'))} {_end_id(ends.get('destination'))}"
-    return _page(request, m, download=download, name=name)
+    return _computed_page(
+        request, compute, "route", route, tiles=tiles, download=download, name=name
+    )
 
 
 @router.post(
@@ -162,14 +185,14 @@ def route_map(
 def plan_map(
     request: Request,
     plan: Annotated[dict[str, Any], Depends(plans_api.create_plan)],
+    compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /plans` answer (same body): legs, numbered stops with arrival and fuel,
     usable range rings, and a summary panel (the reason, when infeasible)."""
-    m = render_plan(plan, passages=_passages(request), online_tiles=tiles == "osm")
     name = f"plan {_end_id(plan.get('origin'))} {_end_id(plan.get('destination'))}"
-    return _page(request, m, download=download, name=name)
+    return _computed_page(request, compute, "plan", plan, tiles=tiles, download=download, name=name)
 
 
 @router.post(
@@ -181,6 +204,7 @@ def plan_map(
 def compare_map(
     request: Request,
     answer: Annotated[dict[str, Any], Depends(compare_api.post_compare)],
+    compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
@@ -196,8 +220,16 @@ def compare_map(
                 "maps need the plans: leave include_plans true", field="include_plans"
             )
         items.append((row["scenario"], shape))
-    m = render_layers(items, title="Scenarios compared", online_tiles=tiles == "osm")
-    return _page(request, m, download=download, name="compare")
+    return _computed_page(
+        request,
+        compute,
+        "layers",
+        items,
+        tiles=tiles,
+        download=download,
+        name="compare",
+        title="Scenarios compared",
+    )
 
 
 def mount_static(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from app.auth import AsViewer, require_planner
-from app.deps import ServicesDep, StoreDep
+from app.deps import ComputeDep, ServicesDep, StoreDep
 from app.schemas import PlanResult
 from routing.plan.request import PlanSpec
 
@@ -30,6 +30,7 @@ PlanBody = PlanSpec
 )
 def create_plan(
     services: ServicesDep,
+    compute: ComputeDep,
     store: StoreDep,
     caller: AsViewer,
     body: Annotated[PlanSpec, Body()],
@@ -45,7 +46,7 @@ def create_plan(
     saving needs the planner role."""
     if save:
         require_planner(caller)
-    out = services.plan_json(body)
+    out = compute.plan_json(body)
     if save:
         versions = services.versions
         record = store.save_plan(

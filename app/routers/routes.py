@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.deps import ServicesDep
+from app.deps import ComputeDep, ServicesDep
 from app.schemas import DistanceMatrix, PassageList, RouteFeature
 from routing.limits import MAX_LIST, MIN_SPEED_KN, check_date
 from routing.parse import split_list
@@ -29,7 +29,7 @@ router = APIRouter(tags=["routes"])
     },
 )
 def get_route(
-    services: ServicesDep,
+    compute: ComputeDep,
     origin: Annotated[
         str,
         Query(description="Facility id or 'lon,lat'.", examples=["ru-murmansk-port"]),
@@ -102,7 +102,7 @@ def get_route(
         beam_m=beam_m,
         air_draught_m=air_draught_m,
     )
-    return services.route(spec)
+    return compute.route(spec)
 
 
 class MatrixBody(BaseModel):
@@ -138,9 +138,9 @@ class MatrixBody(BaseModel):
     response_model=None,
     responses={200: {"model": DistanceMatrix, "description": "The distance matrix."}},
 )
-def post_matrix(services: ServicesDep, body: Annotated[MatrixBody, Body()]) -> dict[str, Any]:
+def post_matrix(compute: ComputeDep, body: Annotated[MatrixBody, Body()]) -> dict[str, Any]:
     """`distance_nm[i][j]` from `facilities[i]` to `facilities[j]`; `null` where cut off."""
-    return services.matrix(
+    return compute.matrix(
         body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
     )
 

@@ -72,7 +72,7 @@ def test_every_operation_conforms_to_the_openapi_document(tmp_path: Path) -> Non
                     "--checks",
                     ",".join(CHECKS),
                     "--max-examples",
-                    os.environ.get("RELOS_SCHEMATHESIS_EXAMPLES", "10"),
+                    os.environ.get("RELOS_SCHEMATHESIS_EXAMPLES", "6"),
                     "--seed",
                     os.environ.get("RELOS_SCHEMATHESIS_SEED", "1"),
                     "--workers",

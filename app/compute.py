@@ -1,0 +1,204 @@
+"""Where heavy work runs: in the request's thread, or in a pool of worker processes.
+
+Route searches, plans, matrices, comparisons and map pages hold the interpreter lock
+for milliseconds to seconds (the sea router's Dijkstra runs in scipy's compiled code
+without releasing it), so in the server's own process even a ``/health`` waits for
+them. With ``RELOS_COMPUTE_PROCESSES=N`` (``relos serve --compute-processes``) they
+run in N worker processes instead (``concurrent.futures.ProcessPoolExecutor``, each
+loading the catalogue and sea graph once from the cache), and the server process only
+parses, queues and answers. A request's time budget and the end of its connection
+reach the worker: the deadline is passed along, and a shared flag per request slot is
+raised when the client goes away, which :func:`routing.budget.check` reads there.
+
+With 0 (the default for tests and the CLI) the work runs in the request's thread, as
+before, with no pool to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, wait
+from typing import Any
+
+from maps import render_layers, render_plan, render_route, to_html
+from routing.budget import budget, remaining, was_gone
+from routing.errors import UnknownRecordError
+from routing.service import CompareSpec, RouteSpec, Services, load_services
+
+#: Request slots per worker process: how many requests can be in the pool at once.
+SLOTS_PER_PROCESS = 8
+#: How often a waiting request thread looks whether its client went away, seconds.
+POLL_S = 0.05
+
+_SERVICES: Services | None = None
+_FLAGS: Any = None
+
+
+def _start(paths: Mapping[str, Any], flags: Any) -> None:
+    """A worker process's start: the data and engines, once."""
+    global _SERVICES, _FLAGS
+    _SERVICES = load_services(**paths)
+    _FLAGS = flags
+
+
+class _Flag:
+    """A request slot's "client gone" flag, as the budget reads it."""
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+    def is_set(self) -> bool:
+        return bool(_FLAGS[self.slot])
+
+
+def _run(
+    fn: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any],
+    slot: int,
+    seconds: float | None,
+) -> Any:
+    """In a worker: ``fn(services, *args, **kwargs)`` within the request's budget."""
+    assert _SERVICES is not None, "the worker was not started by ComputePool"
+    with budget(seconds, gone=_Flag(slot)):
+        return fn(_SERVICES, *args, **kwargs)
+
+
+class Compute:
+    """Runs the heavy use cases for the HTTP layer (see the module docstring)."""
+
+    def __init__(self, services: Services, paths: Mapping[str, Any], processes: int) -> None:
+        self.services = services
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        if processes <= 0:
+            return
+        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        slots = processes * SLOTS_PER_PROCESS
+        self._flags = ctx.RawArray("b", slots)
+        self._free: queue.Queue[int] = queue.Queue()
+        for slot in range(slots):
+            self._free.put(slot)
+        self._pool = ProcessPoolExecutor(
+            processes, mp_context=ctx, initializer=_start, initargs=(dict(paths), self._flags)
+        )
+        # start the workers (and their data) now, not on the first request
+        for future in [self._pool.submit(_ready) for _ in range(processes)]:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(services, *args, **kwargs)``: here, or in a worker when there is a pool
+        (``fn`` a module-level function, its arguments and answer picklable)."""
+        if self._pool is None:
+            return fn(self.services, *args, **kwargs)
+        slot = self._free.get()
+        self._flags[slot] = 0
+        try:
+            future = self._pool.submit(_run, fn, args, kwargs, slot, remaining())
+            # (not result(timeout=...): a budget error is a TimeoutError too)
+            while not wait([future], timeout=POLL_S).done:
+                if was_gone():
+                    self._flags[slot] = 1  # the worker stops at its next check
+            return future.result()
+        finally:
+            self._free.put(slot)
+
+    # -- the use cases ------------------------------------------------------------------------
+
+    def route(self, spec: RouteSpec) -> dict[str, Any]:
+        """``Services.route``."""
+        out: dict[str, Any] = self.run(_route, spec)
+        return out
+
+    def matrix(self, facilities: Sequence[str], **kwargs: Any) -> dict[str, Any]:
+        """``Services.matrix``."""
+        out: dict[str, Any] = self.run(_matrix, list(facilities), **kwargs)
+        return out
+
+    def plan_json(self, spec: Any) -> dict[str, Any]:
+        """``Services.plan_json``."""
+        out: dict[str, Any] = self.run(_plan_json, spec)
+        return out
+
+    def compare(
+        self, spec: CompareSpec, *, saved: Callable[[int], dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        """``Services.compare``; saved scenarios are read here and sent along."""
+        found: dict[int, dict[str, Any]] = {}
+        for item in spec.scenarios:
+            if isinstance(item, int) and saved is not None:
+                # an unknown id: the worker says so, where the scenario is resolved
+                with contextlib.suppress(UnknownRecordError):
+                    found[item] = saved(item)
+        out: dict[str, Any] = self.run(_compare, spec, found)
+        return out
+
+    def critical(self, spec: Any) -> dict[str, Any]:
+        """``Services.critical``."""
+        out: dict[str, Any] = self.run(_critical, spec)
+        return out
+
+    def map_page(self, kind: str, answer: Any, **options: Any) -> str:
+        """The HTML page of a route, plan or comparison map (``maps.to_html`` options:
+        ``standalone``, ``static_url``; and ``online_tiles``, ``title``)."""
+        out: str = self.run(_map_page, kind, answer, **options)
+        return out
+
+
+def _ready(*_: Any) -> bool:
+    return _SERVICES is not None
+
+
+def _route(services: Services, spec: RouteSpec) -> dict[str, Any]:
+    return services.route(spec)
+
+
+def _matrix(services: Services, facilities: list[str], **kwargs: Any) -> dict[str, Any]:
+    return services.matrix(facilities, **kwargs)
+
+
+def _plan_json(services: Services, spec: Any) -> dict[str, Any]:
+    return services.plan_json(spec)
+
+
+def _critical(services: Services, spec: Any) -> dict[str, Any]:
+    return services.critical(spec)
+
+
+def _compare(
+    services: Services, spec: CompareSpec, found: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    def saved(id: int) -> dict[str, Any]:
+        if id not in found:
+            raise UnknownRecordError(f"no saved scenario with id {id}", field="scenario_id")
+        return found[id]
+
+    return services.compare(spec, saved=saved)
+
+
+def _map_page(
+    services: Services,
+    kind: str,
+    answer: Any,
+    *,
+    online_tiles: bool,
+    standalone: bool,
+    static_url: str,
+    title: str = "",
+) -> str:
+    passages = services.passages()["passages"] if services.sea is not None else None
+    if kind == "route":
+        m = render_route(answer, passages=passages, online_tiles=online_tiles)
+    elif kind == "plan":
+        m = render_plan(answer, passages=passages, online_tiles=online_tiles)
+    else:
+        m = render_layers(answer, title=title, online_tiles=online_tiles)
+    return to_html(m, standalone=standalone, static_url=static_url)
