@@ -75,6 +75,14 @@ class Principal:
         return Actor(self.name, admin=self.role == "admin")
 
 
+def _host_name(authority: str) -> str:
+    """The host of ``host[:port]`` (``[v6]:port`` too), without the port."""
+    authority = authority.strip().rstrip("/")
+    if authority.startswith("["):
+        return authority[1 : authority.find("]")] if "]" in authority else authority
+    return authority.rsplit(":", 1)[0] if authority.count(":") == 1 else authority
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (an address or ``localhost``) is this machine only."""
     if host.strip().lower() == "localhost":
@@ -129,7 +137,15 @@ class Authenticator:
     def _local(self, request: Request) -> bool:
         if request.client is None or not is_loopback(request.client.host):
             return False
-        return not any(header in request.headers for header in PROXY_HEADERS)
+        if any(header in request.headers for header in PROXY_HEADERS):
+            return False
+        # a page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own Host
+        # and Origin: only this machine's names make the local user
+        host = _host_name(request.headers.get("host", ""))
+        origin = request.headers.get("origin")
+        if origin is not None and not is_loopback(_host_name(origin.partition("://")[2])):
+            return False
+        return is_loopback(host)
 
     def _from_token(self, token: str, store: Store | None) -> Principal:
         if token.startswith(KEY_PREFIX):
@@ -182,8 +198,19 @@ def authenticate(
     """The caller of this request (FastAPI runs it once per request), counted against
     its rate limit."""
     auth: Authenticator = request.app.state.auth
-    token = (bearer.credentials if bearer else None) or api_key
-    principal = auth.identify(request, token, getattr(request.app.state, "store", None))
+    token = (bearer.credentials if bearer else None) or (api_key.strip() if api_key else None)
+    try:
+        if bearer is None and request.headers.get("authorization", "").strip():
+            raise UnauthenticatedError(
+                "send credentials as Authorization: Bearer <API key or token>",
+                field="Authorization",
+            )
+        principal = auth.identify(request, token, getattr(request.app.state, "store", None))
+    except (UnauthenticatedError, ForbiddenError):
+        # refused credentials count against the caller's address, so guessing is limited
+        client = request.client.host if request.client else "unknown"
+        auth.count(Principal(f"refused@{client}", "viewer", "refused"))
+        raise
     auth.count(principal)
     request.state.principal = principal
     return principal

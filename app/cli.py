@@ -27,6 +27,7 @@ from routing.catalogue.model import Catalogue
 from routing.catalogue.query import find_facilities
 from routing.errors import RelosError
 from routing.geo import BBox, LonLat
+from routing.limits import MAX_ID
 from routing.parse import parse_bbox, parse_lonlat, split_list
 from routing.plan.request import GroupItem, PlanSpec
 from routing.plan.scenario import ScenarioSpec, to_scenario
@@ -764,7 +765,9 @@ def keys_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> None:
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: Annotated[int, typer.Argument(help="Key id (see `relos keys list`).")],
+    key_id: Annotated[
+        int, typer.Argument(min=1, max=MAX_ID, help="Key id (see `relos keys list`).")
+    ],
     database_url: DatabaseOpt = "",
 ) -> None:
     """Revoke an API key: it stops working at once."""
@@ -772,8 +775,8 @@ def keys_revoke(
         try:
             row = store.revoke_key(key_id)
         except RelosError as exc:
-            _fail(exc)
-            return
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(code=2) from None
     typer.echo(f"revoked API key {row['id']} of {row['name']} at {row['revoked_at']}")
 
 

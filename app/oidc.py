@@ -38,6 +38,8 @@ from routing.errors import ForbiddenError, ServiceUnavailableError, Unauthentica
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 #: Seconds a provider's discovery or userinfo request may take.
 TIMEOUT_S = 5.0
+#: Longest user name taken from a token (owner names are stored in 200 characters).
+MAX_NAME = 190
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +72,17 @@ class OidcVerifier:
         self._config: dict[str, Any] | None = None
         self._jwks: jwt.PyJWKClient | None = None
         self._userinfo: TTLCache[str, dict[str, Any]] = TTLCache(maxsize=10_000, ttl=60)
+        self._refused: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=60)
 
     def identify(self, token: str) -> Identity:
         """The identity in ``token``; ``UnauthenticatedError`` if it is not a valid,
         current token of this provider, ``ForbiddenError`` if it gives no role here."""
         claims = self._userinfo_claims(token) if self.tokens == "userinfo" else self._jwt(token)
         name = claims.get(self.username_claim)
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME:
             raise UnauthenticatedError(
-                f"the token has no {self.username_claim!r} claim", field="Authorization"
+                f"the token has no {self.username_claim!r} claim of 1 to {MAX_NAME} characters",
+                field="Authorization",
             )
         role = highest_role(_claim(claims, self.roles_claim))
         if role is None:
@@ -141,8 +145,11 @@ class OidcVerifier:
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
         with self._lock:
             cached = self._userinfo.get(digest)
+            refused = digest in self._refused
         if cached is not None:
             return cached
+        if refused:  # asked in the last minute: not sent to the provider again
+            raise _unknown_token()
         endpoint = self._discovery().get("userinfo_endpoint")
         if not endpoint:
             raise ServiceUnavailableError("the identity provider publishes no userinfo endpoint")
@@ -153,15 +160,19 @@ class OidcVerifier:
         except httpx.HTTPError as exc:
             raise ServiceUnavailableError(f"the identity provider is unreachable: {exc}") from None
         if answer.status_code in (400, 401, 403):
-            raise UnauthenticatedError(
-                "the identity provider does not know this token (expired or revoked?)",
-                field="Authorization",
-            )
+            with self._lock:
+                self._refused[digest] = True
+            raise _unknown_token()
         if answer.status_code != 200:
             raise ServiceUnavailableError(
                 f"the identity provider's userinfo answered {answer.status_code}"
             )
-        claims = answer.json()
+        try:
+            claims = answer.json()
+        except ValueError:
+            raise ServiceUnavailableError(
+                "the identity provider's userinfo is not JSON (signed userinfo is not supported)"
+            ) from None
         if not isinstance(claims, dict):
             raise ServiceUnavailableError("the identity provider's userinfo is not a JSON object")
         with self._lock:
@@ -202,6 +213,13 @@ def _get_json(url: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ServiceUnavailableError(f"{url} is not a JSON object")
     return data
+
+
+def _unknown_token() -> UnauthenticatedError:
+    return UnauthenticatedError(
+        "the identity provider does not know this token (expired or revoked?)",
+        field="Authorization",
+    )
 
 
 def _bad_token(exc: Exception) -> UnauthenticatedError:

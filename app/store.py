@@ -44,6 +44,8 @@ MAX_PAGE = 1000
 ROLES = ("viewer", "planner", "admin")
 #: What every API key starts with (so a leaked one is recognisable to secret scanners).
 KEY_PREFIX = "relos_"
+#: Owner names a key may not take: they belong to other kinds of caller.
+RESERVED_PREFIXES = ("oidc:", "anonymous@", "refused@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +265,12 @@ class Store:
         name = name.strip()
         if not 1 <= len(name) <= 100 or not name.isprintable():
             raise InvalidInputError("a key's name is 1 to 100 printable characters", field="name")
+        if name == LOCAL.name or name.startswith(RESERVED_PREFIXES):
+            raise InvalidInputError(
+                f"{name!r} is reserved: 'local' is the laptop's user, 'oidc:' names come from "
+                "the identity provider, 'anonymous@' and 'refused@' are callers without a key",
+                field="name",
+            )
         if role not in ROLES:
             raise InvalidInputError(f"role must be one of {', '.join(ROLES)}", field="role")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)

@@ -15,6 +15,9 @@ from routing.catalogue.model import Catalogue
 #: The address a test client calls from: this machine, as a planner on a laptop would
 #: (starlette's default, "testclient", is not an address).
 LOOPBACK = ("127.0.0.1", 50000)
+#: The server a test client calls, by this machine's name (starlette's default,
+#: "testserver", is a name no browser on this machine would send).
+LOCALHOST = "http://localhost"
 
 
 @pytest.fixture(scope="session")
@@ -30,5 +33,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     Its scenario and saved-plan store is a fresh SQLite file, not the user's.
     """
     db = tmp_path_factory.mktemp("db") / "relos.sqlite"
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{db}")), client=LOOPBACK) as c:
+    with TestClient(
+        create_app(Settings(database_url=f"sqlite:///{db}")), client=LOOPBACK, base_url=LOCALHOST
+    ) as c:
         yield c

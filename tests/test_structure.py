@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import LOOPBACK
+from tests.conftest import LOCALHOST, LOOPBACK
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("routing", "maps", "app")
@@ -69,7 +69,7 @@ def test_settings_take_the_data_dir_from_the_environment(
 
 def test_without_the_sea_graph_sea_answers_are_503_and_air_plans_work(tmp_path: Path) -> None:
     cfg = Settings(load_sea_graph=False, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
-    with TestClient(create_app(cfg), client=LOOPBACK) as api:
+    with TestClient(create_app(cfg), client=LOOPBACK, base_url=LOCALHOST) as api:
         route = api.get("/routes?origin=ru-murmansk-port&destination=ru-vladivostok-naval-base")
         assert route.status_code == 503
         assert route.json()["detail"][0]["type"] == "unavailable"

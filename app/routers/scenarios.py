@@ -161,7 +161,7 @@ def expected_version(store: StoreDep, scenario_id: int, if_match: str | None) ->
     if tag == "*":
         return None
     tag = tag.removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 18:
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 18:
         raise InvalidInputError(
             f'If-Match must be a version like "3" or *, not {if_match[:40]!r}', field="If-Match"
         )

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import LOOPBACK
+from tests.conftest import LOCALHOST, LOOPBACK
 
 REMOTE = ("10.20.30.40", 51000)
 SCENARIO = {"name": "red sea shut", "closed": ["bab-el-mandeb", "suez"]}
@@ -83,7 +83,7 @@ def test_anyone_reads_but_writes_need_a_key_beyond_loopback(
     }
     # The same server, called from its own machine: still no anonymous writes, since it
     # listens beyond loopback (a proxy on the host would make every caller local).
-    local = TestClient(api.app, client=LOOPBACK)
+    local = TestClient(api.app, client=LOOPBACK, base_url=LOCALHOST)
     for caller in (api, local):
         resp = caller.post("/scenarios", json=SCENARIO)
         assert resp.status_code == 401, resp.text
@@ -169,6 +169,14 @@ def test_keys_over_http_and_revocation(
     )
     bad = api.post("/keys", json={"name": "dave", "role": "captain"}, headers=root)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "role"]
+    # names that belong to other callers cannot be taken by a key (they would own their
+    # records): the laptop's user, identity-provider users, anonymous callers
+    for name in ("local", "oidc:asha", "anonymous@10.0.0.1"):
+        taken = api.post("/keys", json={"name": name, "role": "planner"}, headers=root)
+        assert taken.status_code == 422 and "reserved" in taken.json()["detail"][0]["msg"]
+    # credentials in another scheme are refused, not taken as anonymous
+    basic = api.get("/me", headers={"Authorization": "Basic YWxpY2U6cHc="})
+    assert basic.status_code == 401 and "Bearer" in basic.json()["detail"][0]["msg"]
 
     revoked = api.delete(f"/keys/{carol['id']}", headers=root)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
@@ -186,7 +194,7 @@ def test_the_local_user_writes_without_a_key_on_a_laptop(tmp_path: Path) -> None
     """Listening on loopback, a caller on this machine is the local admin; one that a
     proxy forwarded, or from elsewhere, is an anonymous reader."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'relos.sqlite'}", load_sea_graph=False)
-    with TestClient(create_app(settings), client=LOOPBACK) as api:
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as api:
         assert api.get("/me").json() == {"name": "local", "role": "admin", "via": "local"}
         saved = api.post("/scenarios", json=SCENARIO)
         assert saved.status_code == 201 and saved.json()["owner"] == "local"
@@ -199,6 +207,18 @@ def test_the_local_user_writes_without_a_key_on_a_laptop(tmp_path: Path) -> None
         remote = TestClient(api.app, client=REMOTE)
         assert remote.get("/me").json()["via"] == "open"
         assert remote.get(f"/scenarios/{saved.json()['id']}").status_code == 200
+        # a web page whose name was rebound to 127.0.0.1 (DNS rebinding) is not the user
+        for headers in (
+            {"Host": "evil.example"},
+            {"Host": "evil.example:8000"},
+            {"Origin": "http://evil.example"},
+        ):
+            assert api.get("/me", headers=headers).json()["via"] == "open", headers
+            made = api.post("/keys", json={"name": "x", "role": "admin"}, headers=headers)
+            assert made.status_code == 401
+        for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+            me = api.get("/me", headers={"Host": host, "Origin": f"http://{host}"})
+            assert me.json()["via"] == "local", host
 
 
 def test_closed_reads(tmp_path: Path) -> None:
@@ -229,6 +249,9 @@ def test_rate_limit_per_key(tmp_path: Path) -> None:
         assert "5/minute" in over.json()["detail"][0]["msg"]
         assert api.get("/me", headers=two).status_code == 200  # counted apart
         assert api.get("/health").status_code == 200  # never limited
+        # refused credentials count against the caller's address: guessing is limited too
+        guesses = [api.get("/me", headers=_bearer(f"relos_guess{i}")).status_code for i in range(7)]
+        assert guesses[:5] == [401] * 5 and guesses[5:] == [429, 429]
 
 
 def test_bad_settings_are_named() -> None:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import LOOPBACK
+from tests.conftest import LOCALHOST, LOOPBACK
 
 PLAN = {
     "nation": "IND",
@@ -32,7 +32,7 @@ ROUTE = {"origin": "ru-murmansk-port", "destination": "ru-vladivostok-naval-base
 def pooled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("pool") / "relos.sqlite"
     settings = Settings(database_url=f"sqlite:///{db}", compute_processes=1)
-    with TestClient(create_app(settings), client=LOOPBACK) as c:
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
         yield c
 
 
@@ -99,7 +99,7 @@ def test_the_budget_reaches_the_worker(tmp_path: Path) -> None:
     closures = ["suez", "bab-el-mandeb", "hormuz", "malacca", "gibraltar", "panama"]
     scenarios = [{"name": f"s{i}", "closed": closures[i : i + 3]} for i in range(4)]
     winter = {**PLAN, "destination": "ru-severomorsk-naval-base", "departure": "2027-01-01"}
-    with TestClient(create_app(settings), client=LOOPBACK) as c:
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
         resp = c.post("/compare", json={"plan": winter, "scenarios": scenarios})
         assert resp.status_code == 503, resp.text[:300]
         assert resp.json()["detail"][0]["type"] == "over_budget"

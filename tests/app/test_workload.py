@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.workload import HeavyGate, is_heavy
-from tests.conftest import LOOPBACK
+from tests.conftest import LOCALHOST, LOOPBACK
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_a_computation_past_its_budget_stops_with_503(tmp_path: Any) -> None:
         "departure": "2027-01-01",
     }
     scenarios = [{"name": f"s{i}", "closed": ["hormuz"]} for i in range(3)]
-    with TestClient(create_app(settings), client=LOOPBACK) as c:
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
         r = c.post("/compare", json={"plan": plan, "scenarios": scenarios})
         assert r.status_code == 503, r.text[:300]
         (item,) = r.json()["detail"]
