@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
+from app.answers import JSONAnswer
 from app.deps import CatalogueDep, ServicesDep, SettingsDep
 from app.schemas import (
     AccessAnswer,
@@ -100,7 +101,7 @@ def list_facilities(
     ] = None,
     limit: Annotated[int, Query(ge=1, description="Page size.", examples=[100])] = 1000,
     offset: Annotated[int, Query(ge=0, description="Records to skip.", examples=[0])] = 0,
-) -> dict[str, Any]:
+) -> JSONAnswer:
     """Filter the catalogue. Filters combine with AND."""
     if limit > settings.max_page_size:
         raise InvalidInputError(f"at most {settings.max_page_size} per page", field="limit")
@@ -133,7 +134,7 @@ def list_facilities(
     if offset + limit < len(matched):
         nxt = request.url.include_query_params(offset=offset + limit, limit=limit)
         body["links"].append({"rel": "next", "href": str(nxt), "type": "application/geo+json"})
-    return body
+    return JSONAnswer(body)
 
 
 @router.get(

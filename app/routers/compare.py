@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 
+from app.answers import JSONAnswer
 from app.deps import ComputeDep, StoreDep
 from app.schemas import Comparison, Criticality
 from routing.plan.request import PlanSpec
@@ -30,10 +31,10 @@ CompareBody = CompareSpec
 )
 def post_compare(
     compute: ComputeDep, store: StoreDep, body: Annotated[CompareSpec, Body()]
-) -> dict[str, Any]:
+) -> JSONAnswer:
     """A row per scenario (baseline first): `feasible`, `reason`, `totals`, and `delta`
     (distance_nm, duration_h, stops) against the baseline, with stops and passages used."""
-    return compute.compare(body, saved=store.get_scenario)
+    return JSONAnswer(compute.compare(body, saved=store.get_scenario))
 
 
 @router.post(
@@ -47,7 +48,7 @@ def post_compare(
         }
     },
 )
-def post_critical(compute: ComputeDep, body: Annotated[PlanSpec, Body()]) -> dict[str, Any]:
+def post_critical(compute: ComputeDep, body: Annotated[PlanSpec, Body()]) -> JSONAnswer:
     """Each stop (closed), agreement used (dropped) and passage traversed (closed), ranked:
     infeasible first, then by the extra time its loss costs."""
-    return compute.critical(body)
+    return JSONAnswer(compute.critical(body))

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.routing import NoMatchFound
 
+from app.answers import JSONAnswer
 from app.compute import Compute
 from app.deps import CatalogueDep, ComputeDep
 from app.routers import catalogue as catalogue_api
@@ -122,13 +123,14 @@ def _end_id(end: Any) -> str:
 def catalogue_map(
     request: Request,
     catalogue: CatalogueDep,
-    answer: Annotated[dict[str, Any], Depends(catalogue_api.list_facilities)],
+    listed: Annotated[JSONAnswer, Depends(catalogue_api.list_facilities)],
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `GET /facilities` answer (same filters) as clustered markers, with layers by
     country, kind and agreement; popups give services, limits, sources and, with
     `usable_by`, the agreement that opens each facility."""
+    answer = listed.data
     features = answer["features"]
     for feature in features:
         fac = catalogue.facilities.get(str(feature.get("id")))
@@ -162,13 +164,14 @@ def catalogue_map(
 )
 def route_map(
     request: Request,
-    route: Annotated[dict[str, Any], Depends(routes_api.get_route)],
+    routed: Annotated[JSONAnswer, Depends(routes_api.get_route)],
     compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `GET /routes` answer (same parameters): the track, its alternatives, the
     passages it goes through and those closed."""
+    route = routed.data
     ends = route.get("properties") or {}
     name = f"route {_end_id(ends.get('origin'))} {_end_id(ends.get('destination'))}"
     return _computed_page(
@@ -184,13 +187,14 @@ def route_map(
 )
 def plan_map(
     request: Request,
-    plan: Annotated[dict[str, Any], Depends(plans_api.create_plan)],
+    planned: Annotated[JSONAnswer, Depends(plans_api.create_plan)],
     compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /plans` answer (same body): legs, numbered stops with arrival and fuel,
     usable range rings, and a summary panel (the reason, when infeasible)."""
+    plan = planned.data
     name = f"plan {_end_id(plan.get('origin'))} {_end_id(plan.get('destination'))}"
     return _computed_page(request, compute, "plan", plan, tiles=tiles, download=download, name=name)
 
@@ -203,13 +207,14 @@ def plan_map(
 )
 def compare_map(
     request: Request,
-    answer: Annotated[dict[str, Any], Depends(compare_api.post_compare)],
+    compared: Annotated[JSONAnswer, Depends(compare_api.post_compare)],
     compute: ComputeDep,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /compare` answer (same body): one toggleable layer per scenario, baseline
     first, with each one's figures (or its reason, when infeasible) in the panel."""
+    answer = compared.data
     items: list[tuple[str, dict[str, Any]]] = []
     for row in answer["results"]:
         shape = row.get("plan") or row.get("route")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
+from app.answers import JSONAnswer
 from app.auth import AsViewer, require_planner
 from app.deps import ComputeDep, ServicesDep, StoreDep
 from app.schemas import PlanResult
@@ -38,7 +39,7 @@ def create_plan(
         bool,
         Query(description="Also save the plan; fetch it later at /plans/{id}.", examples=[True]),
     ] = False,
-) -> dict[str, Any]:
+) -> JSONAnswer:
     """The optimal plan, or `feasible: false` with the reason and what would fix it.
 
     With `save=true` the request and the answer are stored (with the catalogue and
@@ -58,4 +59,4 @@ def create_plan(
             actor=caller.actor,
         )
         out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
-    return out
+    return JSONAnswer(out)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.answers import JSONAnswer
 from app.deps import ComputeDep, ServicesDep
 from app.schemas import DistanceMatrix, PassageList, RouteFeature
 from routing.limits import MAX_LIST, MIN_SPEED_KN, check_date
@@ -85,7 +86,7 @@ def get_route(
         float | None,
         Query(gt=0, le=120, description="Ship's height above the water, m.", examples=[50]),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONAnswer:
     """Distance, duration at `speed_kn`, passages traversed and the track; alternatives
     (distinct routes, e.g. via Suez and via the Cape) in `properties.alternatives`."""
     spec = RouteSpec(
@@ -102,7 +103,7 @@ def get_route(
         beam_m=beam_m,
         air_draught_m=air_draught_m,
     )
-    return compute.route(spec)
+    return JSONAnswer(compute.route(spec))
 
 
 class MatrixBody(BaseModel):
@@ -138,10 +139,12 @@ class MatrixBody(BaseModel):
     response_model=None,
     responses={200: {"model": DistanceMatrix, "description": "The distance matrix."}},
 )
-def post_matrix(compute: ComputeDep, body: Annotated[MatrixBody, Body()]) -> dict[str, Any]:
+def post_matrix(compute: ComputeDep, body: Annotated[MatrixBody, Body()]) -> JSONAnswer:
     """`distance_nm[i][j]` from `facilities[i]` to `facilities[j]`; `null` where cut off."""
-    return compute.matrix(
-        body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
+    return JSONAnswer(
+        compute.matrix(
+            body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
+        )
     )
 
 
