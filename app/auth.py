@@ -212,7 +212,6 @@ def authenticate(
         auth.count(Principal(f"refused@{client}", "viewer", "refused"))
         raise
     auth.count(principal)
-    request.state.principal = principal
     return principal
 
 

@@ -66,6 +66,12 @@ RadiusOpt = Annotated[float | None, typer.Option("--radius-nm", help="With --nea
 BBoxOpt = Annotated[str | None, typer.Option(help="west,south,east,north.")]
 
 
+def _print_json(data: Any) -> None:
+    """``data`` as indented JSON on standard output."""
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
 def _fail(exc: RelosError) -> None:
     option = exc.field.replace("_", "-") if exc.field else None
     where = f"--{option.removeprefix('--')}: " if option else ""
@@ -212,8 +218,7 @@ def facilities(
 
     if as_json:
         feats = [m.feature() for m in rows]
-        json.dump({"type": "FeatureCollection", "features": feats}, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json({"type": "FeatureCollection", "features": feats})
         return
 
     title = f"{len(rows)} facilities"
@@ -341,8 +346,7 @@ def route(
         _fail(exc)
         return
     if as_json:
-        json.dump(feature, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(feature)
         return
     table = Table(title=f"{origin} -> {destination}")
     for col in ("route", "distance nm", f"hours at {speed_kn:g} kn", "passages"):
@@ -464,8 +468,7 @@ def plan(
         _fail(exc)
         return
     if as_json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(result)
     else:
         print_plan(result)
     if not result["feasible"]:
@@ -658,8 +661,7 @@ def scenario_create(
             _fail(exc)
             return
     if as_json:
-        json.dump(saved, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(saved)
     else:
         typer.echo(f"saved scenario {saved['id']}: {saved['name']}")
 
@@ -670,8 +672,7 @@ def scenario_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> N
     with _store(database_url) as store:
         rows = store.list_scenarios()
     if as_json:
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(rows)
     else:
         _scenario_table(rows)
 
@@ -684,8 +685,7 @@ def scenario_show(
     """Print one saved scenario as JSON."""
     with _store(database_url) as store:
         row = _find_scenario(store, ref)
-    json.dump(row, sys.stdout, indent=1)
-    sys.stdout.write("\n")
+    _print_json(row)
 
 
 @scenario_app.command("delete")
@@ -731,8 +731,7 @@ def keys_create(
             _fail(exc)
             return
     if as_json:
-        json.dump(made, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(made)
         return
     typer.echo(f"API key {made['id']} for {made['name']} ({made['role']}):")
     typer.echo(made["key"])
@@ -745,8 +744,7 @@ def keys_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> None:
     with _store(database_url) as store:
         rows = store.list_keys(limit=store.count_keys() or 1)
     if as_json:
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(rows)
         return
     table = Table(title=f"{len(rows)} API keys")
     for col in ("id", "name", "role", "prefix", "created", "revoked"):
@@ -818,8 +816,7 @@ def compare(
             _fail(exc)
             return
     if as_json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(result)
         return
     table = Table(title="scenarios compared (delta against the baseline)")
     for col in ("scenario", "feasible", "nm", "days", "stops", "Δ nm", "Δ days", "Δ stops"):

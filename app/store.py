@@ -22,6 +22,7 @@ from sqlalchemy.orm import defer, sessionmaker
 
 from app.db import (
     ApiKeyRow,
+    Base,
     PlanRow,
     ScenarioRow,
     make_engine,
@@ -98,6 +99,10 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _count(self, table: type[Base]) -> int:
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
     # -- scenarios -------------------------------------------------------------------------
 
     def create_scenario(self, body: Mapping[str, Any], actor: Actor = LOCAL) -> dict[str, Any]:
@@ -126,8 +131,7 @@ class Store:
 
     def count_scenarios(self) -> int:
         """How many scenarios are saved."""
-        with self._read() as session:
-            return int(session.scalar(select(func.count()).select_from(ScenarioRow)) or 0)
+        return self._count(ScenarioRow)
 
     def get_scenario(self, id: int) -> dict[str, Any]:
         """The saved scenario ``id``; ``UnknownRecordError`` if there is none."""
@@ -245,8 +249,7 @@ class Store:
 
     def count_plans(self) -> int:
         """How many plans are saved."""
-        with self._read() as session:
-            return int(session.scalar(select(func.count()).select_from(PlanRow)) or 0)
+        return self._count(PlanRow)
 
     def delete_plan(self, id: int, *, actor: Actor = LOCAL) -> None:
         """Delete saved plan ``id`` (only its owner or an admin)."""
@@ -304,8 +307,7 @@ class Store:
 
     def count_keys(self) -> int:
         """How many API keys were ever made (revoked ones included)."""
-        with self._read() as session:
-            return int(session.scalar(select(func.count()).select_from(ApiKeyRow)) or 0)
+        return self._count(ApiKeyRow)
 
     def revoke_key(self, id: int) -> dict[str, Any]:
         """Revoke key ``id`` from now on (again: no change); its record."""

@@ -12,13 +12,11 @@ it longer or with other data (CI runs the defaults: the same cases each time).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from tests.app.servers import free_port, wait_up
 
 BIN = Path(sys.executable).parent
 CHECKS = (
@@ -30,14 +28,8 @@ CHECKS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_every_operation_conforms_to_the_openapi_document(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "RELOS_DATABASE_URL": f"sqlite:///{tmp_path}/fuzz.sqlite",
@@ -54,16 +46,7 @@ def test_every_operation_conforms_to_the_openapi_document(tmp_path: Path) -> Non
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
-            while True:
-                assert server.poll() is None, log_path.read_text(errors="replace")
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "the service did not come up"
-                time.sleep(0.5)
+            wait_up(server, port, log_path)
             run = subprocess.run(
                 [
                     str(BIN / "st"),

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from app.db import (
 )
 from app.store import Actor, Store
 from routing.errors import ForbiddenError
+from tests.app.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PG_ENV = "RELOS_TEST_POSTGRES_URL"
@@ -96,17 +96,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # -- a real server ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     """``uvicorn app.main:app`` in a subprocess on a free localhost port."""
 
     def __init__(self, db_url: str, log: Path, *, sea_graph: bool = False) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "RELOS_DATABASE_URL": db_url}
         env["RELOS_LOAD_SEA_GRAPH"] = "true" if sea_graph else "false"

@@ -7,7 +7,6 @@ import itertools
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,27 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.app.servers import free_port, wait_up
+
 ROOT = Path(__file__).resolve().parents[2]
 RELOS = Path(sys.executable).with_name("relos")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_up(proc: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, "the service exited"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the service did not come up"
-        time.sleep(0.5)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -54,7 +36,7 @@ def test_the_image_start_command_serves_with_two_workers(tmp_path: Path) -> None
     assert cmd is not None
     args = json.loads(cmd.group(1))
     assert args[:2] == ["relos", "serve"] and args[args.index("--host") + 1] == "0.0.0.0"
-    port = _free_port()
+    port = free_port()
     args[args.index("--port") + 1] = str(port)
     db_url = f"sqlite:///{tmp_path}/serve.sqlite"
     env = {**os.environ, "RELOS_WORKERS": "2", "RELOS_DATABASE_URL": db_url}
@@ -66,7 +48,7 @@ def test_the_image_start_command_serves_with_two_workers(tmp_path: Path) -> None
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_up(proc, port)
+        wait_up(proc, port)
         base = f"http://127.0.0.1:{port}"
         scenario = {"name": "suez shut", "closed": ["suez"]}
         assert httpx.get(f"{base}/scenarios", timeout=30).status_code == 200
@@ -103,7 +85,7 @@ def test_a_client_that_leaves_stops_its_computation(tmp_path: Path) -> None:
     """A comparison that would compute for minutes, abandoned by its client after a
     second: the server stops it, so the next heavy request (which waits its turn behind
     it) is answered at once rather than after it."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "RELOS_DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite",
@@ -119,7 +101,7 @@ def test_a_client_that_leaves_stops_its_computation(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_up(proc, port)
+        wait_up(proc, port)
         base = f"http://127.0.0.1:{port}"
         plan = {
             "nation": "IND",
