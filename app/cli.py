@@ -31,7 +31,7 @@ from routing.limits import MAX_ID
 from routing.parse import parse_bbox, parse_lonlat, split_list
 from routing.plan.request import GroupItem, PlanSpec
 from routing.plan.scenario import ScenarioSpec, to_scenario
-from routing.service import CompareSpec, RouteSpec, Services, load_services
+from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
 from routing.vocab import KINDS, SERVICES
 
 app = typer.Typer(
@@ -361,6 +361,75 @@ def route(
         console.print(f"avoided {item['passage']}: {item['reason']}")
 
 
+@app.command("air-route")
+def air_route(
+    origin: Annotated[str, typer.Option("--from", help="Airbase id or lon,lat.")],
+    destination: Annotated[str, typer.Option("--to", help="Airbase id or lon,lat.")],
+    nation: Annotated[
+        str | None, typer.Option(help="Whose aircraft, ISO3 (default: the origin's country).")
+    ] = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day of the flight.")
+    ] = None,
+    allow_clearance: Annotated[
+        bool, typer.Option("--allow-clearance", help="Cross third states by clearance.")
+    ] = False,
+    deny: Annotated[
+        str | None, typer.Option(help="States refusing clearance, comma-separated ISO3.")
+    ] = None,
+    closed_airspace: Annotated[
+        str | None,
+        typer.Option("--closed-airspace", help="Airspace to close, ISO3, comma-separated."),
+    ] = None,
+    drop: Annotated[str | None, typer.Option(help="Agreements to drop, comma-separated.")] = None,
+    platform: Annotated[str | None, typer.Option(help="Aircraft id: flight time.")] = None,
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """The shortest flight in airspace open to the nation's military aircraft.
+
+    Exit codes: 0 a route, 3 none (the reason names the closed airspace), 2 bad input.
+    """
+    services = _services(facilities_path, agreements_path)
+    try:
+        spec = AirRouteSpec(
+            origin=origin,
+            destination=destination,
+            nation=nation,
+            date=date.date() if date else None,
+            allow_clearance=allow_clearance,
+            denied_countries=split_list(deny),
+            closed_airspace=split_list(closed_airspace),
+            dropped_agreements=split_list(drop),
+            platform=platform,
+        )
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    try:
+        feature = services.air_route(spec)
+    except RelosError as exc:
+        _fail(exc)
+        return
+    props = feature["properties"]
+    if as_json:
+        _print_json(feature)
+    elif not props["feasible"]:
+        console.print(f"no route: {props['reason']}")
+    else:
+        console.print(
+            f"{props['origin']['name']} -> {props['destination']['name']}: "
+            f"{props['distance_nm']:,.0f} nm (great circle {props['great_circle_nm']:,.0f} nm)"
+        )
+        console.print("overflies: " + " -> ".join(props["overflies"]))
+        for c in props["clearances"]:
+            when = f", ask by {c['request_by'][:10]}" if c["request_by"] else ""
+            console.print(f"clearance: {c['name']} ({c['airspace']}, {c['basis']}{when})")
+    if not props["feasible"]:
+        raise typer.Exit(3)
+
+
 @app.command()
 def plan(
     nation: Annotated[str, typer.Option(help="Deploying nation, ISO3.")],
@@ -398,6 +467,15 @@ def plan(
     clearance_stops: Annotated[
         bool, typer.Option("--clearance-stops", help="With --allow-clearance: stops too.")
     ] = False,
+    deny: Annotated[
+        str | None, typer.Option(help="States refusing clearance, comma-separated ISO3.")
+    ] = None,
+    closed_airspace: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-airspace", help="Air plans: airspace to close, ISO3, comma-separated."
+        ),
+    ] = None,
     min_confidence: Annotated[
         str | None,
         typer.Option("--min-confidence", help="confirmed, assumed_date, uncertain or contested."),
@@ -451,6 +529,8 @@ def plan(
             personnel=personnel,
             allow_clearance=allow_clearance,
             clearance_stops=clearance_stops,
+            denied_countries=split_list(deny),
+            closed_airspace=split_list(closed_airspace),
             min_confidence=min_confidence,
             max_wait_days=max_wait_days,
             notice_from=notice_from.replace(tzinfo=dt.UTC) if notice_from else None,

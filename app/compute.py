@@ -23,10 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Any
 
-from maps import render_layers, render_plan, render_route, to_html
+from maps import render_air_route, render_layers, render_plan, render_route, to_html
 from routing.budget import budget, remaining, was_gone
 from routing.errors import UnknownRecordError
-from routing.service import CompareSpec, RouteSpec, Services, load_services
+from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
 
 #: Request slots per worker process: how many requests can be in the pool at once.
 SLOTS_PER_PROCESS = 8
@@ -118,6 +118,11 @@ class Compute:
         out: dict[str, Any] = self.run(_route, spec)
         return out
 
+    def air_route(self, spec: AirRouteSpec) -> dict[str, Any]:
+        """``Services.air_route``."""
+        out: dict[str, Any] = self.run(_air_route, spec)
+        return out
+
     def matrix(self, facilities: Sequence[str], **kwargs: Any) -> dict[str, Any]:
         """``Services.matrix``."""
         out: dict[str, Any] = self.run(_matrix, list(facilities), **kwargs)
@@ -161,6 +166,10 @@ def _route(services: Services, spec: RouteSpec) -> dict[str, Any]:
     return services.route(spec)
 
 
+def _air_route(services: Services, spec: AirRouteSpec) -> dict[str, Any]:
+    return services.air_route(spec)
+
+
 def _matrix(services: Services, facilities: list[str], **kwargs: Any) -> dict[str, Any]:
     return services.matrix(facilities, **kwargs)
 
@@ -197,6 +206,8 @@ def _map_page(
     passages = services.passages()["passages"] if services.sea is not None else None
     if kind == "route":
         m = render_route(answer, passages=passages, online_tiles=online_tiles)
+    elif kind == "air-route":
+        m = render_air_route(answer, online_tiles=online_tiles)
     elif kind == "plan":
         m = render_plan(answer, passages=passages, online_tiles=online_tiles)
     else:

@@ -346,6 +346,100 @@ class RouteFeature(Feature[LineString, RouteProperties]):
     properties: RouteProperties
 
 
+class AirStretch(BaseModel):
+    """A stretch of a flight in one state's airspace (or international airspace)."""
+
+    model_config = OPEN
+
+    airspace: str | None = Field(description="The state (ISO3); null over international waters.")
+    name: str = Field(description="The state's or territory's name.")
+    basis: Literal["own", "agreement", "visit", "clearance", "international"] = Field(
+        description="Why the flight may be there: own airspace, an agreement covering airspace "
+        "(RELOS), the state it takes off from or lands in (visit), a diplomatic clearance, or "
+        "international airspace."
+    )
+    nm: float = Field(description="Nautical miles flown in it.")
+
+
+class AirClearance(BaseModel):
+    """A state whose airspace the flight needs permission for."""
+
+    model_config = OPEN
+
+    airspace: str = Field(description="The state (ISO3).")
+    name: str = Field(description="Its name.")
+    basis: Literal["clearance", "visit"] = Field(
+        description="clearance: overflight by diplomatic clearance; visit: entered to call there "
+        "(arranged with the call)."
+    )
+    legs: list[int] = Field(description="The legs that enter it.")
+    nm: float = Field(description="Nautical miles flown in it.")
+    notice_days: int | None = Field(description="Lead time of the clearance request, days.")
+    request_by: dt.datetime | None = Field(description="When to ask, at the latest.")
+
+
+class AirClosed(BaseModel):
+    """Airspace closed to the nation's aircraft whatever the flight."""
+
+    model_config = OPEN
+
+    airspace: str = Field(description="The state (ISO3).")
+    unit: str = Field(description="The Natural Earth unit (a state or a territory).")
+    name: str = Field(description="Its name.")
+    reason: str = Field(description="Why, with the date (standing closure) or 'requested'.")
+    closure: str | None = Field(description="The rule id in data/air/rules.json, if standing.")
+
+
+class AirspaceRules(BaseModel):
+    """The airspace rules the answer was found under."""
+
+    model_config = OPEN
+
+    nation: str = Field(description="Whose aircraft.")
+    date: dt.date = Field(description="The day the rules are those of.")
+    allow_clearance: bool = Field(description="Whether third states may be crossed by clearance.")
+    clearance_notice_days: int = Field(description="Lead time assumed for a clearance, days.")
+    closed: list[AirClosed] = Field(description="Standing and requested closures.")
+    needing_clearance: int = Field(
+        description="Units of airspace closed only because clearance is not allowed."
+    )
+    closed_units: list[dict[str, str]] = Field(
+        description="Every unit closed to the flights ({unit, kind: closure | no_clearance}), "
+        "before a leg opens the states it calls in; the maps shade them."
+    )
+    caveats: list[str] = Field(description="What the airspace model leaves out.")
+
+
+class AirRouteProperties(BaseModel):
+    """A flight's figures."""
+
+    model_config = OPEN
+
+    origin: PlaceRef
+    destination: PlaceRef
+    nation: str = Field(description="Whose aircraft.")
+    date: dt.date = Field(description="Day of the flight.")
+    feasible: bool = Field(description="Whether a flight in open airspace exists.")
+    reason: str | None = Field(description="Why not, naming the airspace in the way.")
+    distance_nm: float | None = Field(description="Length of the flight (null if infeasible).")
+    great_circle_nm: float = Field(description="The great-circle distance, for comparison.")
+    overflies: list[str] = Field(description="States flown over, in order (ISO3).")
+    stretches: list[AirStretch] = Field(description="The airspace along the flight, in order.")
+    clearances: list[AirClearance] = Field(description="Permissions the flight needs.")
+    airspace: AirspaceRules
+
+
+class AirRouteFeature(BaseModel):
+    """The shortest flight in open airspace as a GeoJSON Feature (a LineString through
+    great-circle segments, continuous across the antimeridian; null when infeasible)."""
+
+    model_config = OPEN
+
+    type: Literal["Feature"]
+    geometry: LineString | None = Field(description="The track, [lon, lat] points.")
+    properties: AirRouteProperties
+
+
 class DistanceMatrix(BaseModel):
     """Sea distances between facilities."""
 
@@ -659,6 +753,15 @@ class _PlanFields(BaseModel):
         description="Passages the group does not fit (draught, beam, air draught)."
     )
     geojson: PlanMap
+    overflies: list[str] | SkipJsonSchema[None] = Field(
+        None, description="Air plans: the states flown over, in order (ISO3)."
+    )
+    clearances: list[AirClearance] | SkipJsonSchema[None] = Field(
+        None, description="Air plans: the permissions the flights need."
+    )
+    airspace: AirspaceRules | SkipJsonSchema[None] = Field(
+        None, description="Air plans: the airspace rules the plan was found under."
+    )
 
 
 class SavedPlanRef(BaseModel):

@@ -15,6 +15,9 @@ from typing import Any
 import folium
 from markupsafe import Markup
 
+from maps.air import KEYS as AIR_KEYS
+from maps.air import air_rows, draw_airspace
+from maps.air import route_rows as air_route_rows
 from maps.base import Box, LatLng, colour, finish, new_map, overlay
 from maps.draw import (
     CLOSED,
@@ -114,6 +117,43 @@ def render_route(
     return finish(m, bounds=bounds)
 
 
+def render_air_route(
+    route: dict[str, Any], *, online_tiles: bool = False, title: str | None = None
+) -> folium.Map:
+    """An air route (``GET /air-routes``): its track through great-circle segments, the
+    closed airspace around it shaded, and the states overflown and clearances needed in
+    the panel; when infeasible, the two ends and the airspace in the way."""
+    props = route.get("properties") or {}
+    m = new_map(title=title or "Air " + _route_title(route).lower(), online_tiles=online_tiles)
+    tint = colour(0)
+    bounds: list[LatLng] = []
+    if route.get("geometry"):
+        _, bounds = draw_route(overlay(m, "Flight"), route, colour=tint, label="Flight")
+    else:
+        for role in ("origin", "destination"):
+            lon, lat = (props.get(role) or {}).get("coordinates") or (0.0, 0.0)
+            bounds.append((float(lat), float(lon)))
+        draw_route(
+            overlay(m, "Ends"),
+            {"geometry": {"coordinates": [[b[1], b[0]] for b in bounds]}, "properties": props},
+            colour=tint,
+            label="No route",
+            dashed=True,
+        )
+    visit = [
+        str(e.get("country"))
+        for e in (props.get("origin"), props.get("destination"))
+        if isinstance(e, Mapping) and e.get("country")
+    ]
+    drawn = draw_airspace(
+        overlay(m, "Closed airspace"), props.get("airspace"), visit=visit, bounds=bounds
+    )
+    _panel(render("panel", title=title or "Air route", rows=air_route_rows(props))).add_to(m)
+    keys = [Key(tint, "flight"), *END_KEYS, *(AIR_KEYS if drawn else ())]
+    _legend(keys).add_to(m)
+    return finish(m, bounds=bounds)
+
+
 def _draw_alternatives(
     m: folium.Map,
     alternatives: Sequence[Item],
@@ -205,7 +245,22 @@ def render_plan(
     ring_group = overlay(m, "Usable range rings") if rings and plan.get("feasible", True) else None
     _, bounds = draw_plan(group, plan, colour=tint, rings=ring_group, label="Plan")
     heading = title or "Deployment plan"
-    _panel(render("panel", title=heading, rows=plan_rows(plan, names=names))).add_to(m)
+    rows = plan_rows(plan, names=names)
+    drawn = 0
+    if (plan.get("platform") or {}).get("domain") == "air":
+        visit = sorted(
+            {str(s.get("country")) for s in plan.get("stops") or [] if s.get("country")}
+            | {
+                str(e.get("country"))
+                for e in (plan.get("origin"), plan.get("destination"))
+                if isinstance(e, Mapping) and e.get("country")
+            }
+        )
+        drawn = draw_airspace(
+            overlay(m, "Closed airspace"), plan.get("airspace"), visit=visit, bounds=bounds
+        )
+        rows = [r for r in rows if r[0] != "via"] + air_rows(plan)
+    _panel(render("panel", title=heading, rows=rows)).add_to(m)
     keys = [Key(tint, "leg")] if plan.get("legs") else []
     if plan.get("stops"):
         keys.append(Key(tint, "numbered resupply stop", "dot"))
@@ -214,6 +269,8 @@ def render_plan(
     keys += END_KEYS
     if ring_group is not None and plan.get("usable_range_nm"):
         keys.append(Key(tint, f"usable range ({fmt_nm(plan['usable_range_nm'])})", "dashed"))
+    if drawn:
+        keys += AIR_KEYS
     _legend(keys).add_to(m)
     return finish(m, bounds=bounds)
 

@@ -26,9 +26,13 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from routing.air.report import airspace_json, clearances, overflies
+from routing.air.router import describe_stretches
+from routing.air.rules import policy as air_policy
+from routing.air.rules import shipped_rules
 from routing.catalogue.access import agreements_in_force, check_nation, usable_facilities
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
-from routing.catalogue.model import Catalogue
+from routing.catalogue.model import Catalogue, Facility
 from routing.catalogue.platforms import (
     DEFAULT_PLATFORMS,
     Platform,
@@ -75,6 +79,38 @@ class RouteSpec(BaseModel):
     draught_m: float | None = Field(None, gt=0, le=40)
     beam_m: float | None = Field(None, gt=0, le=120)
     air_draught_m: float | None = Field(None, gt=0, le=120)
+
+    @field_validator("date")
+    @classmethod
+    def _in_range(cls, value: dt.date | None) -> dt.date | None:
+        return check_date(value)
+
+
+class AirRouteSpec(BaseModel):
+    """A flight to find: the parameters of ``GET /air-routes`` and ``relos air-route``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = Field(examples=["in-hindon-afs"])
+    destination: str = Field(examples=["ru-levashovo-air-base"])
+    nation: str | None = Field(
+        None,
+        description="Whose aircraft (ISO3); default: the country of the origin airbase.",
+        examples=["IND"],
+    )
+    date: dt.date | None = Field(None, description="Day of the flight; default: today (UTC).")
+    allow_clearance: bool = Field(
+        False, description="Fly through third states' airspace by diplomatic clearance."
+    )
+    denied_countries: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="States refusing clearance."
+    )
+    closed_airspace: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Airspace to close (ISO3)."
+    )
+    dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    platform: str | None = Field(None, description="Aircraft id: duration at its cruise speed.")
+    speed_kn: float | None = Field(None, ge=MIN_SPEED_KN, le=2000)
 
     @field_validator("date")
     @classmethod
@@ -349,6 +385,114 @@ class Services:
         ]
         return {"count": len(out), "passages": out, "closure_groups": groups}
 
+    # -- air routes --------------------------------------------------------------------------
+
+    def _air_end(self, text: str, field: str) -> tuple[LonLat, Facility | None, str]:
+        if looks_like_point(text):
+            p = parse_lonlat(text, field=field)
+            return p, None, f"{p.lat:.3f}, {p.lon:.3f}"
+        fac = self.catalogue.facility(text, field=field)
+        if fac.kind != "airbase":
+            raise InvalidInputError(f"{fac.id} is a {fac.kind}, not an airbase", field=field)
+        return fac.point, fac, fac.name
+
+    def air_route(self, spec: AirRouteSpec) -> dict[str, Any]:
+        """The ``GET /air-routes`` answer: the shortest flight that stays in airspace open
+        to the nation's military aircraft on the day, as a GeoJSON Feature, with the
+        states overflown in order, the clearances needed and the closures in the way."""
+        a, fa, name_a = self._air_end(spec.origin, "origin")
+        b, fb, name_b = self._air_end(spec.destination, "destination")
+        if spec.nation is None and fa is None:
+            raise InvalidInputError("give the nation whose aircraft fly", field="nation")
+        nation = check_nation(spec.nation or (fa.country if fa else ""))
+        day = spec.date or dt.datetime.now(dt.UTC).date()
+        for i, aid in enumerate(spec.dropped_agreements):
+            self.catalogue.agreement(aid, field=f"dropped_agreements.{i}")
+        air = air_policy(
+            self.planner.air.airspaces,
+            shipped_rules(),
+            self.catalogue,
+            nation=nation,
+            day=day,
+            allow_clearance=spec.allow_clearance,
+            denied=[
+                check_nation(c, field=f"denied_countries.{i}")
+                for i, c in enumerate(spec.denied_countries)
+            ],
+            closed_airspace=spec.closed_airspace,
+            dropped=spec.dropped_agreements,
+        )
+        speed = spec.speed_kn
+        if spec.platform is not None:
+            plat = get_platform(dict(self.platforms), spec.platform, field="platform")
+            if plat.domain != "air":
+                raise InvalidInputError(f"{plat.id} is a ship, not an aircraft", field="platform")
+            speed = speed or plat.at_speed_kn
+        visit = sorted({f.country for f in (fa, fb) if f is not None})
+        mask = air.closed(visit)
+        route = self.planner.air.route(a, b, mask)
+        ends = {
+            role: {
+                "id": f.id if f else None,
+                "name": name,
+                "country": f.country if f else None,
+                "coordinates": [p.lon, p.lat],
+            }
+            for role, f, name, p in (("origin", fa, name_a, a), ("destination", fb, name_b, b))
+        }
+        props: dict[str, Any] = {
+            **ends,
+            "nation": nation,
+            "date": day.isoformat(),
+            "feasible": route.feasible,
+            "reason": None,
+            "great_circle_nm": round(route.great_circle_nm, 1),
+            "airspace": airspace_json(air),
+        }
+        if not route.feasible:
+            text = route.reason or "no route"
+            names = air.describe(route.blocked_by)
+            if names:
+                text += "; closed in the way: " + "; ".join(names)
+            if not spec.allow_clearance:
+                hard = mask & np.isin(np.arange(len(mask)), sorted(air.hard))
+                if self.planner.air.route(a, b, hard).feasible:
+                    text += "; a route exists with diplomatic clearances (allow_clearance=true)"
+            props |= {
+                "reason": text,
+                "distance_nm": None,
+                "blocked_by": [
+                    {
+                        "airspace": air.airspaces.units[u].sovereign,
+                        "unit": air.airspaces.units[u].code,
+                        "name": air.airspaces.units[u].name,
+                        "reason": air.statuses[u].reason,
+                    }
+                    for u in route.blocked_by
+                ],
+                "overflies": [],
+                "stretches": [],
+                "clearances": [],
+            }
+            return {"type": "Feature", "geometry": None, "properties": props}
+        stretches = describe_stretches(route, air, visit)
+        depart = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        props |= {
+            "distance_nm": round(route.distance_nm, 1),
+            "detour_nm": round(route.distance_nm - route.great_circle_nm, 1),
+            "speed_kn": speed,
+            "duration_h": round(route.distance_nm / speed, 2) if speed else None,
+            "overflies": overflies([stretches]),
+            "stretches": stretches,
+            "clearances": clearances([(1, depart, stretches)], air),
+            "turns": np.round(route.turns, 4).tolist(),
+        }
+        geometry = {
+            "type": "LineString",
+            "coordinates": np.round(unwrap_array(route.xy), 4).tolist(),
+        }
+        return {"type": "Feature", "geometry": geometry, "properties": props}
+
     # -- plans -------------------------------------------------------------------------------
 
     def plan(self, spec: PlanSpec, *, scenario: Scenario | None = None) -> Plan:
@@ -463,7 +607,7 @@ def load_services(
     registry = load_platforms(platforms)
     sea_data = load_sea_data(sea_dir)
     sea = sea_router_for(catalogue, cache_dir=cache_dir, sea=sea_data) if load_sea_graph else None
-    planner = Planner(catalogue, sea, platforms=registry)
+    planner = Planner(catalogue, sea, platforms=registry, air_cache_dir=cache_dir)
     return Services(catalogue, registry, sea_data, sea, planner)
 
 

@@ -179,6 +179,29 @@ def route_map(
     )
 
 
+@router.get(
+    "/maps/air-route",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="An air route on an interactive map",
+)
+def air_route_map(
+    request: Request,
+    routed: Annotated[JSONAnswer, Depends(routes_api.get_air_route)],
+    compute: ComputeDep,
+    tiles: TilesQ = "offline",
+    download: DownloadQ = False,
+) -> HTMLResponse:
+    """The `GET /air-routes` answer (same parameters): the flight, the closed airspace
+    around it shaded, the states overflown and the clearances needed."""
+    route = routed.data
+    ends = route.get("properties") or {}
+    name = f"air route {_end_id(ends.get('origin'))} {_end_id(ends.get('destination'))}"
+    return _computed_page(
+        request, compute, "air-route", route, tiles=tiles, download=download, name=name
+    )
+
+
 @router.post(
     "/maps/plan",
     response_class=HTMLResponse,

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.answers import JSONAnswer
 from app.deps import ComputeDep, ServicesDep
-from app.schemas import DistanceMatrix, PassageList, RouteFeature
+from app.schemas import AirRouteFeature, DistanceMatrix, PassageList, RouteFeature
 from routing.limits import MAX_LIST, MIN_SPEED_KN, check_date
 from routing.parse import split_list
-from routing.service import DEFAULT_SPEED_KN, MAX_MATRIX, RouteSpec
+from routing.service import DEFAULT_SPEED_KN, MAX_MATRIX, AirRouteSpec, RouteSpec
 
 router = APIRouter(tags=["routes"])
 
@@ -104,6 +104,87 @@ def get_route(
         air_draught_m=air_draught_m,
     )
     return JSONAnswer(compute.route(spec))
+
+
+@router.get(
+    "/air-routes",
+    summary="The shortest flight in open airspace, as a GeoJSON Feature",
+    response_model=None,
+    responses={
+        200: {
+            "model": AirRouteFeature,
+            "description": "The flight as a GeoJSON Feature (geometry null when infeasible).",
+        }
+    },
+)
+def get_air_route(
+    compute: ComputeDep,
+    origin: Annotated[
+        str, Query(description="Airbase id or 'lon,lat'.", examples=["in-hindon-afs"])
+    ],
+    destination: Annotated[
+        str, Query(description="Airbase id or 'lon,lat'.", examples=["ru-levashovo-air-base"])
+    ],
+    nation: Annotated[
+        str | None,
+        Query(
+            description="Whose aircraft (ISO3); default: the origin's country.", examples=["IND"]
+        ),
+    ] = None,
+    date: Annotated[
+        dt.date | None,
+        Query(
+            description="Day of the flight (closures and agreements in force).",
+            examples=["2026-12-01"],
+        ),
+    ] = None,
+    allow_clearance: Annotated[
+        bool,
+        Query(
+            description="Fly through third states' airspace by diplomatic clearance.",
+            examples=[True],
+        ),
+    ] = False,
+    denied_countries: Annotated[
+        str | None,
+        Query(description="States refusing clearance, comma-separated ISO3.", examples=["CHN"]),
+    ] = None,
+    closed_airspace: Annotated[
+        str | None,
+        Query(description="Airspace to close, comma-separated ISO3.", examples=["IRN"]),
+    ] = None,
+    dropped_agreements: Annotated[
+        str | None, Query(description="Agreements to drop, comma-separated.", examples=["relos"])
+    ] = None,
+    platform: Annotated[
+        str | None,
+        Query(description="Aircraft id: duration at its cruise speed.", examples=["il-76md"]),
+    ] = None,
+    speed_kn: Annotated[
+        float | None,
+        Query(ge=MIN_SPEED_KN, le=2000, description="Speed for duration_h.", examples=[420]),
+    ] = None,
+) -> JSONAnswer:
+    """The flight keeps out of every state's airspace (land and 12 nm territorial sea) that
+    is closed to the nation's military aircraft on the day: standing closures (Pakistan to
+    India since April 2025, the EU and others to Russia since 2022), `closed_airspace`, and
+    third states unless `allow_clearance`. Own and partner airspace (an agreement covering
+    airspace in force: RELOS) and the states of the two ends are open. `overflies` lists
+    the states flown over in order, `clearances` those needing permission; an infeasible
+    answer names the closed airspace in the way (`blocked_by`)."""
+    spec = AirRouteSpec(
+        origin=origin,
+        destination=destination,
+        nation=nation,
+        date=date,
+        allow_clearance=allow_clearance,
+        denied_countries=split_list(denied_countries),
+        closed_airspace=split_list(closed_airspace),
+        dropped_agreements=split_list(dropped_agreements),
+        platform=platform,
+        speed_kn=speed_kn,
+    )
+    return JSONAnswer(compute.air_route(spec))
 
 
 class MatrixBody(BaseModel):

@@ -94,6 +94,12 @@ class Platform(BaseModel):
     air_draught_m: float | None = Field(
         default=None, gt=0, le=120, description="Height of the highest point above the water."
     )
+    takeoff_runway_m: float | None = Field(
+        default=None,
+        gt=0,
+        le=6_000,
+        description="Aircraft: runway length needed to take off at the weight planned (m).",
+    )
     sources: tuple[Source, ...] = ()
     notes: str | None = None
 

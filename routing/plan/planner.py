@@ -38,18 +38,25 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from cachetools import LRUCache
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
+from routing.air.airspace import shipped_airspaces
+from routing.air.router import AirRoute, AirRouter, describe_stretches
+from routing.air.rules import AirPolicy, policy, shipped_rules
 from routing.budget import check
 from routing.catalogue.access import Grant, agreements_in_force, grant_for
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, NoRouteError, RelosError, ServiceUnavailableError
-from routing.geo import GEOD, METRES_PER_NM, LonLat, geodesic_nm, geodesic_nm_many, unwrap_array
+from routing.geo import LonLat, unwrap_array
+from routing.paths import default_cache_dir
 from routing.plan.calls import (
     CALL_SERVICE,
     FUEL,
@@ -143,6 +150,8 @@ class Leg:
     transits: tuple[TimedTransit, ...] = ()
     fuel: FuelState | None = None
     """Each member's fuel and the tanker cargo on arrival."""
+    airspace: tuple[dict[str, Any], ...] = ()
+    """Air legs: the airspace flown through, in order, and the basis each is open on."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,8 @@ class Plan:
     """What sets the longest stretch between resupplies (a member, a tanker's cargo)."""
     season_closed: tuple[str, ...] = ()
     """Passages the plan keeps out of because it would be in them out of season."""
+    air_policy: AirPolicy | None = None
+    """Air plans: the airspace open to the flight and why (closed states included)."""
 
     @property
     def distance_nm(self) -> float:
@@ -327,8 +338,13 @@ class Planner:
         sea: SeaLegSource | None,
         *,
         platforms: dict[str, Platform] | None = None,
+        air: AirRouter | None = None,
+        air_cache_dir: Path | None = None,
     ) -> None:
         self.catalogue = catalogue
+        self._air = air
+        self._air_cache_dir = air_cache_dir
+        self._air_lock = Lock()
         self.sea = sea
         self.platforms = platforms or {}
         self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
@@ -394,6 +410,63 @@ class Planner:
         )
         return build_request(spec, registry)
 
+    # ------------------------------------------------------------------- air
+    @property
+    def air(self) -> AirRouter:
+        """The air router (the shipped airspace; built on first use, cached on disk)."""
+        with self._air_lock:
+            if self._air is None:
+                cache = self._air_cache_dir or default_cache_dir()
+                self._air = AirRouter(shipped_airspaces(), cache_dir=cache)
+            return self._air
+
+    def air_policy(self, cat: Catalogue, req: PlanRequest) -> AirPolicy:
+        """The airspace open to the request's aircraft on its departure day."""
+        return policy(
+            self.air.airspaces,
+            shipped_rules(),
+            cat,
+            nation=req.nation,
+            day=req.departure.date(),
+            allow_clearance=req.allow_clearance,
+            denied=sorted(req.denied_countries),
+            closed_airspace=sorted(req.closed_airspace),
+            dropped=sorted(req.dropped_agreements),
+        )
+
+    @staticmethod
+    def _visit(*places: Place) -> frozenset[str]:
+        return frozenset(p.facility.country for p in places if p.facility is not None)
+
+    def _air_leg(self, a: Place, b: Place, air: AirPolicy) -> AirRoute:
+        """The flight ``a -> b`` in the airspace ``air`` opens to it (cached)."""
+        mask = air.closed(self._visit(a, b))
+        key = ("air", a.key, b.key, a.point, b.point, np.packbits(mask).tobytes())
+        with self._cand_lock:
+            hit = self._leg_cache.get(key)
+        if hit is None:
+            hit = self.air.route(a.point, b.point, mask)
+            with self._cand_lock:
+                self._leg_cache[key] = hit
+        return hit
+
+    def _no_air_route(self, a: Place, b: Place, air: AirPolicy) -> str:
+        """Why no flight from ``a`` to ``b`` stays in open airspace, naming the airspace."""
+        route = self._air_leg(a, b, air)
+        names = air.describe(route.blocked_by)
+        text = f"no air route from {a.name} to {b.name} in open airspace"
+        if route.reason:
+            text += f" ({route.reason})"
+        if names:
+            text += "; closed in the way: " + "; ".join(names)
+        if not air.allow_clearance:
+            hard = air.closed(self._visit(a, b)) & np.isin(
+                np.arange(len(air.statuses)), sorted(air.hard)
+            )
+            if self.air.route(a.point, b.point, hard).feasible:
+                text += "; a route exists with diplomatic clearances (allow_clearance)"
+        return text
+
     # ------------------------------------------------------------------ places
     def _place(self, cat: Catalogue, ref: str | LonLat, *, field: str, domain: str) -> Place:
         if isinstance(ref, LonLat):
@@ -418,15 +491,18 @@ class Planner:
         closed: frozenset[str],
         *,
         date: dt.date | None = None,
+        air: AirPolicy | None = None,
+        refine_nm: float = np.inf,
     ) -> np.ndarray:
         """Distances between ``places`` with ``closed`` shut; seasons are left to the
-        timeline unless a ``date`` is given (then they are those of that day)."""
-        pts = np.array([[p.point.lon, p.point.lat] for p in places])
+        timeline unless a ``date`` is given (then they are those of that day). Air legs
+        stay in the airspace ``air`` opens."""
         if req.domain == "air":
-            n = len(places)
-            ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-            d = geodesic_nm_many(pts[ii, 0], pts[ii, 1], pts[jj, 0], pts[jj, 1])
-            return d.reshape(n, n)
+            assert air is not None
+            countries = [p.facility.country if p.facility else None for p in places]
+            return self.air.distances(
+                [p.point for p in places], countries, air, refine_nm=refine_nm
+            )
         if self.sea is None:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
         base = self.sea.distance_matrix(
@@ -492,6 +568,7 @@ class Planner:
             req.min_confidence,
             req.allow_clearance and req.clearance_stops,
             req.denied_countries,
+            _runway_need(req),
         )
         with self._cand_lock:
             hit = self._cand_cache.get(key)
@@ -506,10 +583,13 @@ class Planner:
             and (f.kind in SEA_KINDS if req.domain == "sea" else f.kind == "airbase")
         ]
         clearance = req.allow_clearance and req.clearance_stops
+        need = _runway_need(req)
         out: list[tuple[Facility, Grant]] = []
         limited: list[str] = []
         for fac in (*pool, *extra):
             if fac.id in req.closed_facilities or fac.id in req.avoid_facilities:
+                continue
+            if need is not None and _runway_short(fac, need[0]):
                 continue
             grant = rules.grant(fac, day, fuel, clearance=clearance)
             if grant is None:
@@ -553,8 +633,23 @@ class Planner:
             scenario=scenario,
             avoided=self._avoided(req),
             range_basis=fuel.explain(),
+            air_policy=self.air_policy(cat, req) if domain == "air" else None,
         )
+        need = _runway_need(req)
+        if need is not None:
+            for p in (origin, *waypoints):
+                if p.facility is not None and _runway_short(p.facility, need[0]):
+                    return replace(base, reason=_runway_text(p.facility, need))
         first = self._plan_itinerary(req, base, cat, fuel, (origin, dest, waypoints))
+        if first.feasible and need is not None and _runway_short(dest.facility, need[0]):
+            first = replace(
+                first,
+                warnings=(
+                    *first.warnings,
+                    _runway_text(dest.facility, need)
+                    + ": it may land, but could not take off again at that weight",
+                ),
+            )
         if first.feasible or not explain:
             return first
         rules = CallRules(cat, req)
@@ -725,7 +820,8 @@ class Planner:
             if fac.id not in index:
                 index[fac.id] = len(places)
                 places.append(Place(fac.id, fac.point, fac.name, fac))
-        ways = _Ways(self, req, places, fuel.speed)
+        air = self.air_policy(cat, req) if req.domain == "air" else None
+        ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
         dist = ways.dist
         stop_ok = np.array([p.key in grants for p in places])
         tix = [index[p.key] for p in targets]
@@ -733,6 +829,8 @@ class Planner:
             if not np.isfinite(dist[a, b]) and not (
                 np.isfinite(dist[a]).any() and np.isfinite(dist[:, b]).any()
             ):
+                if air is not None:
+                    raise NoRouteError(self._no_air_route(places[a], places[b], air))
                 raise NoRouteError(
                     f"no sea route from {places[a].name} to {places[b].name} under these closures",
                     closures=sorted(req.closed),
@@ -762,6 +860,9 @@ class Planner:
             return _Solved(places, sol, grants, ways)
         if req.domain == "sea":  # explained on the routes of the departure's seasons
             dist = self._matrix(places, req, req.closed, date=req.departure.date())
+        for a, b in itertools.pairwise(tix):
+            if air is not None and not _connected(dist, a, b):
+                return self._no_air_route(places[a], places[b], air)
         return self._explain(places, dist, tix, stop_ok, fuel, req)
 
     def _explain(
@@ -831,9 +932,10 @@ class Planner:
         except RelosError:
             return None
         total = 0.0
+        air = self.air_policy(cat, req) if req.domain == "air" else None
         for a, b in itertools.pairwise(pts):
-            if req.domain == "air":
-                total += geodesic_nm(a.point, b.point)
+            if air is not None:
+                total += self._air_leg(a, b, air).distance_nm
             else:
                 total += self._route_nm(a, b, req, req.closed, date=req.departure.date())
         return total if np.isfinite(total) else None
@@ -1035,19 +1137,22 @@ class Planner:
 
     # -------------------------------------------------------------- assemble
     def _leg_geometry(
-        self, req: PlanRequest, a: Place, b: Place, closed: frozenset[str]
+        self,
+        req: PlanRequest,
+        a: Place,
+        b: Place,
+        closed: frozenset[str],
+        air: AirPolicy | None = None,
     ) -> _Geometry:
         """A leg's length, passages, track and the passages' places along it, with
         ``closed`` shut and seasons left to the timeline (sea legs cached: they depend
-        only on the key below)."""
+        only on the key below); air legs in the airspace ``air`` opens."""
         if req.domain == "air":
-            npts = max(
-                2, int(GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / 50_000)
-            )
-            mid = GEOD.npts(a.point.lon, a.point.lat, b.point.lon, b.point.lat, npts)
-            line = np.array([a.point, *mid, b.point], dtype=float)
-            dist = GEOD.inv(a.point.lon, a.point.lat, b.point.lon, b.point.lat)[2] / METRES_PER_NM
-            return float(dist), (), unwrap_array(line), ()
+            assert air is not None
+            route = self._air_leg(a, b, air)
+            if not route.feasible:  # pragma: no cover - the solver only picks reachable legs
+                raise NoRouteError(self._no_air_route(a, b, air))
+            return route.distance_nm, (), unwrap_array(route.xy), ()
         assert self.sea is not None
         key = (a.key, b.key, closed, req.voyage_ice_class, req.size)
         with self._cand_lock:
@@ -1103,6 +1208,10 @@ class Planner:
             ia, ib = sol.sequence[i - 1], sol.sequence[i]
             way = sol.ways[i - 1] if sol.ways else ways.shortest(ia, ib)
             d, passages, coords, found = ways.geometry(ia, ib, way)
+            airspace: tuple[dict[str, Any], ...] = ()
+            if ways.air is not None:
+                route = self._air_leg(a, b, ways.air)
+                airspace = tuple(describe_stretches(route, ways.air, sorted(self._visit(a, b))))
             hours = d / speed
             planned = (
                 req.departure + dt.timedelta(hours=sol.departs[i - 1]) if sol.departs else clock
@@ -1137,6 +1246,7 @@ class Planner:
                     wait_reason="; ".join(why) or None,
                     transits=tuple(TimedTransit(tr, *tr.times(depart, speed)) for tr in found),
                     fuel=state,
+                    airspace=airspace,
                 )
             )
             clock = arrive
@@ -1181,6 +1291,7 @@ class Planner:
             stops=tuple(stops),
             warnings=tuple(notes),
             season_closed=tuple(sorted(kept_out)),
+            air_policy=ways.air,
         )
 
 
@@ -1191,6 +1302,10 @@ SEASON_HORIZON_DAYS = 400
 """How far ahead a leg's season is searched for an opening."""
 
 
+AIR_REFINE = 1.3
+"""Air legs whose grid path is at most this many times the usable range are measured as
+flown (pulled tight); longer ones cannot be flown even after tightening."""
+
 OPEN, CLEAR, ROUND = 0, 1, 2
 """The ways of a sea leg: straight through all seasonal water; through seasonal routes
 (the NSR) but clear of ice regions; round by water free of seasons."""
@@ -1200,8 +1315,20 @@ class _Ways:
     """The ways of each leg of one solve (:data:`OPEN`, :data:`CLEAR`, :data:`ROUND`),
     kept only where shorter than a freer one, and when a bound way may start."""
 
-    def __init__(self, planner: Planner, req: PlanRequest, places: list[Place], speed: float):
+    def __init__(
+        self,
+        planner: Planner,
+        req: PlanRequest,
+        places: list[Place],
+        speed: float,
+        *,
+        air: AirPolicy | None = None,
+        max_leg: float = INF,
+    ):
         self.planner, self.req, self.places, self.speed = planner, req, places, speed
+        self.air = air
+        # air legs round closed airspace are measured as flown up to this length
+        self.refine_nm = AIR_REFINE * max_leg
         data = planner._sea_data() if req.domain == "sea" else None
         self.seasons: Mapping[str, SeasonRule] = data.seasons if data is not None else {}
         self.ice = req.voyage_ice_class
@@ -1209,7 +1336,15 @@ class _Ways:
         regions = frozenset(p for p in bound_ids if data and data.by_id[p].kind == "ice_region")
         self.closures = (req.closed, req.closed | regions, req.closed | bound_ids)
         self.seasonal = bool(bound_ids)
-        key = (tuple(p.key for p in places), self.closures, self.ice, req.size, req.domain)
+        key = (
+            tuple(p.key for p in places),
+            self.closures,
+            self.ice,
+            req.size,
+            req.domain,
+            air.key if air is not None else None,
+            self.refine_nm if air is not None else None,
+        )
         with planner._cand_lock:
             hit = planner._ways_cache.get(key)
         if hit is None:
@@ -1235,7 +1370,9 @@ class _Ways:
         """The shortest of the ways, and each way's lengths (``inf`` where it is not
         shorter than a freer one): read-only, shared by the plans of the same places."""
         planner, places, req = self.planner, self.places, self.req
-        free = planner._matrix(places, req, self.closures[ROUND])
+        free = planner._matrix(
+            places, req, self.closures[ROUND], air=self.air, refine_nm=self.refine_nm
+        )
         if not self.seasonal:
             out: tuple[np.ndarray, ...] = (free, free, free, free)
         else:
@@ -1260,7 +1397,9 @@ class _Ways:
     def geometry(self, i: int, j: int, way: int) -> _Geometry:
         """The leg ``i -> j`` sailed by ``way``."""
         closed = self.closures[way if self.seasonal else ROUND]
-        return self.planner._leg_geometry(self.req, self.places[i], self.places[j], closed)
+        return self.planner._leg_geometry(
+            self.req, self.places[i], self.places[j], closed, self.air
+        )
 
     def _depart_by(self, way: int) -> Callable[[int, int, float], float]:
         return lambda i, j, t: self.depart(i, j, t, way)
@@ -1384,6 +1523,36 @@ NATURAL_DETOUR = 1.15
 this factor to the shortest distance between them."""
 DETOUR_WARN = 1.5
 """A suggestion whose plan is longer than this factor times the natural route says so."""
+
+
+def _runway_need(req: PlanRequest) -> tuple[float, str] | None:
+    """The longest take-off runway a member of an air group needs, and which member."""
+    needs = [
+        (m.platform.takeoff_runway_m, m.platform.name)
+        for m in req.group
+        if m.platform.domain == "air" and m.platform.takeoff_runway_m
+    ]
+    return max(needs) if needs else None
+
+
+def _runway_short(fac: Facility | None, need: float) -> bool:
+    """Whether ``fac``'s published runway is shorter than ``need`` (unknown: not short)."""
+    length = fac.limits.get("runway_length_m") if fac is not None else None
+    return length is not None and length < need
+
+
+def _runway_text(fac: Facility | None, need: tuple[float, str]) -> str:
+    assert fac is not None
+    return (
+        f"{fac.name}'s runway ({fac.limits['runway_length_m']:,.0f} m) is shorter than the "
+        f"{need[1]} needs to take off ({need[0]:,.0f} m)"
+    )
+
+
+def _connected(dist: np.ndarray, a: int, b: int) -> bool:
+    """Whether ``b`` can be reached from ``a`` through finite legs, however long."""
+    reach = breadth_first_order(csr_matrix(np.isfinite(dist)), a, return_predecessors=False)
+    return bool(np.isin(b, reach))
 
 
 def _wait_warnings(plan: Plan) -> list[str]:

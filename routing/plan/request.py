@@ -131,6 +131,14 @@ class PlanSpec(BaseModel):
     )
     dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     closed_facilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    closed_airspace: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description=(
+            "Air plans: states (ISO 3166 alpha-3, every territory of theirs) or single "
+            "territories whose airspace is closed to the flight, e.g. ['IRN']."
+        ),
+    )
     avoid_facilities: list[str] = Field(
         default_factory=list, max_length=MAX_LIST, description="Never stop here."
     )
@@ -236,6 +244,7 @@ class PlanRequest:
     closed: frozenset[str] = frozenset()
     dropped_agreements: frozenset[str] = frozenset()
     closed_facilities: frozenset[str] = frozenset()
+    closed_airspace: frozenset[str] = frozenset()
     avoid_facilities: frozenset[str] = frozenset()
     max_stops: int = 12
     objective: str = "min_time"
@@ -328,6 +337,7 @@ def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequ
         closed=frozenset(c.strip().lower() for c in spec.closed),
         dropped_agreements=frozenset(spec.dropped_agreements),
         closed_facilities=frozenset(spec.closed_facilities),
+        closed_airspace=frozenset(c.strip().upper() for c in spec.closed_airspace),
         avoid_facilities=frozenset(spec.avoid_facilities),
         max_stops=spec.max_stops,
         objective=spec.objective,

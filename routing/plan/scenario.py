@@ -26,6 +26,7 @@ from typing import Any
 from cachetools import LRUCache, cached
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from routing.air.rules import check_airspace_codes
 from routing.catalogue.access import check_nation
 from routing.catalogue.load import parse_agreement, parse_facility
 from routing.catalogue.model import Agreement, Catalogue, Facility
@@ -56,8 +57,9 @@ class Scenario:
         A label for tables and maps.
     date
         Replaces the departure date (the time of day is kept): a change of season.
-    closed, closed_facilities, dropped_agreements
-        Added to the request's own.
+    closed, closed_facilities, dropped_agreements, closed_airspace
+        Added to the request's own (``closed_airspace``: states or territories whose
+        airspace air plans must keep out of).
     added_facilities, added_agreements
         Hypothetical records, visible only under this scenario.
     allow_clearance, denied_countries
@@ -76,6 +78,7 @@ class Scenario:
     closed: frozenset[str] = frozenset()
     closed_facilities: frozenset[str] = frozenset()
     dropped_agreements: frozenset[str] = frozenset()
+    closed_airspace: frozenset[str] = frozenset()
     added_facilities: tuple[Facility, ...] = ()
     added_agreements: tuple[Agreement, ...] = ()
     platform_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -90,6 +93,7 @@ class Scenario:
             "closed": sorted(self.closed),
             "closed_facilities": sorted(self.closed_facilities),
             "dropped_agreements": sorted(self.dropped_agreements),
+            "closed_airspace": sorted(self.closed_airspace),
             "added_facilities": [f.model_dump(mode="json") for f in self.added_facilities],
             "added_agreements": [a.model_dump(mode="json") for a in self.added_agreements],
             "platform_overrides": {k: dict(v) for k, v in sorted(self.platform_overrides.items())},
@@ -180,6 +184,7 @@ class Scenario:
             closed=req.closed | self.closed,
             closed_facilities=req.closed_facilities | self.closed_facilities,
             dropped_agreements=req.dropped_agreements | self.dropped_agreements,
+            closed_airspace=req.closed_airspace | self.closed_airspace,
             allow_clearance=(
                 req.allow_clearance if self.allow_clearance is None else self.allow_clearance
             ),
@@ -233,6 +238,11 @@ class ScenarioSpec(BaseModel):
     )
     closed_facilities: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    closed_airspace: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="States (ISO3) or territories whose airspace is closed to air plans.",
+    )
     added_facilities: list[dict[str, Any]] = Field(
         default_factory=list,
         max_length=MAX_HYPOTHETICAL,
@@ -309,6 +319,7 @@ def to_scenario(
         closed=(sea or default_sea_data()).check_passage_ids(spec.closed, field_name="closed"),
         closed_facilities=frozenset(spec.closed_facilities),
         dropped_agreements=frozenset(spec.dropped_agreements),
+        closed_airspace=check_airspace_codes(spec.closed_airspace),
         added_facilities=tuple(facilities),
         added_agreements=tuple(agreements),
         platform_overrides={k: dict(v) for k, v in spec.platform_overrides.items()},

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from routing.air.report import airspace_json, clearances, overflies
 from routing.plan.calls import Call, Place
 from routing.plan.fuel import FuelState
 from routing.plan.planner import Leg, Plan, Stop
@@ -62,6 +63,19 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "avoided_passages": [{"passage": p, "reason": why} for p, why in plan.avoided],
         "geojson": {"type": "FeatureCollection", "features": _features(plan, legs, stops)},
         "versions": plan.versions,
+        **_air_json(plan),
+    }
+
+
+def _air_json(plan: Plan) -> dict[str, Any]:
+    """Air plans: the states overflown in order, the clearances needed, the closures."""
+    if plan.request.domain != "air" or plan.air_policy is None:
+        return {}
+    air = plan.air_policy
+    return {
+        "overflies": overflies(leg.airspace for leg in plan.legs),
+        "clearances": clearances([(leg.index, leg.depart, leg.airspace) for leg in plan.legs], air),
+        "airspace": airspace_json(air),
     }
 
 
@@ -75,6 +89,11 @@ def _leg_json(leg: Leg) -> dict[str, Any]:
         "distance_nm": _r(leg.distance_nm),
         "duration_h": _r(leg.duration_h),
         "passages": list(leg.passages),
+        **(
+            {"airspace": list(leg.airspace), "overflies": overflies([leg.airspace])}
+            if leg.airspace
+            else {}
+        ),
         "fuel_on_arrival": _r(leg.fuel_on_arrival, 3),
         **_fuel_json(leg.fuel),
         "depart": iso(leg.depart) if leg.depart else None,

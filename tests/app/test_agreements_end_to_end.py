@@ -74,7 +74,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {
             "nation": "IND",
             "group": [{"platform": "su-30mki", "count": 12}, {"platform": "il-78mki"}],
-            "origin": "in-hindon-afs",
+            "origin": "in-thanjavur-afs",  # a runway long enough for a full Il-78MKI
             "destination": "ru-severomorsk-1-air-base",
             "departure": "2026-12-01T00:00:00Z",
         },

@@ -208,27 +208,44 @@ def test_waypoints_are_visited_in_order(client: TestClient, catalogue: Catalogue
     assert visited.index("in-port-blair-naval-base") < visited.index("vn-cam-ranh-port")
 
 
-def test_air_mode_plans_great_circle_legs_between_airbases(client: TestClient) -> None:
+def test_air_mode_plans_legs_between_airbases_in_open_airspace(client: TestClient) -> None:
     plan = _plan(
         client,
         platform="p-8i",
         origin="in-arakkonam-ins-rajali",
         destination="ru-yelizovo-air-base",
+        allow_clearance=True,
+        denied_countries=["CHN"],
     )
     _check_plan(plan, client)
     assert plan["platform"]["domain"] == "air"
-    assert plan["passages"] == [], "aircraft fly great circles, not sea passages"
+    assert plan["passages"] == [], "aircraft fly in airspace, not through sea passages"
+    assert "CHN" not in plan["overflies"] and plan["overflies"][-1] == "RUS"
+    for leg in plan["legs"]:
+        assert leg["overflies"] and leg["airspace"]
     fighter = _plan(
         client,
         platform="su-30mki",
         origin="in-arakkonam-ins-rajali",
         destination="ru-knevichi-air-base",
+        allow_clearance=True,
+        denied_countries=["CHN"],
     )
+    # the longest hop without a usable airbase (Andaman -> Okinawa) is beyond a fighter
     assert not fighter["feasible"] and "usable range" in fighter["reason"]
-    assert any("il-78mki" in s for s in fighter["suggestions"]), fighter["suggestions"]
     ids = {f["id"] for f in client.get("/facilities?kind=airbase").json()["features"]}
     assert all(s["facility_id"] in ids for s in plan["stops"])
     assert plan["totals"]["stops"] >= 1
+    # without clearances only Indian, Russian and international airspace (and the states
+    # of the stops) are open: the P-8I cannot get there
+    alone = _plan(
+        client,
+        platform="p-8i",
+        origin="in-arakkonam-ins-rajali",
+        destination="ru-yelizovo-air-base",
+    )
+    assert not alone["feasible"]
+    assert alone["airspace"]["needing_clearance"] > 0
 
 
 def test_platforms_endpoints(client: TestClient) -> None:

@@ -146,6 +146,27 @@ def test_route_map_from_the_app(browser: Browser, server_url: str, maps_client: 
         assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
 
 
+def test_air_route_map_from_the_app(
+    browser: Browser, server_url: str, maps_client: TestClient
+) -> None:
+    query = (
+        "origin=in-hindon-afs&destination=ru-levashovo-air-base&date=2026-12-01"
+        "&allow_clearance=true&denied_countries=CHN"
+    )
+    route = maps_client.get(f"/air-routes?{query}").json()
+    assert route["properties"]["feasible"]
+    with browser.open(f"{server_url}/maps/air-route?{query}", name="air-route") as (page, visit):
+        _clean(visit)
+        counts = page.evaluate(COUNT_LAYERS)
+        assert counts["lines"].get("relos-track") == 1
+        # Pakistan and Ukraine (standing closures) and China (refusing) at least
+        assert counts["lines"].get("relos-airspace", 0) >= 3
+        assert {"Flight", "Closed airspace"} <= set(layer_names(page))
+        panel = _panel(page)
+        assert "overflies" in panel and "IRN" in panel
+        assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
+
+
 def test_route_across_the_antimeridian_is_one_short_line(browser: Browser, tmp_path: Path) -> None:
     route = fx.pacific_route()
     assert max(c[0] for c in route["geometry"]["coordinates"]) > 180

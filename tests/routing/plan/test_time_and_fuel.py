@@ -339,22 +339,29 @@ def test_two_deepaks_carry_more_cargo_than_one(planner: Planner) -> None:
 
 
 def test_an_air_ferry_that_needs_tankers(planner: Planner) -> None:
-    """Four Su-30MKI, Jamnagar -> Djibouti (1,672 nm) non-stop: beyond their own range;
-    an Il-78MKI gives from its own tanks, so one is not enough and two are."""
+    """Four Su-30MKI, Thanjavur -> Djibouti non-stop (about 2,150 nm, round Sri Lanka and
+    up the Gulf of Aden in international airspace): beyond their own range; each Il-78MKI
+    gives from its own tanks, so two are not enough and three are. From Jamnagar (a
+    2,512 m runway) a fully fuelled Il-78MKI cannot take off at all (3,499 m needed)."""
     kw = dict(
         nation="IND",
-        origin="in-jamnagar-afs",
+        origin="in-thanjavur-afs",
         destination="dj-djibouti-ambouli-airbase",
         departure="2027-03-01",
         max_stops=0,
     )
     alone = _plan(planner, group=[("su-30mki", 4)], **kw)
-    one = _plan(planner, group=[("su-30mki", 4), ("il-78mki", 1)], **kw)
     two = _plan(planner, group=[("su-30mki", 4), ("il-78mki", 2)], **kw)
-    assert not alone.feasible and not one.feasible
-    assert alone.usable_range_nm < one.usable_range_nm < two.usable_range_nm
-    assert two.feasible, two.reason
-    assert any(s.startswith("add another tanker") for s in one.suggestions), one.suggestions
+    three = _plan(planner, group=[("su-30mki", 4), ("il-78mki", 3)], **kw)
+    assert not alone.feasible and not two.feasible
+    assert alone.usable_range_nm < two.usable_range_nm < three.usable_range_nm
+    assert three.feasible, three.reason
+    assert any(s.startswith("add another tanker") for s in two.suggestions), two.suggestions
+    jamnagar = _plan(
+        planner, group=[("su-30mki", 4), ("il-78mki", 2)], **{**kw, "origin": "in-jamnagar-afs"}
+    )
+    assert not jamnagar.feasible
+    assert jamnagar.reason and "runway" in jamnagar.reason and "3,499 m" in jamnagar.reason
 
 
 @settings(max_examples=60, deadline=None)
