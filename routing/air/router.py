@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing.air.airspace import Airspaces, densify
 from routing.air.rules import CLOSED, AirPolicy, Status
+from routing.budget import check
 from routing.files import atomic_save_npz
 from routing.geo import GEOD, METRES_PER_NM, LonLat
 
@@ -472,6 +473,7 @@ class AirRouter:
             else:
                 out[i, j] = out[j, i] = nm
         for todo in groups.values():
+            check()  # the request's time budget (routing/budget.py)
             m = mask(*todo[0])
             involved = sorted({k for pair in todo for k in pair})
             pos = {k: x for x, k in enumerate(involved)}
@@ -483,6 +485,7 @@ class AirRouter:
             for i, j in todo:
                 d = float(dist[row[i], target + pos[j]])
                 if np.isfinite(d) and d <= refine_nm:
+                    check()
                     nodes = _path(pred[row[i]], n + pos[i], target + pos[j])
                     d = min(d, self._tight_nm(points[i], points[j], nodes, m))
                 out[i, j] = out[j, i] = d
