@@ -108,6 +108,11 @@ class AirRouteSpec(BaseModel):
     closed_airspace: list[str] = Field(
         default_factory=list, max_length=MAX_LIST, description="Airspace to close (ISO3)."
     )
+    opened_airspace: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="States whose standing closures are lifted (ISO3).",
+    )
     dropped_agreements: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     platform: str | None = Field(None, description="Aircraft id: duration at its cruise speed.")
     speed_kn: float | None = Field(None, ge=MIN_SPEED_KN, le=2000)
@@ -420,6 +425,7 @@ class Services:
                 for i, c in enumerate(spec.denied_countries)
             ],
             closed_airspace=spec.closed_airspace,
+            opened_airspace=spec.opened_airspace,
             dropped=spec.dropped_agreements,
         )
         speed = spec.speed_kn

@@ -153,6 +153,13 @@ def get_air_route(
         str | None,
         Query(description="Airspace to close, comma-separated ISO3.", examples=["IRN"]),
     ] = None,
+    opened_airspace: Annotated[
+        str | None,
+        Query(
+            description="States whose standing closures to lift, comma-separated ISO3.",
+            examples=["PAK"],
+        ),
+    ] = None,
     dropped_agreements: Annotated[
         str | None, Query(description="Agreements to drop, comma-separated.", examples=["relos"])
     ] = None,
@@ -180,6 +187,7 @@ def get_air_route(
         allow_clearance=allow_clearance,
         denied_countries=split_list(denied_countries),
         closed_airspace=split_list(closed_airspace),
+        opened_airspace=split_list(opened_airspace),
         dropped_agreements=split_list(dropped_agreements),
         platform=platform,
         speed_kn=speed_kn,

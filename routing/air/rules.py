@@ -174,6 +174,7 @@ def policy(
     allow_clearance: bool = False,
     denied: Sequence[str] = (),
     closed_airspace: Sequence[str] = (),
+    opened_airspace: Sequence[str] = (),
     dropped: Sequence[str] = (),
     field_name: str = "closed_airspace",
 ) -> AirPolicy:
@@ -181,9 +182,13 @@ def policy(
 
     ``closed_airspace`` closes more (states by ISO code, every unit of theirs; or
     single territories by their own code); an unknown code is a 400 naming
-    ``field_name`` with the nearest known codes."""
+    ``field_name`` with the nearest known codes. ``opened_airspace`` lifts the standing
+    closures of those states (a what-if: Pakistan reopens); they are then open as any
+    other state would be (by agreement or clearance)."""
     check_airspace_codes(closed_airspace, field=field_name, airspaces=airspaces)
     requested = {i for code in closed_airspace for i in airspaces.units_of(code)}
+    check_airspace_codes(opened_airspace, field="opened_airspace", airspaces=airspaces)
+    lifted = {i for code in opened_airspace for i in airspaces.units_of(code)}
     partners: dict[str, str] = {}
     covering = {a.agreement for a in rules.agreements}
     for agr in agreements_in_force(catalogue, nation, day, dropped=dropped):
@@ -196,7 +201,7 @@ def policy(
         if c.applies(nation, day):
             for code in c.airspace:
                 i = airspaces.index.get(code)
-                if i is not None:
+                if i is not None and i not in lifted:
                     standing.setdefault(i, c)
     refused = set(denied)
     statuses: list[Status] = []

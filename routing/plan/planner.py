@@ -431,6 +431,7 @@ class Planner:
             allow_clearance=req.allow_clearance,
             denied=sorted(req.denied_countries),
             closed_airspace=sorted(req.closed_airspace),
+            opened_airspace=sorted(req.opened_airspace),
             dropped=sorted(req.dropped_agreements),
         )
 

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from routing.air.rules import check_airspace_codes
 from routing.catalogue.access import check_nation
 from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, RangePoint, get_platform
 from routing.geo import LonLat
@@ -139,6 +140,14 @@ class PlanSpec(BaseModel):
             "territories whose airspace is closed to the flight, e.g. ['IRN']."
         ),
     )
+    opened_airspace: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description=(
+            "Air plans: states whose standing airspace closures are lifted (a what-if, "
+            "e.g. ['PAK']); they are then open as any other state (agreement or clearance)."
+        ),
+    )
     avoid_facilities: list[str] = Field(
         default_factory=list, max_length=MAX_LIST, description="Never stop here."
     )
@@ -245,6 +254,7 @@ class PlanRequest:
     dropped_agreements: frozenset[str] = frozenset()
     closed_facilities: frozenset[str] = frozenset()
     closed_airspace: frozenset[str] = frozenset()
+    opened_airspace: frozenset[str] = frozenset()
     avoid_facilities: frozenset[str] = frozenset()
     max_stops: int = 12
     objective: str = "min_time"
@@ -337,7 +347,12 @@ def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequ
         closed=frozenset(c.strip().lower() for c in spec.closed),
         dropped_agreements=frozenset(spec.dropped_agreements),
         closed_facilities=frozenset(spec.closed_facilities),
-        closed_airspace=frozenset(c.strip().upper() for c in spec.closed_airspace),
+        closed_airspace=check_airspace_codes(spec.closed_airspace)
+        if spec.closed_airspace
+        else frozenset(),
+        opened_airspace=check_airspace_codes(spec.opened_airspace, field="opened_airspace")
+        if spec.opened_airspace
+        else frozenset(),
         avoid_facilities=frozenset(spec.avoid_facilities),
         max_stops=spec.max_stops,
         objective=spec.objective,

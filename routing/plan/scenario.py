@@ -57,9 +57,10 @@ class Scenario:
         A label for tables and maps.
     date
         Replaces the departure date (the time of day is kept): a change of season.
-    closed, closed_facilities, dropped_agreements, closed_airspace
+    closed, closed_facilities, dropped_agreements, closed_airspace, opened_airspace
         Added to the request's own (``closed_airspace``: states or territories whose
-        airspace air plans must keep out of).
+        airspace air plans must keep out of; ``opened_airspace``: states whose standing
+        closures are lifted).
     added_facilities, added_agreements
         Hypothetical records, visible only under this scenario.
     allow_clearance, denied_countries
@@ -79,6 +80,7 @@ class Scenario:
     closed_facilities: frozenset[str] = frozenset()
     dropped_agreements: frozenset[str] = frozenset()
     closed_airspace: frozenset[str] = frozenset()
+    opened_airspace: frozenset[str] = frozenset()
     added_facilities: tuple[Facility, ...] = ()
     added_agreements: tuple[Agreement, ...] = ()
     platform_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -94,6 +96,7 @@ class Scenario:
             "closed_facilities": sorted(self.closed_facilities),
             "dropped_agreements": sorted(self.dropped_agreements),
             "closed_airspace": sorted(self.closed_airspace),
+            "opened_airspace": sorted(self.opened_airspace),
             "added_facilities": [f.model_dump(mode="json") for f in self.added_facilities],
             "added_agreements": [a.model_dump(mode="json") for a in self.added_agreements],
             "platform_overrides": {k: dict(v) for k, v in sorted(self.platform_overrides.items())},
@@ -185,6 +188,7 @@ class Scenario:
             closed_facilities=req.closed_facilities | self.closed_facilities,
             dropped_agreements=req.dropped_agreements | self.dropped_agreements,
             closed_airspace=req.closed_airspace | self.closed_airspace,
+            opened_airspace=req.opened_airspace | self.opened_airspace,
             allow_clearance=(
                 req.allow_clearance if self.allow_clearance is None else self.allow_clearance
             ),
@@ -242,6 +246,11 @@ class ScenarioSpec(BaseModel):
         default_factory=list,
         max_length=MAX_LIST,
         description="States (ISO3) or territories whose airspace is closed to air plans.",
+    )
+    opened_airspace: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="States (ISO3) whose standing airspace closures are lifted.",
     )
     added_facilities: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -320,6 +329,7 @@ def to_scenario(
         closed_facilities=frozenset(spec.closed_facilities),
         dropped_agreements=frozenset(spec.dropped_agreements),
         closed_airspace=check_airspace_codes(spec.closed_airspace),
+        opened_airspace=check_airspace_codes(spec.opened_airspace, field="opened_airspace"),
         added_facilities=tuple(facilities),
         added_agreements=tuple(agreements),
         platform_overrides={k: dict(v) for k, v in spec.platform_overrides.items()},

@@ -236,3 +236,19 @@ def test_the_air_route_map_shades_the_closed_airspace(client: TestClient) -> Non
     assert "relos-airspace" in page and "Pakistan (PAK)" in page
     assert "overflies" in page and "Iran (IRN): ask by" in page  # the panel lists them
     assert "cdn" not in page.lower()
+
+
+def test_a_what_if_lifting_pakistans_closure(client: TestClient) -> None:
+    q = (
+        f"/air-routes?origin={HINDON}&destination=ru-severomorsk-1-air-base&date={DAY}"
+        "&allow_clearance=true&denied_countries=CHN"
+    )
+    shut = client.get(q).json()["properties"]
+    opened = client.get(f"{q}&opened_airspace=PAK").json()["properties"]
+    assert "PAK" not in shut["overflies"] and "PAK" in opened["overflies"]
+    assert opened["distance_nm"] < shut["distance_nm"]
+    pak = [c for c in opened["clearances"] if c["airspace"] == "PAK"]
+    assert pak and pak[0]["basis"] == "clearance"
+    assert "PAK" not in {c["airspace"] for c in opened["airspace"]["closed"]}
+    bad = client.get(f"{q}&opened_airspace=PAKK")
+    assert bad.status_code == 422 and "opened_airspace" in bad.text
