@@ -8,7 +8,6 @@ network nodes, those none of which is better reached through another are kept.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,17 +27,30 @@ HARBOUR_BRIDGE_KM = 8.0
 
 
 def densify(coords: np.ndarray, *, max_km: float = MAX_SEG_KM) -> np.ndarray:
-    """Insert geodesic points so that no segment exceeds ``max_km``; lon unwrapped."""
+    """Insert geodesic points so that no segment exceeds ``max_km``; lon unwrapped.
+
+    Vectorised over the whole line: each segment of ``k`` km gets ``ceil(k / max_km) - 1``
+    points equally spaced along its geodesic (as ``Geod.npts`` places them)."""
     coords = np.asarray(coords, dtype=float)
-    out = [coords[:1]]
-    for (x1, y1), (x2, y2) in itertools.pairwise(coords):
-        km = float(great_circle_km(np.array(x1), np.array(y1), np.array(x2), np.array(y2)))
-        n = int(np.ceil(km / max_km)) - 1
-        if n > 0:
-            pts = np.asarray(GEOD.npts(x1, y1, x2, y2, n))
-            out.append(pts.reshape(-1, 2))
-        out.append(np.array([[x2, y2]]))
-    res = np.concatenate(out)
+    if len(coords) < 2:
+        res = coords.copy()
+        res[:, 0] = unwrap(res[:, 0])
+        return res
+    x1, y1 = coords[:-1, 0], coords[:-1, 1]
+    x2, y2 = coords[1:, 0], coords[1:, 1]
+    km = np.asarray(great_circle_km(x1, y1, x2, y2), dtype=float)
+    inner = np.maximum(np.ceil(km / max_km).astype(np.int64) - 1, 0)
+    az, _, metres = GEOD.inv(x1, y1, x2, y2)
+    counts = inner + 1  # each segment's start, then its inner points
+    seg = np.repeat(np.arange(len(x1)), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    lon, lat, _ = GEOD.fwd(
+        x1[seg], y1[seg], np.asarray(az)[seg], np.asarray(metres)[seg] * k / (inner[seg] + 1)
+    )
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    start = k == 0  # the given vertices, exactly
+    lon[start], lat[start] = x1[seg[start]], y1[seg[start]]
+    res = np.vstack([np.column_stack([lon, lat]), coords[-1:]])
     res[:, 0] = unwrap(res[:, 0])
     return res
 
