@@ -148,6 +148,7 @@ class AirRouter:
         self._near_cache = LRUCache(maxsize=4096)
         self._direct_cache: LRUCache[Any, tuple[frozenset[int], float]] = LRUCache(maxsize=65536)
         self._frontier_cache: LRUCache[Any, Any] = LRUCache(maxsize=1024)
+        self._tight_cache: LRUCache[Any, tuple[np.ndarray, float]] = LRUCache(maxsize=16384)
 
     # --------------------------------------------------------------- graphs
     def _open(self, closed_units: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -336,6 +337,10 @@ class AirRouter:
         if not self._blocked(crossed, closed_units):
             return self._finish(np.array([a, b], dtype=float), gc, via_grid=False)
         blocked = tuple(sorted(u for u in crossed if closed_units[u]))
+        known = self._tight_get(a, b, closed_units)
+        if known is not None:  # measured already (the planner's matrix): the same path
+            turns, grid_nm = known
+            return replace(self._finish(turns, gc, via_grid=True), grid_nm=grid_nm)
         dist, pred, n = self._search([a, b], [0], closed_units)
         if not np.isfinite(dist[0, n + 3]):
             return AirRoute(
@@ -347,19 +352,9 @@ class AirRouter:
                 blocked_by=blocked,
                 great_circle_nm=gc,
             )
-        nodes = _path(pred[0], n, n + 3)
-        g = self.grid
-        pts = np.vstack(
-            [
-                [a.lon, a.lat],
-                *self._turn(a, nodes[0], closed_units),
-                np.column_stack([g.lon[nodes], g.lat[nodes]]),
-                *self._turn(b, nodes[-1], closed_units),
-                [b.lon, b.lat],
-            ]
-        )
-        out = self._finish(self._pull_tight(pts, closed_units), gc, via_grid=True)
-        return replace(out, grid_nm=float(dist[0, n + 3]))
+        grid_nm = float(dist[0, n + 3])
+        turns = self._tight(a, b, _path(pred[0], n, n + 3), closed_units, grid_nm)
+        return replace(self._finish(turns, gc, via_grid=True), grid_nm=grid_nm)
 
     def _turn(self, p: LonLat, cell: int, closed_units: np.ndarray) -> list[np.ndarray]:
         """The turn the join between ``p`` and ``cell`` goes through, if any."""
@@ -486,13 +481,21 @@ class AirRouter:
                 d = float(dist[row[i], target + pos[j]])
                 if np.isfinite(d) and d <= refine_nm:
                     check()
-                    nodes = _path(pred[row[i]], n + pos[i], target + pos[j])
-                    d = min(d, self._tight_nm(points[i], points[j], nodes, m))
+                    known = self._tight_get(points[i], points[j], m)
+                    if known is None:
+                        nodes = _path(pred[row[i]], n + pos[i], target + pos[j])
+                        turns = self._tight(points[i], points[j], nodes, m, d)
+                    else:
+                        turns = known[0]
+                    d = min(d, _length(turns) / METRES_PER_NM)
                 out[i, j] = out[j, i] = d
         return out
 
-    def _tight_nm(self, a: LonLat, b: LonLat, nodes: list[int], closed_units: np.ndarray) -> float:
-        """The length of the grid path ``a``, ``nodes``, ``b`` once pulled tight."""
+    def _tight(
+        self, a: LonLat, b: LonLat, nodes: list[int], closed_units: np.ndarray, grid_nm: float
+    ) -> np.ndarray:
+        """The grid path ``a``, ``nodes``, ``b`` pulled tight, remembered for this rule set
+        in both directions, so a route and the planner's matrix fly the same path."""
         g = self.grid
         pts = np.vstack(
             [
@@ -504,8 +507,19 @@ class AirRouter:
             ]
         )
         turns = self._pull_tight(pts, closed_units)
-        seg = GEOD.inv(turns[:-1, 0], turns[:-1, 1], turns[1:, 0], turns[1:, 1])[2]
-        return float(np.sum(seg)) / METRES_PER_NM
+        rules = np.packbits(closed_units).tobytes()
+        with self._lock:
+            self._tight_cache[(_key(a), _key(b), rules)] = (turns, grid_nm)
+            self._tight_cache[(_key(b), _key(a), rules)] = (turns[::-1].copy(), grid_nm)
+        return turns
+
+    def _tight_get(
+        self, a: LonLat, b: LonLat, closed_units: np.ndarray
+    ) -> tuple[np.ndarray, float] | None:
+        rules = np.packbits(closed_units).tobytes()
+        with self._lock:
+            hit: tuple[np.ndarray, float] | None = self._tight_cache.get((_key(a), _key(b), rules))
+        return hit
 
     def _prime_direct(self, pairs: Sequence[tuple[LonLat, LonLat]]) -> None:
         """Fill the direct-geodesic cache for ``pairs`` in one batch."""
@@ -527,6 +541,10 @@ class AirRouter:
         with self._lock:
             for (k, _), c, d in zip(missing, crossed, nm.tolist(), strict=True):
                 self._direct_cache[k] = (c, d)
+
+
+def _key(p: LonLat) -> tuple[float, float]:
+    return (round(p.lon, 6), round(p.lat, 6))
 
 
 def _length(turns: np.ndarray) -> float:

@@ -113,6 +113,8 @@ def test_il76_reaches_st_petersburg_by_iran_not_by_guam(client: TestClient) -> N
     assert plan["feasible"], plan["reason"]
     assert plan["totals"]["distance_nm"] < 4000
     assert "IRN" in plan["overflies"] and "PAK" not in plan["overflies"]
+    # the legs flown are the legs the stops were chosen on: none beyond the range
+    assert all(leg["distance_nm"] <= plan["usable_range_nm"] + 0.5 for leg in plan["legs"])
     stops = {s["facility_id"] for s in plan["stops"]}
     assert not stops & {"us-andersen-afb", "au-raaf-darwin", "au-cocos-islands-airfield"}
     # with Iran closed too, the flight goes round by the Red Sea (Djibouti), longer
