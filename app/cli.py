@@ -51,6 +51,13 @@ AgreementsOpt = Annotated[
     Path, typer.Option("--agreements", help="Agreements JSON.", envvar="RELOS_AGREEMENTS_PATH")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+DenyOpt = Annotated[
+    str | None, typer.Option(help="States refusing diplomatic clearance, comma-separated ISO3.")
+]
+ClosedAirspaceOpt = Annotated[
+    str | None,
+    typer.Option("--closed-airspace", help="Airspace to close (air), ISO3, comma-separated."),
+]
 CountryOpt = Annotated[str | None, typer.Option(help="ISO3 codes, comma-separated.")]
 KindOpt = Annotated[str | None, typer.Option(help=f"One of: {', '.join(KINDS)}.")]
 ServiceOpt = Annotated[str | None, typer.Option(help="A service the facility offers.")]
@@ -374,13 +381,8 @@ def air_route(
     allow_clearance: Annotated[
         bool, typer.Option("--allow-clearance", help="Cross third states by clearance.")
     ] = False,
-    deny: Annotated[
-        str | None, typer.Option(help="States refusing clearance, comma-separated ISO3.")
-    ] = None,
-    closed_airspace: Annotated[
-        str | None,
-        typer.Option("--closed-airspace", help="Airspace to close, ISO3, comma-separated."),
-    ] = None,
+    deny: DenyOpt = None,
+    closed_airspace: ClosedAirspaceOpt = None,
     drop: Annotated[str | None, typer.Option(help="Agreements to drop, comma-separated.")] = None,
     platform: Annotated[str | None, typer.Option(help="Aircraft id: flight time.")] = None,
     as_json: JsonOpt = False,
@@ -467,15 +469,8 @@ def plan(
     clearance_stops: Annotated[
         bool, typer.Option("--clearance-stops", help="With --allow-clearance: stops too.")
     ] = False,
-    deny: Annotated[
-        str | None, typer.Option(help="States refusing clearance, comma-separated ISO3.")
-    ] = None,
-    closed_airspace: Annotated[
-        str | None,
-        typer.Option(
-            "--closed-airspace", help="Air plans: airspace to close, ISO3, comma-separated."
-        ),
-    ] = None,
+    deny: DenyOpt = None,
+    closed_airspace: ClosedAirspaceOpt = None,
     min_confidence: Annotated[
         str | None,
         typer.Option("--min-confidence", help="confirmed, assumed_date, uncertain or contested."),

@@ -7,6 +7,7 @@ nautical miles; screening distances on the mean-radius sphere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -164,3 +165,40 @@ def unwrap_longitudes(coords: list[LonLat]) -> list[LonLat]:
     if not coords:
         return []
     return [LonLat(lon, lat) for lon, lat in unwrap_array(np.asarray(coords)).tolist()]
+
+
+# -- shortcuts ----------------------------------------------------------------------------
+
+
+def farthest_reach(n: int, clear: Callable[[int, int], bool]) -> list[int]:
+    """Indices kept when a path of ``n`` points is pulled tight: from the current point,
+    jump to the farthest later point that ``clear(i, j)`` says is in clear sight
+    (exponential search for a blocked jump, then binary search below it). A path whose
+    consecutive points are clear stays clear. Used for sea paths (land) and air routes
+    (closed airspace)."""
+    if n <= 2:
+        return list(range(n))
+    keep = [0]
+    i, last = 0, n - 1
+    while i < last:
+        good, step, bad = i + 1, 1, n
+        while True:
+            j = min(last, i + step * 2)
+            if clear(i, j):
+                good = j
+                if j == last:
+                    break
+                step *= 2
+            else:
+                bad = j
+                break
+        lo, hi = good, bad
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if clear(i, mid):
+                lo = mid
+            else:
+                hi = mid
+        keep.append(lo)
+        i = lo
+    return keep

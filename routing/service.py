@@ -456,16 +456,8 @@ class Services:
             "airspace": airspace_json(air),
         }
         if not route.feasible:
-            text = route.reason or "no route"
-            names = air.describe(route.blocked_by)
-            if names:
-                text += "; closed in the way: " + "; ".join(names)
-            if not spec.allow_clearance:
-                hard = mask & np.isin(np.arange(len(mask)), sorted(air.hard))
-                if self.planner.air.route(a, b, hard).feasible:
-                    text += "; a route exists with diplomatic clearances (allow_clearance=true)"
             props |= {
-                "reason": text,
+                "reason": self.planner.air.why_not(a, b, route, air, visit),
                 "distance_nm": None,
                 "blocked_by": [
                     {

@@ -34,7 +34,7 @@ from routing.air.airspace import Airspaces, densify
 from routing.air.rules import CLOSED, AirPolicy, Status
 from routing.budget import check
 from routing.files import atomic_save_npz
-from routing.geo import GEOD, METRES_PER_NM, LonLat
+from routing.geo import GEOD, METRES_PER_NM, LonLat, farthest_reach
 
 DEFAULT_RES = 3
 MIN_JOINS = 3  # fewer cells in straight sight of an end: look for turns out of it
@@ -194,7 +194,7 @@ class AirRouter:
     def _near(self, p: LonLat) -> tuple[np.ndarray, np.ndarray, list[frozenset[int]]]:
         """Grid cells within reach of ``p``, the nm to each and the airspace units the
         geodesic to each crosses (independent of what is closed: cached)."""
-        key = (round(p.lon, 6), round(p.lat, 6))
+        key = _key(p)
         with self._lock:
             hit = self._near_cache.get(key)
         if hit is not None:
@@ -257,7 +257,7 @@ class AirRouter:
         first point in international airspace within 300 km; for each, the units crossed
         to reach it and, for the cells within reach of it, the nm from ``p`` through it
         and the units crossed (independent of what is closed: cached)."""
-        key = (round(p.lon, 6), round(p.lat, 6))
+        key = _key(p)
         with self._lock:
             hit = self._frontier_cache.get(key)
         if hit is not None:
@@ -297,7 +297,7 @@ class AirRouter:
 
     def _direct(self, a: LonLat, b: LonLat) -> tuple[frozenset[int], float]:
         """The units the geodesic ``a -> b`` crosses, and its length (cached)."""
-        key = (round(a.lon, 6), round(a.lat, 6), round(b.lon, 6), round(b.lat, 6))
+        key = (*_key(a), *_key(b))
         with self._lock:
             hit = self._direct_cache.get(key)
         if hit is None:
@@ -356,6 +356,22 @@ class AirRouter:
         turns = self._tight(a, b, _path(pred[0], n, n + 3), closed_units, grid_nm)
         return replace(self._finish(turns, gc, via_grid=True), grid_nm=grid_nm)
 
+    def why_not(
+        self, a: LonLat, b: LonLat, route: AirRoute, air: AirPolicy, visit: Sequence[str]
+    ) -> str:
+        """Why ``route`` (infeasible) found no way: its reason, the closed airspace in the
+        way, and whether diplomatic clearances would open one."""
+        text = route.reason or "no route"
+        names = air.describe(route.blocked_by)
+        if names:
+            text += "; closed in the way: " + "; ".join(names)
+        if not air.allow_clearance:
+            mask = air.closed(visit)
+            hard = mask & np.isin(np.arange(len(mask)), sorted(air.hard))
+            if self.route(a, b, hard).feasible:
+                text += "; a route exists with diplomatic clearances (allow_clearance=true)"
+        return text
+
     def _turn(self, p: LonLat, cell: int, closed_units: np.ndarray) -> list[np.ndarray]:
         """The turn the join between ``p`` and ``cell`` goes through, if any."""
         idx, _, via = self._joins(p, closed_units)
@@ -380,24 +396,7 @@ class AirRouter:
             hit = self.airspaces.crossed([densify(pts[[i, j]])])[0]
             return not self._blocked(hit, closed_units)
 
-        keep = [0]
-        i, last = 0, len(pts) - 1
-        while i < last:
-            step, good = 1, i + 1
-            while good < last:
-                j = min(last, i + 2 * step)
-                if not clear(i, j):
-                    break
-                good, step = j, 2 * step
-            lo, hi = good, min(last, i + 2 * step)
-            while hi - lo > 1:  # the farthest clear point between lo and hi
-                mid = (lo + hi) // 2
-                if clear(i, mid):
-                    lo = mid
-                else:
-                    hi = mid
-            keep.append(lo)
-            i = lo
+        keep = farthest_reach(len(pts), clear)
         turns = pts[keep]
         while len(turns) > 2:
             shorter = self._farthest_visible(turns, closed_units)
@@ -523,9 +522,7 @@ class AirRouter:
 
     def _prime_direct(self, pairs: Sequence[tuple[LonLat, LonLat]]) -> None:
         """Fill the direct-geodesic cache for ``pairs`` in one batch."""
-        keys = [
-            (round(a.lon, 6), round(a.lat, 6), round(b.lon, 6), round(b.lat, 6)) for a, b in pairs
-        ]
+        keys = [(*_key(a), *_key(b)) for a, b in pairs]
         with self._lock:
             missing = [
                 (k, ab) for k, ab in zip(keys, pairs, strict=True) if k not in self._direct_cache

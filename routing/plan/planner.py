@@ -454,19 +454,8 @@ class Planner:
     def _no_air_route(self, a: Place, b: Place, air: AirPolicy) -> str:
         """Why no flight from ``a`` to ``b`` stays in open airspace, naming the airspace."""
         route = self._air_leg(a, b, air)
-        names = air.describe(route.blocked_by)
-        text = f"no air route from {a.name} to {b.name} in open airspace"
-        if route.reason:
-            text += f" ({route.reason})"
-        if names:
-            text += "; closed in the way: " + "; ".join(names)
-        if not air.allow_clearance:
-            hard = air.closed(self._visit(a, b)) & np.isin(
-                np.arange(len(air.statuses)), sorted(air.hard)
-            )
-            if self.air.route(a.point, b.point, hard).feasible:
-                text += "; a route exists with diplomatic clearances (allow_clearance)"
-        return text
+        why = self.air.why_not(a.point, b.point, route, air, sorted(self._visit(a, b)))
+        return f"no air route from {a.name} to {b.name} in open airspace: {why}"
 
     # ------------------------------------------------------------------ places
     def _place(self, cat: Catalogue, ref: str | LonLat, *, field: str, domain: str) -> Place:

@@ -39,6 +39,7 @@ from routing.files import atomic_save_npy, file_digest
 from routing.geo import (
     EARTH_RADIUS_KM,
     LonLat,
+    farthest_reach,
     from_unit_vectors,
     great_circle_km,
     to_unit_vectors,
@@ -307,8 +308,6 @@ class Land:
         so the result keeps to water wherever the input did.
         """
         n = len(lon)
-        if n <= 2:
-            return list(range(n))
 
         def clear(i: int, j: int) -> bool:
             return self.segment_clear(
@@ -321,33 +320,7 @@ class Land:
                 max_run_km=max_run_km,
             )
 
-        keep = [0]
-        i = 0
-        while i < n - 1:
-            # exponential search for a blocked jump, then binary search below it
-            good = i + 1
-            step = 1
-            bad = n
-            while True:
-                j = min(n - 1, i + step * 2)
-                if clear(i, j):
-                    good = j
-                    if j == n - 1:
-                        break
-                    step *= 2
-                else:
-                    bad = j
-                    break
-            lo, hi = good, bad
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if clear(i, mid):
-                    lo = mid
-                else:
-                    hi = mid
-            keep.append(lo)
-            i = lo
-        return keep
+        return farthest_reach(n, clear)
 
     def nearest_water(
         self, lon: float, lat: float, *, max_km: float
