@@ -21,7 +21,15 @@ from rich.table import Table
 
 from app.settings import get_settings
 from app.store import Store
-from maps import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
+from maps import (
+    MapInputError,
+    cli_render_catalogue,
+    cli_render_plan,
+    cli_render_route,
+    render_impact,
+    render_reach,
+    save_html,
+)
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.catalogue.model import Catalogue
 from routing.catalogue.query import find_facilities
@@ -29,6 +37,8 @@ from routing.errors import RelosError
 from routing.geo import BBox, LonLat
 from routing.limits import MAX_ID
 from routing.parse import parse_bbox, parse_lonlat, split_list
+from routing.plan.impact import ImpactSpec
+from routing.plan.reach import ReachSpec
 from routing.plan.request import GroupItem, PlanSpec
 from routing.plan.scenario import ScenarioSpec, to_scenario
 from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
@@ -550,6 +560,184 @@ def plan(
         raise typer.Exit(code=EXIT_INFEASIBLE)
 
 
+@app.command()
+def reach(
+    nation: Annotated[str, typer.Option(help="Deploying nation, ISO3.")],
+    platform: Annotated[str | None, typer.Option(help="Platform id (see /platforms).")] = None,
+    group: Annotated[
+        str | None, typer.Option(help="Task group, e.g. talwar:3,deepak:1 (instead of --platform).")
+    ] = None,
+    origin: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Facility to sail from (repeat); default: own naval bases."),
+    ] = None,
+    departure: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="Departure (UTC)."),
+    ] = None,
+    days: Annotated[float | None, typer.Option(help="Only what is reached within this.")] = None,
+    max_stops: Annotated[int, typer.Option("--max-stops", help="Resupply stops at most.")] = 3,
+    speed_kn: Annotated[float | None, typer.Option("--speed-kn")] = None,
+    reserve: Annotated[float, typer.Option(help="Fuel fraction kept.")] = 0.25,
+    closed: Annotated[str | None, typer.Option(help="Closed passages, comma-separated.")] = None,
+    drop: Annotated[
+        str | None, typer.Option(help="Agreements to treat as dropped, comma-separated.")
+    ] = None,
+    close_facility: Annotated[
+        str | None, typer.Option("--close-facility", help="Closed facilities, comma-separated.")
+    ] = None,
+    allow_clearance: Annotated[
+        bool, typer.Option("--allow-clearance", help="Count calls by diplomatic clearance.")
+    ] = False,
+    clearance_stops: Annotated[
+        bool, typer.Option("--clearance-stops", help="With --allow-clearance: stops too.")
+    ] = False,
+    deny: DenyOpt = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Also write the reach map (standalone HTML).")
+    ] = None,
+    shade: Annotated[str, typer.Option(help="Map shading: stops or days.")] = "stops",
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Where the nation's ships can get to, and the facilities they may use there.
+
+    Exit codes: 0 done, 2 bad input.
+    """
+    members: list[GroupItem] | None = None
+    try:
+        if group:
+            members = []
+            for part in group.split(","):
+                pid, _, count = part.partition(":")
+                members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
+        spec = ReachSpec(
+            nation=nation,
+            platform=platform,
+            group=members,
+            origins=origin or [],
+            departure=departure.replace(tzinfo=dt.UTC) if departure else None,
+            days=days,
+            max_stops=max_stops,
+            speed_kn=speed_kn,
+            reserve=reserve,
+            closed=split_list(closed),
+            dropped_agreements=split_list(drop),
+            closed_facilities=split_list(close_facility),
+            allow_clearance=allow_clearance,
+            clearance_stops=clearance_stops,
+            denied_countries=split_list(deny),
+            frontier=shade if map_file is not None else "none",
+        )
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    except ValueError:
+        typer.echo("error: --group: expected id:count pairs, e.g. talwar:3,deepak:1", err=True)
+        raise typer.Exit(code=2) from None
+    services = _services(facilities_path, agreements_path)
+    try:
+        result = services.reach(spec)
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if map_file is not None:
+        save_html(render_reach(result), map_file)
+        result.pop("frontier", None)
+    if as_json:
+        _print_json(result)
+    else:
+        print_reach(result)
+    if map_file is not None and not as_json:
+        console.print(f"map: {map_file}")
+
+
+@app.command()
+def impact(
+    nation: Annotated[str, typer.Option(help="Deploying nation, ISO3.")],
+    platform: Annotated[str | None, typer.Option(help="Platform id (see /platforms).")] = None,
+    agreement: Annotated[
+        list[str] | None,
+        typer.Option("--agreement", help="Agreement to weigh (repeat); default: all in force."),
+    ] = None,
+    basis: Annotated[
+        str, typer.Option(help="marginal (all vs all but it) or alone (it vs none).")
+    ] = "marginal",
+    origin: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Facility to sail from (repeat); default: own naval bases."),
+    ] = None,
+    departure: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="Departure (UTC)."),
+    ] = None,
+    days: Annotated[float | None, typer.Option(help="Reach within this many days.")] = None,
+    max_stops: Annotated[int, typer.Option("--max-stops", help="Resupply stops at most.")] = 3,
+    closed: Annotated[str | None, typer.Option(help="Closed passages, comma-separated.")] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Also write the impact map (standalone HTML).")
+    ] = None,
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """What each agreement adds to the nation's reach and standard voyages, ranked.
+
+    Exit codes: 0 done, 2 bad input.
+    """
+    try:
+        spec = ImpactSpec(
+            nation=nation,
+            platform=platform,
+            agreements=agreement or [],
+            basis=basis,
+            origins=origin or [],
+            departure=departure.replace(tzinfo=dt.UTC) if departure else None,
+            days=days,
+            max_stops=max_stops,
+            closed=split_list(closed),
+            frontier="stops" if map_file is not None else "none",
+        )
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    services = _services(facilities_path, agreements_path)
+    try:
+        result = services.impact(spec)
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if map_file is not None:
+        save_html(render_impact(result), map_file)
+        for row in result["agreements"]:
+            row.pop("gained", None)
+    if as_json:
+        _print_json(result)
+        return
+    base = result["baseline"]
+    console.print(
+        f"{result['platform']} ({result['nation']}), {result['basis']}: reach "
+        f"{base['area_km2'] / 1e6:,.1f} M km2, {base['facilities']} facilities"
+    )
+    table = Table(title="What each agreement adds")
+    for col in ("#", "agreement", "M km2", "facilities", "voyages made", "stops"):
+        table.add_column(col)
+    for row in result["agreements"]:
+        table.add_row(
+            str(row["rank"]),
+            row["agreement"],
+            f"+{row['area_km2'] / 1e6:,.1f}",
+            f"+{len(row['facilities_gained'])}",
+            str(row["voyages_made_feasible"]),
+            ", ".join(row["stops_provided"][:3])
+            + ("..." if len(row["stops_provided"]) > 3 else ""),
+        )
+    console.print(table)
+    if map_file is not None:
+        console.print(f"map: {map_file}")
+
+
 map_app = typer.Typer(
     help="Interactive maps as one HTML file that opens with no server and no internet.",
     no_args_is_help=True,
@@ -913,6 +1101,178 @@ def compare(
     console.print(table)
 
 
+EXIT_STOPPED = 1
+"""Exit code of ``relos sweep`` when the sweep stopped (finished chunks are kept)."""
+
+
+def _spec_fail(source: Path, exc: RelosError) -> None:
+    where = f"{exc.field}: " if exc.field else ""
+    typer.echo(f"error: {source}: {where}{exc.message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def sweep(
+    spec_file: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="The sweep as YAML or JSON (README: Sweeps).")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Parquet file to write, one row per case.")
+    ],
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0, max=512, help="Local Dask worker processes (1 thread each); 0: a plain loop."
+        ),
+    ] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="A running Dask scheduler, e.g. tcp://host:8786 (not --workers)."),
+    ] = None,
+    chunk: Annotated[
+        int | None,
+        typer.Option(min=1, max=10_000, help="Cases per task (default: sized to the sweep)."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume/--no-resume", help="Keep the cases an earlier run of it finished."),
+    ] = True,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Run a batch of what-ifs (scenarios x platforms x pairs x dates) into a Parquet file.
+
+    Exit codes: 0 written, 2 bad spec or options, 1 the sweep stopped, 130 interrupted
+    (after 1 or 130, the same command resumes where it stopped).
+    """
+    from contextlib import ExitStack
+
+    from distributed.scheduler import KilledWorker
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from routing import sweep as sweeps  # Dask and Arrow are loaded for this command only
+
+    try:
+        spec = sweeps.load_spec(spec_file)
+    except RelosError as exc:
+        _spec_fail(spec_file, exc)
+        return
+    if output.is_dir():
+        typer.echo(f"error: --output: {output} is a folder", err=True)
+        raise typer.Exit(code=2)
+    services = _services(facilities_path, agreements_path)
+    try:
+        job = sweeps.prepare(spec, services)
+    except RelosError as exc:
+        _spec_fail(spec_file, exc)
+        return
+    cfg = get_settings()
+    assert cfg.platforms_path is not None
+    source = sweeps.DataSource(
+        facilities=facilities_path,
+        agreements=agreements_path,
+        platforms=cfg.platforms_path,
+        sea_dir=cfg.sea_dir,
+        cache_dir=cfg.cache_dir,
+    )
+    console.print(job.name)
+    console.print(job.describe())
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
+    tasks: list[Any] = []
+
+    def show(done: int, total: int) -> None:
+        if not tasks:  # cases from an earlier run are not counted in the speed
+            tasks.append(bar.add_task("planning", total=total, completed=done))
+        bar.update(tasks[0], completed=done)
+
+    try:
+        with ExitStack() as stack:
+            runner: sweeps.runner.ChunkRunner
+            if workers == 0 and scheduler is None:
+                runner = sweeps.InProcess(services)
+            else:
+                console.print(
+                    f"Dask scheduler {scheduler}"
+                    if scheduler
+                    else f"Dask: {workers} local worker processes"
+                )
+                client = stack.enter_context(
+                    sweeps.dask_client(workers=workers, scheduler=scheduler)
+                )
+                runner = sweeps.OnDask(client, source)
+            stack.enter_context(bar)
+            report = sweeps.run_sweep(
+                job,
+                output,
+                runner,
+                versions=services.versions,
+                chunk_size=chunk,
+                resume=resume,
+                progress=show,
+            )
+    except KeyboardInterrupt:
+        typer.echo("interrupted: run the same command again to resume", err=True)
+        raise typer.Exit(code=130) from None
+    except (RelosError, KilledWorker, OSError) as exc:
+        if isinstance(exc, RelosError) and exc.field == "scheduler":
+            _fail(exc)
+        text = exc.message if isinstance(exc, RelosError) else f"{type(exc).__name__}: {exc}"
+        typer.echo(f"error: the sweep stopped: {text}", err=True)
+        typer.echo("finished chunks are kept: run the same command again to resume", err=True)
+        raise typer.Exit(code=EXIT_STOPPED) from None
+    print_sweep_summary(report.table)
+    rate = f" ({report.computed / report.seconds:,.1f} cases/s)" if report.computed else ""
+    console.print(f"wrote {report.output}: {report.total:,} rows")
+    console.print(
+        f"{report.computed:,} computed in {report.seconds:,.1f} s{rate}, "
+        f"{report.reused:,} from an earlier run"
+    )
+
+
+def print_sweep_summary(table: Any) -> None:
+    """Per scenario and platform: cases, feasible share, errors, and the medians of the
+    feasible cases (in 80 columns)."""
+    from routing.sweep import summarize
+
+    rows = summarize(table)
+    out = Table(caption="days, nm, stops: medians of the feasible cases")
+    out.add_column("scenario", max_width=18, overflow="ellipsis")
+    out.add_column("platform", max_width=12, overflow="ellipsis")
+    for col in ("cases", "feasible", "errors", "days", "nm", "stops"):
+        out.add_column(col, justify="right")
+
+    def num(value: float | None, fmt: str) -> str:
+        return "" if value is None else format(value, fmt)
+
+    for r in rows:
+        out.add_row(
+            r.scenario,
+            r.platform,
+            f"{r.cases:,}",
+            f"{r.feasible_share:.0%}",
+            f"{r.errors:,}" if r.errors else "",
+            num(r.median_days, ".1f"),
+            num(r.median_distance_nm, ",.0f"),
+            num(r.median_stops, "g"),
+        )
+    console.print(out)
+
+
 def print_plan(result: dict[str, Any]) -> None:
     """A plan as a readable summary and stop table."""
     head = f"{result['platform']['label']} ({result['nation']}): "
@@ -961,3 +1321,34 @@ def print_plan(result: dict[str, Any]) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+def print_reach(result: dict[str, Any]) -> None:
+    """Reach as a summary, a table by stops and the facilities within reach."""
+    limits = result["limits"]
+    console.print(
+        f"{result['platform']} ({result['nation']}) from "
+        f"{', '.join(o['id'] for o in result['origins'])}: {limits['max_stops']} stops"
+        + (f", {limits['days']:g} days" if limits.get("days") else "")
+        + f"; range {result['range_nm']:,.0f} nm at {result['speed_kn']:g} kn"
+    )
+    bands = Table(title="Within reach")
+    for col in ("stops", "sea area (M km2)", "sea lanes", "facilities"):
+        bands.add_column(col, justify="right")
+    for b in result["by_stops"]:
+        bands.add_row(
+            str(b["stops"]),
+            f"{b['area_km2'] / 1e6:,.1f}",
+            f"{b['lane_share']:.0%}",
+            str(b["facilities"]),
+        )
+    console.print(bands)
+    table = Table(title="Facilities within reach")
+    for col in ("facility", "stops", "days", "basis"):
+        table.add_column(col)
+    for f in result["facilities"]:
+        basis = ", ".join(f["agreements"]) or f["basis"]
+        table.add_row(f["id"], str(f["stops"]), f"{f['days']:.1f}", basis)
+    console.print(table)
+    for c in result["closed"]:
+        console.print(f"closed: {c}")

@@ -23,9 +23,19 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Any
 
-from maps import render_air_route, render_layers, render_plan, render_route, to_html
+from maps import (
+    render_air_route,
+    render_impact,
+    render_layers,
+    render_plan,
+    render_reach,
+    render_route,
+    to_html,
+)
 from routing.budget import budget, remaining, was_gone
 from routing.errors import UnknownRecordError
+from routing.plan.impact import ImpactSpec
+from routing.plan.reach import ReachSpec
 from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
 
 #: Request slots per worker process: how many requests can be in the pool at once.
@@ -146,6 +156,28 @@ class Compute:
         out: dict[str, Any] = self.run(_compare, spec, found)
         return out
 
+    def reach(
+        self, spec: ReachSpec, *, saved: Callable[[int], dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        """``Services.reach``; a saved scenario is read here and sent along."""
+        found: dict[int, dict[str, Any]] = {}
+        if isinstance(spec.scenario, int) and saved is not None:
+            with contextlib.suppress(UnknownRecordError):
+                found[spec.scenario] = saved(spec.scenario)
+        out: dict[str, Any] = self.run(_reach, spec, found)
+        return out
+
+    def impact(
+        self, spec: ImpactSpec, *, saved: Callable[[int], dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        """``Services.impact``; a saved scenario is read here and sent along."""
+        found: dict[int, dict[str, Any]] = {}
+        if isinstance(spec.scenario, int) and saved is not None:
+            with contextlib.suppress(UnknownRecordError):
+                found[spec.scenario] = saved(spec.scenario)
+        out: dict[str, Any] = self.run(_impact, spec, found)
+        return out
+
     def critical(self, spec: Any) -> dict[str, Any]:
         """``Services.critical``."""
         out: dict[str, Any] = self.run(_critical, spec)
@@ -182,15 +214,29 @@ def _critical(services: Services, spec: Any) -> dict[str, Any]:
     return services.critical(spec)
 
 
-def _compare(
-    services: Services, spec: CompareSpec, found: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
+def _lookup(found: dict[int, dict[str, Any]]) -> Callable[[int], dict[str, Any]]:
     def saved(id: int) -> dict[str, Any]:
         if id not in found:
             raise UnknownRecordError(f"no saved scenario with id {id}", field="scenario_id")
         return found[id]
 
-    return services.compare(spec, saved=saved)
+    return saved
+
+
+def _compare(
+    services: Services, spec: CompareSpec, found: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    return services.compare(spec, saved=_lookup(found))
+
+
+def _impact(
+    services: Services, spec: ImpactSpec, found: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    return services.impact(spec, saved=_lookup(found))
+
+
+def _reach(services: Services, spec: ReachSpec, found: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return services.reach(spec, saved=_lookup(found))
 
 
 def _map_page(
@@ -210,6 +256,10 @@ def _map_page(
         m = render_air_route(answer, online_tiles=online_tiles)
     elif kind == "plan":
         m = render_plan(answer, passages=passages, online_tiles=online_tiles)
+    elif kind == "reach":
+        m = render_reach(answer, online_tiles=online_tiles)
+    elif kind == "impact":
+        m = render_impact(answer, online_tiles=online_tiles)
     else:
         m = render_layers(answer, title=title, online_tiles=online_tiles)
     return to_html(m, standalone=standalone, static_url=static_url)

@@ -266,3 +266,26 @@ class ApiKeyRow(Base):
     created_at: Mapped[dt.datetime]
     created_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[dt.datetime | None]
+
+
+class SweepRow(Base):
+    """A sweep run over HTTP: its spec, who started it, where it stands."""
+
+    __tablename__ = "sweeps"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids are never reused
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int]
+    done: Mapped[int]
+    spec: Mapped[dict[str, Any]]
+    error: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any] | None]
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    graph_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]

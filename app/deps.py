@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from app.compute import Compute
 from app.settings import Settings, get_settings
 from app.store import Store
+from app.sweeps import SweepJobs
 from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import Platform
 from routing.errors import ServiceUnavailableError
@@ -57,6 +58,14 @@ def get_store(request: Request) -> Store:
     return store
 
 
+def get_sweeps(request: Request) -> SweepJobs:
+    """The sweep jobs of this server process."""
+    jobs: SweepJobs | None = getattr(request.app.state, "sweeps", None)
+    if jobs is None:
+        raise ServiceUnavailableError("sweeps need the store and the sea graph, not loaded")
+    return jobs
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 PlatformsDep = Annotated[dict[str, Platform], Depends(get_platforms)]
@@ -65,3 +74,4 @@ SeaRouterDep = Annotated[SeaRouter, Depends(get_sea_router)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 ComputeDep = Annotated[Compute, Depends(get_compute)]
+SweepsDep = Annotated[SweepJobs, Depends(get_sweeps)]

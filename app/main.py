@@ -24,15 +24,19 @@ from app.routers import (
     maps,
     plans,
     platforms,
+    reach,
     routes,
     saved_plans,
     scenarios,
+    sweeps,
 )
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.store import Store
+from app.sweeps import SweepJobs
 from app.workload import HeavyGate
 from routing.service import Services, load_services
+from routing.sweep import DataSource
 
 log = logging.getLogger("relos")
 
@@ -79,9 +83,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.compute = Compute(services, data_paths(cfg), cfg.compute_processes)
         app.state.store = Store.open(cfg.database_url)
+        paths = data_paths(cfg)
+        app.state.sweeps = SweepJobs(
+            services,
+            app.state.store,
+            source=DataSource(
+                facilities=paths["facilities"],
+                agreements=paths["agreements"],
+                platforms=paths["platforms"],
+                sea_dir=paths["sea_dir"],
+                cache_dir=paths["cache_dir"],
+            ),
+            folder=cfg.sweeps_dir,
+            scheduler=cfg.dask_scheduler,
+            workers=cfg.sweep_workers,
+        )
         try:
             yield
         finally:
+            app.state.sweeps.close()
             app.state.store.close()
             app.state.compute.close()
 
@@ -114,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         saved_plans.router,
         platforms.router,
         compare.router,
+        reach.router,
+        sweeps.router,
         maps.router,
     ):
         app.include_router(router, dependencies=viewer)

@@ -19,7 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from geojson_pydantic import Feature, FeatureCollection, LineString, MultiLineString, Point, Polygon
+from geojson_pydantic import (
+    Feature,
+    FeatureCollection,
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from geojson_pydantic.types import Position2D
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -1057,3 +1065,184 @@ __all__ = [
     "ScenarioPage",
     "StoredScenario",
 ]
+
+
+# -- reach ------------------------------------------------------------------------------------
+
+
+class ReachBand(BaseModel):
+    """What is within reach with at most ``stops`` resupply stops."""
+
+    model_config = OPEN
+
+    stops: int = Field(description="Resupply stops at most.")
+    area_km2: float = Field(description="Sea area within reach.")
+    lane_nm: float = Field(description="Length of the sea-lane backbone within reach.")
+    lane_share: float = Field(description="lane_nm as a share of the whole backbone (0-1).")
+    facilities: int = Field(description="Facilities within reach where a call may be made.")
+
+
+class ReachFacility(BaseModel):
+    """A facility within reach where the nation may call on arrival."""
+
+    model_config = OPEN
+
+    id: str = Field(description="Facility id.")
+    name: str
+    country: str = Field(description="Sovereign nation, ISO3.")
+    kind: Kind
+    coordinates: Coordinates
+    stops: int = Field(description="Fewest resupply stops to get there.")
+    days: float = Field(description="Earliest arrival, days after departure.")
+    via: list[str] = Field(description="Origin and stops of the earliest arrival, in order.")
+    basis: Basis = Field(description="Why the call may be made.")
+    agreements: list[str] = Field(description="Agreements that open it (basis agreement).")
+    resupply: bool = Field(description="Whether fuel may also be taken there.")
+
+
+class ReachRefusal(BaseModel):
+    """A facility within reach where the nation may not call, and why."""
+
+    model_config = OPEN
+
+    id: str
+    reason: str
+
+
+class ReachFrontierProperties(BaseModel):
+    """One band of the frontier: the area first reached at this stop count or day band."""
+
+    model_config = OPEN
+
+    stops: int | SkipJsonSchema[None] = Field(None, description="With frontier=stops.")
+    days: float | SkipJsonSchema[None] = Field(None, description="With frontier=days.")
+    area_km2: float = Field(description="Area of this band.")
+    cumulative_area_km2: float = Field(description="Area of this band and those before it.")
+
+
+class ReachFrontier(FeatureCollection[Feature[MultiPolygon, ReachFrontierProperties]]):
+    """The reached area as non-overlapping MultiPolygons, one per band."""
+
+    model_config = OPEN
+
+
+class ReachResult(BaseModel):
+    """Where a nation's group can get to, and the facilities it may use there."""
+
+    model_config = OPEN
+
+    nation: str
+    platform: str = Field(description="The platform or group, as people write it.")
+    scenario: str
+    departure: dt.datetime
+    origins: list[PlaceRef] = Field(description="Where the group sails from.")
+    limits: dict[str, float | int | None] = Field(description="days and max_stops asked for.")
+    range_nm: float = Field(description="Usable range between resupplies (reserve kept).")
+    speed_kn: float
+    dwell_h: float = Field(description="Hours at each resupply stop.")
+    window_days: float = Field(description="The days seasons were judged over.")
+    area_km2: float = Field(description="The sea area within reach (all stops).")
+    lane_nm: float
+    lane_share: float
+    by_stops: list[ReachBand]
+    facilities: list[ReachFacility]
+    refused: list[ReachRefusal]
+    agreements_used: list[str]
+    closed: list[str] = Field(description="Passages closed for the whole window.")
+    caveats: list[str]
+    frontier: ReachFrontier | SkipJsonSchema[None] = Field(
+        None, description="Absent with frontier=none."
+    )
+
+
+class ImpactVoyage(BaseModel):
+    """A standard voyage with and without the agreement."""
+
+    model_config = OPEN
+
+    id: str
+    name: str
+    feasible_with: bool
+    feasible_without: bool
+    becomes_feasible: bool = Field(description="Feasible only with the agreement.")
+    days_with: float | None
+    days_without: float | None
+    days_saved: float | None = Field(description="Null unless feasible both ways.")
+    stops_provided: list[str] = Field(description="Stops of the plan opened by the agreement.")
+    reason_without: str | None
+
+
+class ImpactRow(BaseModel):
+    """What one agreement adds."""
+
+    model_config = OPEN
+
+    rank: int
+    agreement: str
+    name: str
+    area_km2: float = Field(description="Sea area within reach only with it.")
+    area_share: float = Field(description="area_km2 as a share of the reach with it.")
+    lane_share: float = Field(description="Share of the sea lanes gained.")
+    by_stops: list[dict[str, float]] = Field(description="Area gained by stop count.")
+    facilities_gained: list[dict[str, object]]
+    days_saved: list[dict[str, object]] = Field(
+        description="Facilities reached either way, sooner with it (most saved first)."
+    )
+    voyages: list[ImpactVoyage]
+    voyages_made_feasible: int
+    stops_provided: list[str]
+    reach_with: dict[str, float]
+    reach_without: dict[str, float]
+
+
+class ImpactResult(BaseModel):
+    """Agreements ranked by what each adds to a nation's reach and voyages."""
+
+    model_config = OPEN
+
+    nation: str
+    platform: str
+    departure: dt.datetime
+    basis: Literal["marginal", "alone"]
+    limits: dict[str, float | int | None]
+    baseline: dict[str, object]
+    agreements: list[ImpactRow]
+    caveats: list[str]
+
+
+# -- sweeps -----------------------------------------------------------------------------------
+
+
+class SweepJob(BaseModel):
+    """A sweep run over HTTP."""
+
+    model_config = OPEN
+
+    id: int
+    name: str
+    owner: str = Field(description="Who started it.")
+    status: Literal["queued", "running", "done", "failed", "interrupted"]
+    total: int = Field(description="Cases in the sweep.")
+    done: int = Field(description="Cases finished.")
+    progress: float = Field(description="done / total.")
+    error: str | None
+    versions: dict[str, str | None]
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    href: str
+    spec: dict[str, object] | SkipJsonSchema[None] = Field(None, description="The spec as sent.")
+    summary: dict[str, object] | None = Field(
+        None, description="When done: a row per scenario and platform, and the seconds taken."
+    )
+
+
+class SweepJobPage(BaseModel):
+    """A page of sweep jobs, newest first."""
+
+    model_config = OPEN
+
+    count: int
+    limit: int
+    offset: int
+    sweeps: list[SweepJob]

@@ -52,6 +52,23 @@ class Settings(BaseSettings):
             "relos.sqlite in the user data directory (platformdirs)."
         ),
     )
+    sweeps_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where sweeps run over HTTP write their Parquet results (default: a sweeps "
+            "folder in the user data directory)."
+        ),
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Address of a Dask scheduler for sweeps run over HTTP (tcp://host:8786); "
+            "default: a local cluster of `sweep_workers` processes, started on the first sweep."
+        ),
+    )
+    sweep_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes of the local sweep cluster."
+    )
     max_page_size: int = Field(default=10_000, ge=1)
     heavy_concurrency: int = Field(
         default=1,

@@ -25,6 +25,7 @@ from app.db import (
     Base,
     PlanRow,
     ScenarioRow,
+    SweepRow,
     make_engine,
     upgrade_to_head,
     utcnow,
@@ -260,6 +261,98 @@ class Store:
             _check_owner(row.owner, actor, f"saved plan {id}")
             session.delete(row)
 
+    # -- sweeps ------------------------------------------------------------------------------
+
+    def create_sweep(
+        self,
+        *,
+        name: str,
+        spec: Mapping[str, Any],
+        total: int,
+        versions: Mapping[str, str | None],
+        actor: Actor = LOCAL,
+    ) -> dict[str, Any]:
+        """Record a new sweep job, ``queued``."""
+        row = SweepRow(
+            name=name[:200],
+            owner=actor.name,
+            status="queued",
+            total=total,
+            done=0,
+            spec=dict(spec),
+            error=None,
+            summary=None,
+            catalogue_version=str(versions.get("catalogue") or ""),
+            graph_version=versions.get("graph"),
+            created_at=utcnow(),
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+        )
+        with self._write.begin() as session:
+            session.add(row)
+            session.flush()
+        return _sweep_dict(row)
+
+    def get_sweep(self, id: int) -> dict[str, Any]:
+        """Sweep job ``id``; ``UnknownRecordError`` if there is none."""
+        with self._read() as session:
+            row = session.get(SweepRow, id)
+            if row is None:
+                raise _no_sweep(id)
+            return _sweep_dict(row)
+
+    def list_sweeps(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Sweep jobs, newest first, without their specs."""
+        with self._read() as session:
+            rows = session.scalars(
+                select(SweepRow)
+                .options(defer(SweepRow.spec), defer(SweepRow.summary))
+                .order_by(SweepRow.id.desc())
+                .limit(min(limit, MAX_PAGE))
+                .offset(offset)
+            )
+            return [_sweep_dict(r, full=False) for r in rows]
+
+    def count_sweeps(self) -> int:
+        """How many sweep jobs are recorded."""
+        return self._count(SweepRow)
+
+    def update_sweep(self, id: int, **fields: Any) -> None:
+        """Set fields of sweep ``id`` (status, done, error, summary, times); the job's
+        heartbeat is set with them."""
+        allowed = {"status", "done", "error", "summary", "started_at", "finished_at"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not a sweep field: {sorted(unknown)}")
+        with self._write.begin() as session:
+            row = session.get(SweepRow, id, with_for_update=True)
+            if row is None:
+                raise _no_sweep(id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.heartbeat_at = utcnow()
+
+    def claim_sweep(self, id: int, *, actor: Actor, stale_s: float) -> dict[str, Any]:
+        """Mark sweep ``id`` ``running`` for a (re)start, if it is not running now (its
+        heartbeat fresher than ``stale_s``) or done; only its owner or an admin."""
+        with self._write.begin() as session:
+            row = session.get(SweepRow, id, with_for_update=True)
+            if row is None:
+                raise _no_sweep(id)
+            _check_owner(row.owner, actor, f"sweep {id}")
+            status = _sweep_status(row, stale_s)
+            if status in ("running", "queued", "done"):
+                raise ConflictError(
+                    f"sweep {id} is {status}; only a failed or interrupted sweep is resumed",
+                    field="sweep_id",
+                )
+            row.status = "running"
+            row.error = None
+            row.heartbeat_at = utcnow()
+            session.flush()
+            return _sweep_dict(row)
+
     # -- API keys ----------------------------------------------------------------------------
 
     def create_key(self, name: str, role: str, *, created_by: str = LOCAL.name) -> dict[str, Any]:
@@ -418,3 +511,44 @@ def _check_owner(owner: str, actor: Actor, what: str) -> None:
             f"{what} belongs to {owner!r}: only its owner or an admin may change it",
             field="Authorization",
         )
+
+
+#: A running sweep whose job has not reported for this long is taken as interrupted
+#: (its server process stopped); it may then be resumed.
+SWEEP_STALE_S = 120.0
+
+
+def _sweep_status(row: SweepRow, stale_s: float = SWEEP_STALE_S) -> str:
+    if row.status in ("running", "queued"):
+        beat = row.heartbeat_at or row.created_at
+        if beat.tzinfo is None:
+            beat = beat.replace(tzinfo=dt.UTC)
+        if (utcnow() - beat).total_seconds() > stale_s:
+            return "interrupted"
+    return row.status
+
+
+def _sweep_dict(row: SweepRow, *, full: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row.id,
+        "name": row.name,
+        "owner": row.owner,
+        "status": _sweep_status(row),
+        "total": row.total,
+        "done": row.done,
+        "progress": round(row.done / row.total, 4) if row.total else 1.0,
+        "error": row.error,
+        "versions": {"catalogue": row.catalogue_version, "graph": row.graph_version},
+        "created_at": _iso(row.created_at),
+        "started_at": _iso(row.started_at) if row.started_at else None,
+        "finished_at": _iso(row.finished_at) if row.finished_at else None,
+        "href": f"/sweeps/{row.id}",
+    }
+    if full:
+        out["spec"] = row.spec
+        out["summary"] = row.summary
+    return out
+
+
+def _no_sweep(id: int) -> UnknownRecordError:
+    return UnknownRecordError(f"no sweep with id {id}", field="sweep_id")

@@ -35,6 +35,8 @@ HEAVY = (
     ("POST", "/matrix"),
     ("POST", "/compare"),
     ("POST", "/critical"),
+    ("POST", "/reach"),
+    ("POST", "/impact"),
     ("GET", "/maps/"),
     ("POST", "/maps/"),
 )

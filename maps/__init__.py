@@ -8,8 +8,9 @@ Public API
 ----------
 render_catalogue, facility_features
     Facilities as clustered markers, layers by country, kind and agreement.
-render_route, render_air_route, render_plan, render_layers
-    A sea route, an air route, a plan, or several of either side by side.
+render_route, render_air_route, render_plan, render_reach, render_impact, render_layers
+    A sea route, an air route, a plan, reach, what agreements add, or several side by
+    side.
 to_html, save_html
     A page for the app (assets under ``/static``) or one standalone file.
 cli_render_catalogue, cli_render_route, cli_render_plan
@@ -22,7 +23,14 @@ from maps.assets import OfflineAssetError
 from maps.catalogue import facility_features, render_catalogue
 from maps.cli import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
 from maps.export import save_html, to_html
-from maps.render import render_air_route, render_layers, render_plan, render_route
+from maps.render import (
+    render_air_route,
+    render_impact,
+    render_layers,
+    render_plan,
+    render_reach,
+    render_route,
+)
 
 __all__ = [
     "MapInputError",
@@ -33,8 +41,10 @@ __all__ = [
     "facility_features",
     "render_air_route",
     "render_catalogue",
+    "render_impact",
     "render_layers",
     "render_plan",
+    "render_reach",
     "render_route",
     "save_html",
     "to_html",

@@ -35,6 +35,19 @@ from maps.draw import (
     plan_rows,
     route_rows,
 )
+from maps.reach import (
+    REFUSED_COLOUR,
+    band_colour,
+    draw_facilities,
+    draw_frontier,
+    draw_impact,
+    draw_origins,
+    draw_refused,
+    frontier_bounds,
+    frontier_edges,
+    impact_rows,
+    reach_rows,
+)
 from maps.templates import Key, render
 
 Item = Mapping[str, Any]
@@ -150,6 +163,46 @@ def render_air_route(
     )
     _panel(render("panel", title=title or "Air route", rows=air_route_rows(props))).add_to(m)
     keys = [Key(tint, "flight"), *END_KEYS, *(AIR_KEYS if drawn else ())]
+    _legend(keys).add_to(m)
+    return finish(m, bounds=bounds)
+
+
+def render_reach(
+    answer: dict[str, Any], *, online_tiles: bool = False, title: str | None = None
+) -> folium.Map:
+    """Reach (``POST /reach``): the area within reach shaded by stops or days (a layer
+    per band), the facilities within reach coloured by band with their stops and days,
+    those within reach that refuse the call (a hidden layer), the origins, and the
+    figures in the panel."""
+    heading = title or f"Reach: {answer.get('nation', '')} {answer.get('platform', '')}"
+    m = new_map(title=heading, online_tiles=online_tiles)
+    frontier = answer.get("frontier")
+    keys = draw_frontier(m, frontier)
+    by, edges = frontier_edges(frontier)
+    draw_facilities(m, answer.get("facilities") or [], by=by, edges=edges or [0.0])
+    refused = draw_refused(m, answer.get("refused") or [])
+    bounds = frontier_bounds(frontier) + draw_origins(m, answer.get("origins") or [])
+    _panel(render("panel", title=heading, rows=reach_rows(answer))).add_to(m)
+    keys += [
+        Key(ORIGIN_COLOUR, "origin", "square"),
+        Key(band_colour(0), "facility within reach", "dot"),
+    ]
+    if refused:
+        keys.append(Key(REFUSED_COLOUR, "within reach, no call (hidden layer)", "dot"))
+    _legend(keys).add_to(m)
+    return finish(m, bounds=bounds)
+
+
+def render_impact(
+    answer: dict[str, Any], *, online_tiles: bool = False, title: str | None = None
+) -> folium.Map:
+    """Agreement impact (``POST /impact``): for each agreement, ranked, the sea area and
+    the facilities within reach only with it (a layer each, the first shown), and the
+    ranking in the panel."""
+    heading = title or f"What each agreement adds: {answer.get('nation', '')}"
+    m = new_map(title=heading, online_tiles=online_tiles)
+    keys, bounds = draw_impact(m, answer)
+    _panel(render("panel", title=heading, rows=impact_rows(answer))).add_to(m)
     _legend(keys).add_to(m)
     return finish(m, bounds=bounds)
 

@@ -122,6 +122,37 @@ def km_chord(km: float) -> float:
     return float(2 * np.sin(km / EARTH_RADIUS_KM / 2))
 
 
+def geodesic_samples(
+    lon0: np.ndarray, lat0: np.ndarray, lon1: np.ndarray, lat1: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``steps + 1`` evenly spaced points along each of ``E`` geodesics, ends included:
+    an (E, steps + 1, 2) lon/lat array, and each geodesic's length in nm (vectorised)."""
+    az, _, metres = GEOD.inv(lon0, lat0, lon1, lat1)
+    metres = np.atleast_1d(np.asarray(metres, float))
+    frac = np.linspace(0.0, 1.0, steps + 1)
+    e = len(metres)
+    plon, plat, _ = GEOD.fwd(
+        np.repeat(np.atleast_1d(lon0), len(frac)),
+        np.repeat(np.atleast_1d(lat0), len(frac)),
+        np.repeat(np.atleast_1d(az), len(frac)),
+        (metres[:, None] * frac[None, :]).ravel(),
+    )
+    coords = np.stack([np.reshape(plon, (e, -1)), np.reshape(plat, (e, -1))], axis=-1)
+    return coords, metres / METRES_PER_NM
+
+
+def h3_cells(res: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every H3 cell of resolution ``res`` as sorted ``uint64`` ids, with the lon and lat
+    of their centres."""
+    import h3  # the grids of the air router and the reach areas
+
+    cells = sorted(
+        h3.str_to_int(c) for base in h3.get_res0_cells() for c in h3.cell_to_children(base, res)
+    )
+    lat, lon = np.array([h3.cell_to_latlng(h3.int_to_str(c)) for c in cells]).T
+    return np.array(cells, dtype=np.uint64), lon, lat
+
+
 # -- longitudes ---------------------------------------------------------------------------
 
 

@@ -39,12 +39,14 @@ from routing.catalogue.platforms import (
     get_platform,
     load_platforms,
 )
-from routing.errors import InvalidInputError, ServiceUnavailableError
+from routing.errors import InvalidInputError, RelosError, ServiceUnavailableError
 from routing.geo import LonLat, unwrap_array
 from routing.limits import MAX_ID, MAX_LIST, MIN_SPEED_KN, check_date
 from routing.parse import looks_like_point, parse_lonlat
 from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
+from routing.plan.impact import ImpactSpec, impact
 from routing.plan.planner import Plan, Planner
+from routing.plan.reach import ReachSpec
 from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import SCENARIO_EXAMPLE, Scenario, resolve_scenarios
 from routing.plan.serialize import iso, plan_json
@@ -493,9 +495,14 @@ class Services:
 
     # -- plans -------------------------------------------------------------------------------
 
-    def plan(self, spec: PlanSpec, *, scenario: Scenario | None = None) -> Plan:
-        """The optimal plan for ``spec`` (or why there is none)."""
-        return self.planner.plan(build_request(spec, self.platforms), scenario=scenario)
+    def plan(
+        self, spec: PlanSpec, *, scenario: Scenario | None = None, suggest: bool = True
+    ) -> Plan:
+        """The optimal plan for ``spec`` (or why there is none; with ``suggest``, the
+        checked suggestions that would make it feasible)."""
+        return self.planner.plan(
+            build_request(spec, self.platforms), scenario=scenario, suggest=suggest
+        )
 
     def plan_json(self, spec: PlanSpec) -> dict[str, Any]:
         """The ``POST /plans`` answer, with the data versions it was computed on."""
@@ -510,6 +517,20 @@ class Services:
         return resolve_scenarios(
             items, self.catalogue, self.platforms, saved=saved, sea=self.sea_data
         )
+
+    def _one_scenario(
+        self, item: int | Mapping[str, Any] | None, saved: SavedScenarios | None
+    ) -> Scenario | None:
+        """A request's one ``scenario`` (a saved id or inline), errors naming that field."""
+        if item is None:
+            return None
+        try:
+            (scenario,) = self.scenarios([item], saved)
+        except RelosError as exc:  # one scenario here, not a list
+            if exc.field and exc.field.startswith("scenarios.0"):
+                exc.field = "scenario" + exc.field.removeprefix("scenarios.0")
+            raise
+        return scenario
 
     def compare(self, spec: CompareSpec, *, saved: SavedScenarios | None = None) -> dict[str, Any]:
         """The ``POST /compare`` answer: a row per scenario, baseline first."""
@@ -532,6 +553,38 @@ class Services:
         req = build_request(spec.plan, self.platforms)
         outcomes = compare(self.planner, req, scenarios)
         return compare_json(outcomes, include_plans=spec.include_plans)
+
+    def reach(self, spec: ReachSpec, *, saved: SavedScenarios | None = None) -> dict[str, Any]:
+        """The ``POST /reach`` answer: the sea area, lanes and facilities within reach."""
+        self.require_sea()
+        scenario = self._one_scenario(spec.scenario, saved)
+        req = spec.request(self.catalogue, self.platforms)
+        found = self.planner.reach(
+            req, origins=spec.origins, days=spec.days, max_stops=spec.max_stops, scenario=scenario
+        )
+        out = found.json(frontier=None if spec.frontier == "none" else spec.frontier)
+        out["versions"] = self.versions
+        return out
+
+    def impact(self, spec: ImpactSpec, *, saved: SavedScenarios | None = None) -> dict[str, Any]:
+        """The ``POST /impact`` answer: the nation's agreements ranked by what each adds."""
+        self.require_sea()
+        scenario = self._one_scenario(spec.scenario, saved)
+        req = spec.request(self.catalogue, self.platforms)
+        found = impact(
+            self.planner,
+            req,
+            agreements=spec.agreements,
+            basis=spec.basis,
+            origins=spec.origins,
+            days=spec.days,
+            max_stops=spec.max_stops,
+            voyages=spec.voyages,
+            scenario=scenario,
+        )
+        out = found.json(frontier=spec.frontier == "stops")
+        out["versions"] = self.versions
+        return out
 
     def critical(self, spec: PlanSpec) -> dict[str, Any]:
         """The ``POST /critical`` answer: what the deployment relies on, ranked."""

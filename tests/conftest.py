@@ -30,10 +30,14 @@ def catalogue() -> Catalogue:
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A client of the real application, started once for the whole session.
 
-    Its scenario and saved-plan store is a fresh SQLite file, not the user's.
+    Its scenario and saved-plan store is a fresh SQLite file, not the user's; sweeps
+    write their results next to it and run on a local cluster of one worker.
     """
-    db = tmp_path_factory.mktemp("db") / "relos.sqlite"
-    with TestClient(
-        create_app(Settings(database_url=f"sqlite:///{db}")), client=LOOPBACK, base_url=LOCALHOST
-    ) as c:
+    folder = tmp_path_factory.mktemp("db")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'relos.sqlite'}",
+        sweeps_dir=folder / "sweeps",
+        sweep_workers=1,
+    )
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
         yield c

@@ -45,3 +45,28 @@ def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
     assert outputs[0].startswith("True"), outputs[0]
     assert "Red Sea shut, February" in outputs[1]
     assert outputs[2].strip(), "the criticality ranking printed nothing"
+
+
+def test_reach_and_sweeps_notebook_runs_on_a_local_cluster(tmp_path: Path) -> None:
+    nb = nbformat.read(EXAMPLES / "reach_and_sweeps.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    texts = [
+        "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+    assert texts[0].startswith("480 cases"), texts[0]
+    # RELOS is what opens the Russian ports: without it, no departure reaches them
+    per_destination = texts[1]
+    vladivostok = next(line for line in per_destination.splitlines() if "vladivostok" in line)
+    assert vladivostok.split()[1:3] == ["1.0", "0.0"], vladivostok
+    # by the NSR only, a voyage is feasible in some months and not in others
+    months = [line.split() for line in texts[2].splitlines() if line[:2].strip().isdigit()]
+    assert {m[1] for m in months} == {"0.0", "1.0"}, texts[2]
+    assert "facilities RELOS adds: " in texts[3] and "ru-vladivostok-naval-base" in texts[3]
+    for name in ("relos-feasible-by-destination.png", "nsr-feasible-by-month.png"):
+        assert (tmp_path / name).stat().st_size > 5_000
+    for name in ("reach-with-relos.html", "reach-without-relos.html"):
+        assert "relos-reach" in (tmp_path / name).read_text()

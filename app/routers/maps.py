@@ -14,21 +14,23 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.routing import NoMatchFound
 
 from app.answers import JSONAnswer
 from app.compute import Compute
-from app.deps import CatalogueDep, ComputeDep
+from app.deps import CatalogueDep, ComputeDep, StoreDep
 from app.routers import catalogue as catalogue_api
 from app.routers import compare as compare_api
 from app.routers import plans as plans_api
+from app.routers import reach as reach_api
 from app.routers import routes as routes_api
 from maps import render_catalogue, to_html
 from maps.assets import load_asset
 from routing.catalogue.query import opened_by
 from routing.errors import InvalidInputError
+from routing.plan.impact import ImpactSpec
 
 router = APIRouter(tags=["maps"])
 
@@ -199,6 +201,56 @@ def air_route_map(
     name = f"air route {_end_id(ends.get('origin'))} {_end_id(ends.get('destination'))}"
     return _computed_page(
         request, compute, "air-route", route, tiles=tiles, download=download, name=name
+    )
+
+
+@router.post(
+    "/maps/reach",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="Reach on an interactive map",
+)
+def reach_map(
+    request: Request,
+    reached: Annotated[JSONAnswer, Depends(reach_api.post_reach)],
+    compute: ComputeDep,
+    tiles: TilesQ = "offline",
+    download: DownloadQ = False,
+) -> HTMLResponse:
+    """The `POST /reach` answer (same body): the area within reach shaded by stops (or
+    by days with `"frontier": "days"`), the facilities within reach with their stops and
+    days, those that refuse the call, and the figures."""
+    answer = reached.data
+    if "frontier" not in answer:
+        raise InvalidInputError("a reach map needs a frontier: 'stops' or 'days'", field="frontier")
+    name = f"reach {answer.get('nation', '')} {answer.get('platform', '')}"
+    return _computed_page(
+        request, compute, "reach", answer, tiles=tiles, download=download, name=name
+    )
+
+
+@router.post(
+    "/maps/impact",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+    summary="What each agreement adds, on an interactive map",
+)
+def impact_map(
+    request: Request,
+    compute: ComputeDep,
+    store: StoreDep,
+    body: Annotated[ImpactSpec, Body()],
+    tiles: TilesQ = "offline",
+    download: DownloadQ = False,
+) -> HTMLResponse:
+    """The `POST /impact` answer (same body; the area each agreement adds is drawn
+    whatever `frontier` says): for each agreement a layer with the sea area and the
+    facilities within reach only with it, and the ranking in the panel."""
+    drawn = body.model_copy(update={"frontier": "stops"})
+    answer = compute.impact(drawn, saved=store.get_scenario)
+    name = f"impact {answer.get('nation', '')} {answer.get('basis', '')}"
+    return _computed_page(
+        request, compute, "impact", answer, tiles=tiles, download=download, name=name
     )
 
 

@@ -34,7 +34,7 @@ from routing.air.airspace import Airspaces, densify
 from routing.air.rules import CLOSED, AirPolicy, Status
 from routing.budget import check
 from routing.files import atomic_save_npz
-from routing.geo import GEOD, METRES_PER_NM, LonLat, farthest_reach
+from routing.geo import GEOD, METRES_PER_NM, LonLat, farthest_reach, geodesic_samples, h3_cells
 
 DEFAULT_RES = 3
 MIN_JOINS = 3  # fewer cells in straight sight of an end: look for turns out of it
@@ -64,29 +64,15 @@ EDGE_STEPS = 4  # each edge is tested as this many straight pieces (about 30 km 
 
 def build_grid(airspaces: Airspaces, res: int) -> Grid:
     """The grid at ``res`` for ``airspaces`` (seconds; cached on disk)."""
-    cells = sorted(
-        h3.str_to_int(c) for base in h3.get_res0_cells() for c in h3.cell_to_children(base, res)
-    )
-    arr = np.array(cells, dtype=np.uint64)
-    lat, lon = np.array([h3.cell_to_latlng(h3.int_to_str(c)) for c in cells]).T
+    arr, lon, lat = h3_cells(res)
     src: list[int] = []
     dst: list[int] = []
-    for i, c in enumerate(cells):
+    for i, c in enumerate(arr.tolist()):
         for n in h3.grid_ring(h3.int_to_str(c), 1):
             src.append(i)
             dst.append(int(np.searchsorted(arr, np.uint64(h3.str_to_int(n)))))
     s, d = np.array(src, dtype=np.int32), np.array(dst, dtype=np.int32)
-    az, _, metres = GEOD.inv(lon[s], lat[s], lon[d], lat[d])
-    nm = np.asarray(metres, float) / METRES_PER_NM
-    frac = np.linspace(0.0, 1.0, EDGE_STEPS + 1)
-    e = len(s)
-    plon, plat, _ = GEOD.fwd(
-        np.repeat(lon[s], len(frac)),
-        np.repeat(lat[s], len(frac)),
-        np.repeat(az, len(frac)),
-        (np.asarray(metres, float)[:, None] * frac[None, :]).ravel(),
-    )
-    coords = np.stack([np.reshape(plon, (e, -1)), np.reshape(plat, (e, -1))], axis=-1)
+    coords, nm = geodesic_samples(lon[s], lat[s], lon[d], lat[d], EDGE_STEPS)
     edge, unit = airspaces.crossings(coords)
     return Grid(res, arr, lon, lat, s, d, nm, edge.astype(np.int32), unit.astype(np.int32))
 

@@ -68,10 +68,14 @@ from routing.plan.calls import (
     limit_breach,
 )
 from routing.plan.fuel import FuelState, GroupFuel
+from routing.plan.reach import DEFAULT_MAX_STOPS, Reach
+from routing.plan.reach import reach as compute_reach
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
 from routing.plan.solver import INF, OBJECTIVES, Clock, Solution, Way, bottleneck, solve
+from routing.sea.grid import ReachField, load_grid
 from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
+from routing.sea.router import SeaRouter
 from routing.sea.timing import (
     Transit,
     earliest_entry,
@@ -345,6 +349,7 @@ class Planner:
         self._air = air
         self._air_cache_dir = air_cache_dir
         self._air_lock = Lock()
+        self._reach_field: ReachField | None = None
         self.sea = sea
         self.platforms = platforms or {}
         self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
@@ -409,6 +414,50 @@ class Planner:
             }
         )
         return build_request(spec, registry)
+
+    # ----------------------------------------------------------------- reach
+    @property
+    def reach_field(self) -> ReachField:
+        """Sea distances from ports over open water (:mod:`routing.sea.grid`; the grid
+        is built on first use and cached on disk next to the sea graph)."""
+        if not isinstance(self.sea, SeaRouter):
+            raise ServiceUnavailableError("reach needs the sea graph, which is not loaded")
+        with self._air_lock:
+            if self._reach_field is None:
+                self._reach_field = ReachField(self.sea, load_grid(self.sea, self.sea.cache_dir))
+            return self._reach_field
+
+    def reach(
+        self,
+        req: PlanRequest,
+        *,
+        origins: Sequence[str] = (),
+        days: float | None = None,
+        max_stops: int = DEFAULT_MAX_STOPS,
+        scenario: Scenario | None = None,
+    ) -> Reach:
+        """Where ``req``'s group can get from ``origins`` (the nation's naval bases when
+        empty) with at most ``max_stops`` resupply stops and within ``days``, using only
+        facilities the nation may use (:mod:`routing.plan.reach`). ``req`` comes from
+        :meth:`request`; its origin and destination are not used."""
+        req, scn, cat = self._prepare(req, scenario)
+        fuel, speed = group_profile(req.group, req.speed_kn, req.reserve)
+        dwell = DEFAULT_DWELL_H[req.domain] if req.dwell_h is None else req.dwell_h
+        cands, _ = self._candidates(cat, req, CallRules(cat, req))
+        return compute_reach(
+            self.reach_field,
+            req,
+            cat,
+            candidates=cands,
+            distances=lambda places, closed: self._matrix(places, req, closed),
+            scenario=scn.name,
+            range_nm=fuel.stretch_nm,
+            speed_kn=speed,
+            dwell_h=dwell,
+            origins=origins,
+            days=days,
+            max_stops=max_stops,
+        )
 
     # ------------------------------------------------------------------- air
     @property
@@ -593,10 +642,18 @@ class Planner:
         return out, limited
 
     # ------------------------------------------------------------------ plan
-    def plan(self, req: PlanRequest, *, scenario: Scenario | None = None) -> Plan:
-        """The optimal plan for ``req`` (under ``scenario``, if given)."""
+    def plan(
+        self, req: PlanRequest, *, scenario: Scenario | None = None, suggest: bool = True
+    ) -> Plan:
+        """The optimal plan for ``req`` (under ``scenario``, if given).
+
+        With ``suggest=False`` an infeasible plan keeps its reason but gets no
+        suggestions, each of which costs a re-plan (sweeps of thousands of cases)."""
         req, scn, cat = self._prepare(req, scenario)
-        return self._plan(req, scn.name, cat, explain=True)
+        plan = self._plan(req, scn.name, cat, explain=suggest)
+        if not suggest and plan.suggestions in (("range",), ("access",)):
+            plan = replace(plan, suggestions=())
+        return plan
 
     def _plan(self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked

@@ -167,6 +167,58 @@ def test_air_route_map_from_the_app(
         assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
 
 
+#: JavaScript: the reach layers a user sees, counted by their RELOS class.
+COUNT_REACH = """
+() => {
+  const name = Object.keys(window).find(
+    (k) => /^map_[0-9a-f]+$/.test(k) && window[k] instanceof L.Map);
+  const map = window[name];
+  const out = {areas: 0, reached: 0, refused: 0, west: 180, east: -180};
+  map.eachLayer((layer) => {
+    const cls = (layer.options && layer.options.className) || "";
+    if (layer instanceof L.Polygon && cls === "relos-reach") {
+      out.areas += 1;
+      const b = layer.getBounds();
+      out.west = Math.min(out.west, b.getWest());
+      out.east = Math.max(out.east, b.getEast());
+    } else if (layer instanceof L.CircleMarker && cls === "relos-reached") {
+      out.reached += 1;
+    } else if (layer instanceof L.CircleMarker && cls === "relos-refused") {
+      out.refused += 1;
+    }
+  });
+  return out;
+}
+"""
+
+
+def test_reach_map_from_the_app(browser: Browser, server_url: str, maps_client: TestClient) -> None:
+    body = {
+        "nation": "RUS",
+        "platform": "udaloy",
+        "origins": ["ru-vladivostok-naval-base"],
+        "departure": "2027-07-01T00:00:00Z",
+        "max_stops": 1,
+    }
+    answer = maps_client.post("/reach", json=body).json()
+    assert answer["facilities"]
+    with browser.open(f"{server_url}/maps/reach", name="reach", post_json=json.dumps(body)) as (
+        page,
+        visit,
+    ):
+        _clean(visit)
+        counts = page.evaluate(COUNT_REACH)
+        assert counts["areas"] >= len(answer["frontier"]["features"])
+        assert counts["reached"] == len(answer["facilities"])
+        assert counts["refused"] == 0  # that layer starts hidden
+        assert counts["west"] >= -180 and counts["east"] <= 180
+        names = set(layer_names(page))
+        assert {"Facilities within reach", "Origins", "Within reach, no call"} <= names
+        assert any(n.startswith("Reach: no stop") for n in names)
+        panel = _panel(page)
+        assert "sea area" in panel and f"{answer['area_km2'] / 1e6:,.1f} M km²" in panel
+
+
 def test_route_across_the_antimeridian_is_one_short_line(browser: Browser, tmp_path: Path) -> None:
     route = fx.pacific_route()
     assert max(c[0] for c in route["geometry"]["coordinates"]) > 180
