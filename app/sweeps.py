@@ -83,7 +83,7 @@ class SweepJobs:
                         n_workers=self.workers,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        dashboard_address="127.0.0.1:0",  # no fixed port: clusters side by side
                         silence_logs=logging.ERROR,
                     )
                     self._client = Client(self._cluster)

@@ -6,7 +6,9 @@ build or cache load, then for each case (India's Talwar from its naval bases, th
 stops; Russia's Udaloy from Vladivostok, two stops; India with RELOS dropped) the first
 reach under its closure set (the per-port distances over open water computed then),
 the p50/p95 of repeats with the frontier left out, the frontier polygons' p50, and a
-single plan's p50 for scale. Target (issue 15): reach p50 under 200 ms in-process.
+single plan's p50 for scale; then ``impact`` over all of India's agreements (ten: a reach
+and ten voyages each, with and without) and Russia's. Target (issue 15): reach p50 under
+200 ms in-process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import numpy as np
 
 from routing import default_planner
+from routing.plan.impact import impact
 from routing.plan.reach import Reach
 
 CASES = [
@@ -89,6 +92,29 @@ def main() -> None:
             f"p95 {np.percentile(times, 95) * 1000:.1f} ms (target 200); frontier p50 "
             f"{statistics.median(shapes) * 1000:.0f} ms; one plan p50 {plan50 * 1000:.1f} ms "
             f"(reach = {p50 / plan50:.1f} plans)",
+            flush=True,
+        )
+
+    for nation, platform, origins in (
+        ("IND", "talwar", ()),
+        ("RUS", "udaloy", ("ru-vladivostok-naval-base",)),
+    ):
+        req = planner.request(
+            nation=nation,
+            platform=platform,
+            origin="in-mumbai-naval-dockyard",
+            destination="in-mumbai-naval-dockyard",
+            departure="2027-07-01",
+        )
+        spent = []
+        for _ in range(3):
+            t = time.perf_counter()
+            ranked = impact(planner, req, origins=origins, max_stops=2)
+            spent.append(time.perf_counter() - t)
+        print(
+            f"impact {nation} {platform}: {len(ranked.ranked)} agreements, "
+            f"{len(ranked.ranked[0].voyages)} voyages each; p50 {statistics.median(spent):.2f} s "
+            f"(first {spent[0]:.2f} s)",
             flush=True,
         )
 

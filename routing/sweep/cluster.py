@@ -197,7 +197,7 @@ def dask_client(*, workers: int = 2, scheduler: str | None = None) -> Iterator[C
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # no fixed port: clusters side by side
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,

@@ -55,7 +55,7 @@ def test_every_operation_conforms_to_the_openapi_document(tmp_path: Path) -> Non
                     "--checks",
                     ",".join(CHECKS),
                     "--max-examples",
-                    os.environ.get("RELOS_SCHEMATHESIS_EXAMPLES", "6"),
+                    os.environ.get("RELOS_SCHEMATHESIS_EXAMPLES", "4"),
                     "--seed",
                     os.environ.get("RELOS_SCHEMATHESIS_SEED", "1"),
                     # one thread: Python 3.11.7's ast module is not thread-safe (CPython
