@@ -313,6 +313,23 @@ def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Servic
         raise  # unreachable; keeps mypy happy
 
 
+def _group_items(group: str | None) -> list[GroupItem] | None:
+    """``--group talwar:3,deepak:1`` as group items; exit 2 naming the option when malformed."""
+    if not group:
+        return None
+    members = []
+    for part in group.split(","):
+        pid, _, count = part.partition(":")
+        try:
+            members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
+        except ValidationError as exc:
+            _validation_exit(exc)
+        except ValueError:
+            typer.echo("error: --group: expected id:count pairs, e.g. talwar:3,deepak:1", err=True)
+            raise typer.Exit(code=2) from None
+    return members
+
+
 @app.command()
 def route(
     origin: Annotated[str, typer.Option("--from", help="Facility id or lon,lat.")],
@@ -509,13 +526,8 @@ def plan(
     Exit codes: 0 a feasible plan, 3 no feasible plan (the reason is printed, or in
     the JSON), 2 bad input.
     """
-    members: list[GroupItem] | None = None
+    members = _group_items(group)
     try:
-        if group:
-            members = []
-            for part in group.split(","):
-                pid, _, count = part.partition(":")
-                members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
         spec = PlanSpec(
             nation=nation,
             platform=platform,
@@ -543,9 +555,6 @@ def plan(
     except ValidationError as exc:
         _validation_exit(exc)
         return
-    except ValueError:
-        typer.echo("error: --group: expected id:count pairs, e.g. talwar:3,deepak:1", err=True)
-        raise typer.Exit(code=2) from None
     services = _services(facilities_path, agreements_path)
     try:
         result = services.plan_json(spec)
@@ -605,13 +614,8 @@ def reach(
 
     Exit codes: 0 done, 2 bad input.
     """
-    members: list[GroupItem] | None = None
+    members = _group_items(group)
     try:
-        if group:
-            members = []
-            for part in group.split(","):
-                pid, _, count = part.partition(":")
-                members.append(GroupItem(platform=pid.strip(), count=int(count or 1)))
         spec = ReachSpec(
             nation=nation,
             platform=platform,
@@ -633,9 +637,6 @@ def reach(
     except ValidationError as exc:
         _validation_exit(exc)
         return
-    except ValueError:
-        typer.echo("error: --group: expected id:count pairs, e.g. talwar:3,deepak:1", err=True)
-        raise typer.Exit(code=2) from None
     services = _services(facilities_path, agreements_path)
     try:
         result = services.reach(spec)

@@ -147,12 +147,7 @@ class Compute:
         self, spec: CompareSpec, *, saved: Callable[[int], dict[str, Any]] | None
     ) -> dict[str, Any]:
         """``Services.compare``; saved scenarios are read here and sent along."""
-        found: dict[int, dict[str, Any]] = {}
-        for item in spec.scenarios:
-            if isinstance(item, int) and saved is not None:
-                # an unknown id: the worker says so, where the scenario is resolved
-                with contextlib.suppress(UnknownRecordError):
-                    found[item] = saved(item)
+        found = _read_saved(spec.scenarios, saved)
         out: dict[str, Any] = self.run(_compare, spec, found)
         return out
 
@@ -160,10 +155,7 @@ class Compute:
         self, spec: ReachSpec, *, saved: Callable[[int], dict[str, Any]] | None
     ) -> dict[str, Any]:
         """``Services.reach``; a saved scenario is read here and sent along."""
-        found: dict[int, dict[str, Any]] = {}
-        if isinstance(spec.scenario, int) and saved is not None:
-            with contextlib.suppress(UnknownRecordError):
-                found[spec.scenario] = saved(spec.scenario)
+        found = _read_saved([spec.scenario], saved)
         out: dict[str, Any] = self.run(_reach, spec, found)
         return out
 
@@ -171,10 +163,7 @@ class Compute:
         self, spec: ImpactSpec, *, saved: Callable[[int], dict[str, Any]] | None
     ) -> dict[str, Any]:
         """``Services.impact``; a saved scenario is read here and sent along."""
-        found: dict[int, dict[str, Any]] = {}
-        if isinstance(spec.scenario, int) and saved is not None:
-            with contextlib.suppress(UnknownRecordError):
-                found[spec.scenario] = saved(spec.scenario)
+        found = _read_saved([spec.scenario], saved)
         out: dict[str, Any] = self.run(_impact, spec, found)
         return out
 
@@ -212,6 +201,20 @@ def _plan_json(services: Services, spec: Any) -> dict[str, Any]:
 
 def _critical(services: Services, spec: Any) -> dict[str, Any]:
     return services.critical(spec)
+
+
+def _read_saved(
+    items: Sequence[object], saved: Callable[[int], dict[str, Any]] | None
+) -> dict[int, dict[str, Any]]:
+    """The saved scenarios among ``items`` (ids), read in the server to send to the worker.
+
+    An unknown id is left out: the worker says so, where the scenario is resolved."""
+    found: dict[int, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, int) and saved is not None:
+            with contextlib.suppress(UnknownRecordError):
+                found[item] = saved(item)
+    return found
 
 
 def _lookup(found: dict[int, dict[str, Any]]) -> Callable[[int], dict[str, Any]]:

@@ -246,6 +246,8 @@ def impact_map(
     """The `POST /impact` answer (same body; the area each agreement adds is drawn
     whatever `frontier` says): for each agreement a layer with the sea area and the
     facilities within reach only with it, and the ranking in the panel."""
+    # the same body as `POST /impact`, but not its dependency: the map always needs the
+    # gained areas, which the JSON answer leaves out unless asked
     drawn = body.model_copy(update={"frontier": "stops"})
     answer = compute.impact(drawn, saved=store.get_scenario)
     name = f"impact {answer.get('nation', '')} {answer.get('basis', '')}"

@@ -349,6 +349,7 @@ class Planner:
         self._air = air
         self._air_cache_dir = air_cache_dir
         self._air_lock = Lock()
+        self._reach_lock = Lock()  # the grid's first build (seconds) must not hold up air
         self._reach_field: ReachField | None = None
         self.sea = sea
         self.platforms = platforms or {}
@@ -422,7 +423,7 @@ class Planner:
         is built on first use and cached on disk next to the sea graph)."""
         if not isinstance(self.sea, SeaRouter):
             raise ServiceUnavailableError("reach needs the sea graph, which is not loaded")
-        with self._air_lock:
+        with self._reach_lock:
             if self._reach_field is None:
                 self._reach_field = ReachField(self.sea, load_grid(self.sea, self.sea.cache_dir))
             return self._reach_field

@@ -228,6 +228,7 @@ class ReachField:
     """
 
     CLOSURE_SETS = 8
+    STACKED = 4
 
     def __init__(self, router: SeaRouter, grid: SeaGrid) -> None:
         self.router = router
@@ -236,6 +237,10 @@ class ReachField:
         self.n_core = router.graph.n_core
         self._lock = threading.Lock()
         self._rows: OrderedDict[frozenset[str], dict[int, np.ndarray]] = OrderedDict()
+        # the last few stacked answers: the same origins under the same closures repeat
+        self._stacked: OrderedDict[tuple[frozenset[str], tuple[int, ...]], np.ndarray] = (
+            OrderedDict()
+        )
         self._csr = functools.lru_cache(maxsize=self.CLOSURE_SETS)(self._build_csr)
         self._pid = {p: k for k, p in enumerate(grid.passage_ids)}
         self._seam_hexes: dict[int, shapely.Geometry] | None = None
@@ -332,4 +337,13 @@ class ReachField:
                     cache[p] = row
             if not ports:
                 return np.zeros((0, self.n_core + self.grid.n_cells), np.float32)
-            return np.stack([cache[p] for p in ports])
+            key = (closed, tuple(ports))
+            stacked = self._stacked.get(key)
+            if stacked is None:
+                stacked = np.stack([cache[p] for p in ports])
+                stacked.flags.writeable = False  # shared between callers
+                self._stacked[key] = stacked
+                while len(self._stacked) > self.STACKED:
+                    self._stacked.popitem(last=False)
+            self._stacked.move_to_end(key)
+            return stacked

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from routing.catalogue.model import Catalogue
 from routing.plan.impact import standard_voyages
+from tests.app.checks import assert_names_field
 
 BODY: dict[str, Any] = {
     "nation": "IND",
@@ -110,10 +111,7 @@ def test_russia_in_the_indian_ocean(client: TestClient) -> None:
 def test_bad_input_is_a_4xx_naming_the_field(
     client: TestClient, change: dict[str, Any], field: str, status: int
 ) -> None:
-    r = client.post("/impact", json={**BODY, **change})
-    assert r.status_code == status, r.text
-    locs = [".".join(str(p) for p in d["loc"][1:]) for d in r.json()["detail"]]
-    assert any(loc.startswith(field) for loc in locs), locs
+    assert_names_field(client.post("/impact", json={**BODY, **change}), status, field)
 
 
 def test_the_impact_map_draws_the_area_each_agreement_adds(client: TestClient) -> None:
