@@ -1233,7 +1233,11 @@ class SweepJob(BaseModel):
     href: str
     spec: dict[str, object] | SkipJsonSchema[None] = Field(None, description="The spec as sent.")
     summary: dict[str, object] | None = Field(
-        None, description="When done: a row per scenario and platform, and the seconds taken."
+        None,
+        description=(
+            "When done: `rows`, one per scenario and platform of the plan cases; `reach`, "
+            "one per scenario, nation and platform of the reach cases; the seconds taken."
+        ),
     )
 
 

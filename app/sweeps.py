@@ -22,13 +22,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+import dask
 from distributed import Client, LocalCluster
 
 from app.db import user_data_dir, utcnow
 from app.store import SWEEP_STALE_S, Actor, Store
 from routing.errors import ConflictError
 from routing.service import Services
-from routing.sweep import DataSource, OnDask, Sweep, SweepSpec, prepare, run_sweep, summarize
+from routing.sweep import (
+    DataSource,
+    OnDask,
+    Sweep,
+    SweepSpec,
+    prepare,
+    run_sweep,
+    summarize,
+    summarize_reach,
+)
+from routing.sweep.cluster import LOCAL_CONFIG
 from routing.sweep.spec import check_shape, parse_spec
 
 log = logging.getLogger("relos.sweeps")
@@ -79,14 +90,15 @@ class SweepJobs:
                 if self.scheduler:
                     self._client = Client(self.scheduler, timeout="10s")
                 else:
-                    self._cluster = LocalCluster(
-                        n_workers=self.workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address="127.0.0.1:0",  # no fixed port: clusters side by side
-                        silence_logs=logging.ERROR,
-                    )
-                    self._client = Client(self._cluster)
+                    with dask.config.set(LOCAL_CONFIG):  # read as the servers start
+                        self._cluster = LocalCluster(
+                            n_workers=self.workers,
+                            threads_per_worker=1,
+                            processes=True,
+                            dashboard_address="127.0.0.1:0",  # no fixed port: side by side
+                            silence_logs=logging.ERROR,
+                        )
+                        self._client = Client(self._cluster)
             return self._client
 
     def output(self, id: int) -> Path:
@@ -166,11 +178,12 @@ class SweepJobs:
                 {**vars(r), "feasible_share": round(r.feasible_share, 4)}
                 for r in summarize(report.table)
             ]
+            reach = [vars(r) for r in summarize_reach(report.table)]
             self.store.update_sweep(
                 id,
                 status="done",
                 done=report.total,
-                summary={"rows": rows, "seconds": round(report.seconds, 1)},
+                summary={"rows": rows, "reach": reach, "seconds": round(report.seconds, 1)},
                 finished_at=utcnow(),
             )
             log.info("sweep %d: %d cases in %.1f s", id, report.total, report.seconds)

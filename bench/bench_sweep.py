@@ -10,6 +10,11 @@ service load are timed apart. Prints cases/s of each, the scaling of 2 workers o
 and the Dask runner's overhead over the loop, (t_dask_1_worker - t_loop) / t_loop
 (target: under 20 %), with the machine's load average before and after.
 
+On a shared machine the wall-clock figures move with the other work on it, so each run
+also counts the CPU time it took: this process's (for Dask it hosts the client, the
+scheduler and the nannies) plus the worker processes'. The CPU overhead, (cpu_dask_1 -
+cpu_loop) / cpu_loop, is what Dask itself costs, whatever else the machine runs.
+
 Dask's nanny starts each worker with one thread for OpenMP/OpenBLAS/MKL
 (``distributed.nanny.pre-spawn-environ``), so this process sets the same before numpy
 loads: the loop and a worker then do the same work per core.
@@ -88,9 +93,15 @@ def main() -> None:
     """Run and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="Local clusters with Dask's default settings, not routing.sweep's LOCAL_CONFIG.",
+    )
     args = parser.parse_args()
     blas = os.environ["OPENBLAS_NUM_THREADS"]
     print(f"{os.cpu_count()} cores, {blas} BLAS thread(s); load average before: {load()}")
+    print("Dask settings: " + ("Dask's defaults" if args.dask_defaults else "LOCAL_CONFIG"))
     services = load_services()
     t = time.perf_counter()
     sweep = prepare(parse_spec(spec(args.cases)), services)
@@ -100,24 +111,36 @@ def main() -> None:
     versions = services.versions
     tables = {}
     times = {}
+    cpu = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "loop.parquet"
+        c0 = time.process_time()
         report = run(sweep, out, InProcess(services), versions=versions)
+        cpu["loop"] = time.process_time() - c0
         times["loop"] = report.seconds
         tables["loop"] = pq.read_table(out)
-        print(f"loop, 1 process:  {n / report.seconds:7.1f} cases/s ({report.seconds:.1f} s)")
+        print(
+            f"loop, 1 process:  {n / report.seconds:7.1f} cases/s ({report.seconds:.1f} s; "
+            f"CPU {cpu['loop'] / n * 1000:.1f} ms/case)"
+        )
         for workers in (1, 2):
             t = time.perf_counter()
-            with dask_client(workers=workers) as client:
+            with dask_client(workers=workers, config={} if args.dask_defaults else None) as client:
                 runner = OnDask(client, DataSource())
                 ready = time.perf_counter() - t
                 out = Path(tmp) / f"dask{workers}.parquet"
+                w0 = sum(client.run(time.process_time).values())
+                c0 = time.process_time()
                 report = run(sweep, out, runner, versions=versions)
+                here = time.process_time() - c0
+                there = sum(client.run(time.process_time).values()) - w0
             label = f"dask, {workers} worker{'s' if workers > 1 else ''}:"
             times[label] = report.seconds
+            cpu[label] = here + there
             tables[label] = pq.read_table(out)
             print(
                 f"{label:17} {n / report.seconds:7.1f} cases/s ({report.seconds:.1f} s; "
+                f"CPU {there / n * 1000:.1f} ms/case in workers + {here / n * 1000:.1f} here; "
                 f"cluster start and service load {ready:.1f} s, not counted)"
             )
     one, two = times["dask, 1 worker:"], times["dask, 2 workers:"]
@@ -125,6 +148,10 @@ def main() -> None:
     print(
         f"Dask overhead over the loop (1 worker): {(one - times['loop']) / times['loop']:+.1%} "
         "(target: under 20 %)"
+    )
+    print(
+        "CPU overhead over the loop (1 worker, all processes): "
+        f"{(cpu['dask, 1 worker:'] - cpu['loop']) / cpu['loop']:+.1%}"
     )
     same = all(t.to_pylist() == tables["loop"].to_pylist() for t in tables.values())
     print(f"rows identical in the three runs: {'yes' if same else 'NO'}")

@@ -33,8 +33,9 @@ JOB: dict[int | str, dict[str, Any]] = {
 def start_sweep(
     jobs: SweepsDep, caller: AsPlanner, body: Annotated[SweepSpec, Body()]
 ) -> dict[str, Any]:
-    """The product of `scenarios` x `platforms` x pairs x `dates` (the `relos sweep` spec
-    as JSON), checked against the loaded data at once (a typo is a 4xx naming the field),
+    """The product of `scenarios` x `platforms` x pairs x `dates` (plan cases) and of the
+    `reach` block (reach cases) (the `relos sweep` spec as JSON), checked against the
+    loaded data at once (a typo is a 4xx naming the field),
     then planned on the Dask cluster in the background. Follow it at `GET /sweeps/{id}`;
     its rows are at `GET /sweeps/{id}/results` once `status` is `done`. Needs the planner
     role."""
@@ -107,7 +108,8 @@ def sweep_results(
     ] = "parquet",
 ) -> Response:
     """One row per case: inputs, feasible, reason, distance_nm, days, stops, agreements
-    used, passages; 409 until the sweep is done."""
+    used, passages (plan cases); area, lane share and facilities by stops (reach cases,
+    `kind` `reach`); 409 until the sweep is done."""
     record = store.get_sweep(sweep_id)
     path = jobs.output(sweep_id)
     if record["status"] != "done" or not path.exists():

@@ -4,9 +4,10 @@
 agreements, nations) against the catalogue, the platform registry and the sea
 data, with a "did you mean" where a known id is close, so a typo fails before
 the first case is planned, not after an hour. It then expands the product in a
-fixed order (scenario, platform, pair, date) into :class:`Case` values, each
-with a ``case_id`` that hashes everything the case's plan depends on in the
-spec: resuming and de-duplicating go by that id.
+fixed order (scenario, platform, pair, date) into :class:`Case` values, then the
+reach block's (scenario, nation, platform, origins, days, max_stops, date) into
+:class:`ReachCase` values, each with a ``case_id`` that hashes everything the
+case's answer depends on in the spec: resuming and de-duplicating go by that id.
 
 A :class:`Recipe` is what a worker needs besides the cases to plan them: plain
 values (the base, the scenarios and platform groups as JSON), small to send.
@@ -18,12 +19,14 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from routing.catalogue.access import check_nation
 from routing.errors import (
     InvalidInputError,
     RelosError,
@@ -33,13 +36,25 @@ from routing.errors import (
     UnknownPlatformError,
 )
 from routing.parse import looks_like_point, parse_lonlat
+from routing.plan.reach import ReachSpec
 from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import Scenario, resolve_scenarios
 from routing.service import Services
-from routing.sweep.spec import PRODUCT_FIELDS, SweepSpec, error_field
+from routing.sweep.spec import (
+    PRODUCT_FIELDS,
+    REACH_FIELDS,
+    REACH_NAMES,
+    PlatformGroup,
+    SweepSpec,
+    error_field,
+    origins_label,
+    reach_factors,
+)
 
 CASE_FORMAT = "relos-sweep-case/1"
 """Hashed into every case id: a change in what a case means changes every id."""
+REACH_FORMAT = "relos-sweep-reach/1"
+"""Hashed into every reach case's id."""
 
 PlatformRef = str | list[dict[str, Any]]
 """A platform id, or a task group's items as JSON (the ``group`` of ``POST /plans``)."""
@@ -62,6 +77,35 @@ class Case:
         return dt.datetime.combine(self.departure, dt.time(), tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class ReachCase:
+    """One reach question of a sweep, under one scenario. ``origins`` are the facility
+    ids sailed from; empty: the nation's own naval bases."""
+
+    case_id: str
+    scenario: str
+    nation: str
+    platform: str
+    origins: tuple[str, ...]
+    days: float | None
+    max_stops: int
+    departure: dt.date
+
+    @property
+    def departure_time(self) -> dt.datetime:
+        """Midnight UTC on the departure day."""
+        return dt.datetime.combine(self.departure, dt.time(), tzinfo=dt.UTC)
+
+    @property
+    def origin(self) -> str:
+        """The origins as the ``origin`` column shows them (``home``, an id, ``a+b``)."""
+        return origins_label(self.origins)
+
+
+AnyCase = Case | ReachCase
+"""A case of either kind."""
+
+
 @dataclass(frozen=True)
 class Recipe:
     """What turns a :class:`Case` into a plan request, as plain values.
@@ -75,13 +119,17 @@ class Recipe:
     scenarios
         Each scenario by name, as its ``ScenarioSpec`` in JSON values.
     platforms
-        Each platform label: the platform id, or the group's items.
+        Each platform label: the platform id, or the group's items (of plan and reach
+        cases).
+    reach_base
+        ``POST /reach`` fields every reach case shares, as JSON values.
     """
 
     nation: str
     base: Mapping[str, Any]
     scenarios: Mapping[str, Mapping[str, Any]]
     platforms: Mapping[str, PlatformRef]
+    reach_base: Mapping[str, Any] | None = None
 
     def plan_spec(self, case: Case) -> PlanSpec:
         """The ``POST /plans`` body of ``case`` (its scenario apart)."""
@@ -94,6 +142,22 @@ class Recipe:
             "platform" if isinstance(ref, str) else "group": ref,
         }
         return PlanSpec.model_validate(body)
+
+    def reach_spec(self, case: ReachCase) -> ReachSpec:
+        """The ``POST /reach`` body of ``case``, its scenario inline, no frontier."""
+        ref = self.platforms[case.platform]
+        body = {
+            **(self.reach_base or {}),
+            "nation": case.nation,
+            "origins": list(case.origins),
+            "departure": case.departure_time,
+            "days": case.days,
+            "max_stops": case.max_stops,
+            "scenario": dict(self.scenarios[case.scenario]),
+            "frontier": "none",
+            "platform" if isinstance(ref, str) else "group": ref,
+        }
+        return ReachSpec.model_validate(body)
 
     def resolve(self, services: Services) -> dict[str, Scenario]:
         """The domain scenarios by name, validated against ``services``' data."""
@@ -113,15 +177,29 @@ class Sweep:
 
     name: str
     recipe: Recipe
-    cases: tuple[Case, ...]
+    cases: tuple[AnyCase, ...]
     factors: Mapping[str, int]
+    reach_factors: Mapping[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
-        """``"1,536 cases: 4 scenarios x 2 platforms x 16 pairs x 12 dates"``."""
-        parts = " x ".join(
-            f"{n:,} {k.removesuffix('s') if n == 1 else k}" for k, n in self.factors.items()
+        """``"1,536 cases: 4 scenarios x 2 platforms x 16 pairs x 12 dates"``; with reach
+        cases, ``"1,560 cases: 1,536 plans (...) + 24 reach (4 scenarios x ...)"``."""
+
+        def product(factors: Mapping[str, int]) -> str:
+            return " x ".join(
+                f"{n:,} {k.removesuffix('s') if n == 1 else k}" for k, n in factors.items()
+            )
+
+        if not self.reach_factors:
+            return f"{len(self.cases):,} cases: {product(self.factors)}"
+        reach = math.prod(self.reach_factors.values())
+        if not self.factors:
+            return f"{reach:,} reach cases: {product(self.reach_factors)}"
+        plans = math.prod(self.factors.values())
+        return (
+            f"{len(self.cases):,} cases: {plans:,} plans ({product(self.factors)}) + "
+            f"{reach:,} reach ({product(self.reach_factors)})"
         )
-        return f"{len(self.cases):,} cases: {parts}"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
@@ -226,16 +304,18 @@ def _scenarios(spec: SweepSpec, services: Services) -> dict[str, dict[str, Any]]
     return out
 
 
-def _platforms(spec: SweepSpec, services: Services) -> dict[str, PlatformRef]:
+def _platforms(
+    entries: Sequence[PlatformGroup | str], services: Services, where: str = "platforms"
+) -> dict[str, PlatformRef]:
     out: dict[str, PlatformRef] = {}
-    for i, entry in enumerate(spec.platforms):
+    for i, entry in enumerate(entries):
         if isinstance(entry, str):
-            _platform(services, entry, f"platforms.{i}")
+            _platform(services, entry, f"{where}.{i}")
             out[entry] = entry
             continue
         for j, item in enumerate(entry.group):
             if isinstance(item.platform, str):
-                _platform(services, item.platform, f"platforms.{i}.group.{j}.platform")
+                _platform(services, item.platform, f"{where}.{i}.group.{j}.platform")
         out[entry.name] = [
             item.model_dump(mode="json", exclude_defaults=True) for item in entry.group
         ]
@@ -285,19 +365,150 @@ def expand(
     return out
 
 
+def _reach_base(
+    spec: SweepSpec, services: Services, extra: frozenset[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """The reach cases' nations and shared ``POST /reach`` fields (the sweep base's that
+    a reach question has, then ``reach.base``), checked, as JSON values."""
+    block = spec.reach
+    assert block is not None
+    nations = [
+        check_nation(n, field=f"reach.nations.{i}") for i, n in enumerate(block.nations)
+    ] or [check_nation(str(spec.base["nation"]), field="base.nation")]
+    inherited = {
+        k: v for k, v in spec.base.items() if k in ReachSpec.model_fields and k not in REACH_FIELDS
+    }
+    body = {**inherited, **block.base}
+    probe = next(iter(services.platforms))
+    try:
+        reach = ReachSpec.model_validate({**body, "nation": nations[0], "platform": probe})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        top = str(err["loc"][0]) if err["loc"] else ""
+        loc = ("reach", "base") if top in block.base or top not in inherited else ("base",)
+        raise InvalidInputError(
+            err["msg"].removeprefix("Value error, "), field=error_field((*loc, *err["loc"]))
+        ) from None
+
+    def named(key: str) -> str:
+        return f"reach.base.{key}" if key in block.base else f"base.{key}"
+
+    _passages(services, reach.closed, named("closed"))
+    _agreements(services, reach.dropped_agreements, named("dropped_agreements"), frozenset())
+    for key in ("closed_facilities", "avoid_facilities"):
+        for i, fid in enumerate(getattr(reach, key)):
+            _facility(services, fid, f"{named(key)}.{i}", extra=extra, points=False)
+    for i, c in enumerate(reach.denied_countries):
+        check_nation(c, field=f"{named('denied_countries')}.{i}")
+    fields = reach.model_dump(mode="json", exclude_defaults=True, exclude=set(REACH_FIELDS))
+    return nations, fields
+
+
+def _reach_origins(
+    spec: SweepSpec, services: Services, extra: frozenset[str]
+) -> list[tuple[str, ...]]:
+    assert spec.reach is not None
+    for i, entry in enumerate(spec.reach.origins):
+        if isinstance(entry, str):
+            if entry != "home":
+                _facility(services, entry, f"reach.origins.{i}", extra=extra, points=False)
+            continue
+        for j, fid in enumerate(entry):
+            _facility(services, fid, f"reach.origins.{i}.{j}", extra=extra, points=False)
+    return spec.reach.origin_list()
+
+
+def expand_reach(
+    recipe: Recipe,
+    nations: Sequence[str],
+    platforms: Sequence[str],
+    origins: Sequence[tuple[str, ...]],
+    days: Sequence[float | None],
+    stops: Sequence[int],
+    dates: Sequence[dt.date],
+) -> list[ReachCase]:
+    """The reach cases in order: scenario, nation, platform, origins, days, max_stops,
+    date (the last varies fastest). A case's id hashes the format, the nation, the
+    shared reach fields, the scenario (name and content), the platform (label and
+    content), the origins, the limits and the day."""
+    isos = [(d, d.isoformat()) for d in dates]
+    out: list[ReachCase] = []
+    for sname, scenario in recipe.scenarios.items():
+        for nation in nations:
+            for label in platforms:
+                head = _digest(
+                    {
+                        "format": REACH_FORMAT,
+                        "nation": nation,
+                        "base": recipe.reach_base,
+                        "scenario": scenario,
+                        "platform": [label, recipe.platforms[label]],
+                    }
+                )
+                for where in origins:
+                    for limit in days:
+                        for n in stops:
+                            stem = f"{head}\x1f{'+'.join(where)}\x1f{limit}\x1f{n}\x1f"
+                            for day, iso in isos:
+                                cid = hashlib.sha256((stem + iso).encode()).hexdigest()[:16]
+                                out.append(
+                                    ReachCase(cid, sname, nation, label, where, limit, n, day)
+                                )
+    return out
+
+
 def prepare(spec: SweepSpec, services: Services) -> Sweep:
     """The sweep ``spec`` describes, every id checked against ``services``' data."""
     added = frozenset(str(f.get("id")) for scn in spec.scenarios for f in scn.added_facilities)
-    nation, base = _base(spec, services, added)
+    nation, base = _base(spec, services, added) if spec.has_plans else ("", {})
     scenarios = _scenarios(spec, services)
-    platforms = _platforms(spec, services)
-    pairs = _pairs(spec, services, added)
-    dates = spec.date_list()
-    recipe = Recipe(nation=nation, base=base, scenarios=scenarios, platforms=platforms)
-    factors = {
-        "scenarios": len(scenarios),
-        "platforms": len(platforms),
-        "pairs": len(pairs),
-        "dates": len(dates),
-    }
-    return Sweep(spec.name, recipe, tuple(expand(recipe, pairs, dates)), factors)
+    platforms = _platforms(spec.platforms, services) if spec.has_plans else {}
+    pairs = _pairs(spec, services, added) if spec.has_plans else []
+    dates = spec.date_list() if spec.has_plans else []
+    reach_base: dict[str, Any] | None = None
+    reach_platforms: dict[str, PlatformRef] = {}
+    if spec.reach is not None:
+        nations, reach_base = _reach_base(spec, services, added)
+        where = "reach.platforms" if spec.reach.platforms else "platforms"
+        reach_platforms = _platforms(spec.reach_platforms(), services, where)
+        for i, (label, ref) in enumerate(reach_platforms.items()):
+            if platforms.get(label, ref) != ref:
+                raise InvalidInputError(
+                    f"the label {label!r} names another group in platforms; give it another name",
+                    field=f"{where}.{i}",
+                )
+        origins = _reach_origins(spec, services, added)
+    recipe = Recipe(
+        nation=nation,
+        base=base,
+        scenarios=scenarios,
+        platforms={**platforms, **reach_platforms},
+        reach_base=reach_base,
+    )
+    cases: list[AnyCase] = []
+    factors: dict[str, int] = {}
+    if spec.has_plans:
+        cases.extend(expand(recipe, pairs, dates))
+        factors = {
+            "scenarios": len(scenarios),
+            "platforms": len(platforms),
+            "pairs": len(pairs),
+            "dates": len(dates),
+        }
+    reach: dict[str, int] = {}
+    if spec.reach is not None:
+        block = spec.reach
+        cases.extend(
+            expand_reach(
+                recipe,
+                nations,
+                list(reach_platforms),
+                origins,
+                block.day_limits(),
+                block.stop_limits(),
+                spec.reach_dates(),
+            )
+        )
+        reach = {REACH_NAMES.get(k, k): n for k, n in reach_factors(spec).items()}
+        reach["nations"] = len(nations)
+    return Sweep(spec.name, recipe, tuple(cases), factors, reach)

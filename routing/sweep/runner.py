@@ -31,15 +31,19 @@ import pyarrow.parquet as pq
 from routing.errors import DataValidationError
 from routing.files import atomic_write
 from routing.service import Services
-from routing.sweep.cases import CASE_FORMAT, Case, Recipe, Sweep
-from routing.sweep.rows import SCHEMA, run_chunk
+from routing.sweep.cases import CASE_FORMAT, AnyCase, Case, Recipe, Sweep
+from routing.sweep.rows import PLAN, SCHEMA, run_chunk
 
 MIN_CHUNK = 25
 MAX_CHUNK = 200
 CHUNKS_PER_SLOT = 16
 """Automatic chunk size: about this many chunks per worker thread (for an even finish
 and a live progress bar), within ``MIN_CHUNK`` and ``MAX_CHUNK`` cases (a Dask task
-costs about a millisecond; a case, milliseconds to a second)."""
+costs about a millisecond; a plan case, milliseconds to a second)."""
+REACH_COST = 10
+"""A reach case costs about this many plan cases (0.1 to 0.2 s once the worker has
+the sea grid of its closures): reach cases go in chunks of their own, this many times
+smaller."""
 
 Results = Generator[pa.Table, None, None]
 """Each finished chunk's rows, as a generator (closed to stop early)."""
@@ -56,7 +60,7 @@ class ChunkRunner(Protocol):
         """Chunks it computes at once (worker threads)."""
         ...
 
-    def run(self, recipe: Recipe, chunks: Sequence[Sequence[Case]]) -> Results:
+    def run(self, recipe: Recipe, chunks: Sequence[Sequence[AnyCase]]) -> Results:
         """Each chunk's rows (a :data:`~routing.sweep.rows.SCHEMA` table), as they finish;
         closing it early stops the work still under way."""
         ...
@@ -73,7 +77,7 @@ class InProcess:
         """One: a plain loop."""
         return 1
 
-    def run(self, recipe: Recipe, chunks: Sequence[Sequence[Case]]) -> Results:
+    def run(self, recipe: Recipe, chunks: Sequence[Sequence[AnyCase]]) -> Results:
         """Each chunk's rows, in order."""
         for chunk in chunks:
             yield run_chunk(self.services, recipe, chunk)
@@ -101,6 +105,21 @@ def chunk_size_for(cases: int, slots: int) -> int:
     """Cases per chunk for ``cases`` on ``slots`` worker threads (see :data:`CHUNKS_PER_SLOT`)."""
     size = math.ceil(cases / (max(slots, 1) * CHUNKS_PER_SLOT))
     return max(MIN_CHUNK, min(MAX_CHUNK, size))
+
+
+def chunks_of(cases: Sequence[AnyCase], size: int | None, slots: int) -> list[list[AnyCase]]:
+    """``cases`` in chunks of one kind each, in order: plan cases ``size`` at a time
+    (default :func:`chunk_size_for`), reach cases :data:`REACH_COST` times fewer."""
+    plans: list[AnyCase] = [c for c in cases if isinstance(c, Case)]
+    reach: list[AnyCase] = [c for c in cases if not isinstance(c, Case)]
+    out: list[list[AnyCase]] = []
+    if plans:
+        n = size or chunk_size_for(len(plans), slots)
+        out.extend(plans[i : i + n] for i in range(0, len(plans), n))
+    if reach:
+        n = math.ceil((size or chunk_size_for(len(reach) * REACH_COST, slots)) / REACH_COST)
+        out.extend(reach[i : i + n] for i in range(0, len(reach), n))
+    return out
 
 
 def _remove(paths: Iterator[Path]) -> None:
@@ -137,12 +156,11 @@ def _read(path: Path, wanted: pa.Array, versions: Mapping[str, str | None]) -> p
     """The rows of ``path`` for wanted cases computed on ``versions``; ``None`` when it
     is not a sweep file of this format (or unreadable)."""
     try:
-        table = pq.read_table(path)
+        table = conform(pq.read_table(path))
     except (OSError, pa.ArrowException):
         return None
-    if not table.schema.equals(SCHEMA, check_metadata=False):
+    if table is None:
         return None
-    table = table.replace_schema_metadata(None)
     keep = pc.and_(
         pc.is_in(table["case_id"], value_set=wanted),
         pc.and_(
@@ -153,9 +171,34 @@ def _read(path: Path, wanted: pa.Array, versions: Mapping[str, str | None]) -> p
     return table.filter(keep)
 
 
+def conform(table: pa.Table) -> pa.Table | None:
+    """``table`` in :data:`SCHEMA` (no metadata); a file of plan rows from before reach
+    cases (no ``kind`` nor reach columns, the rest the same) gains them, null; ``None``
+    when it is not a sweep file."""
+    table = table.replace_schema_metadata(None)
+    if table.schema.equals(SCHEMA):
+        return table
+    names = set(table.column_names)
+    if "kind" in names or any(
+        f.name in names and table.schema.field(f.name).type != f.type for f in SCHEMA
+    ):
+        return None
+    if not {"case_id", "origin", "destination", "feasible", "graph_version"} <= names:
+        return None
+    columns = [
+        table[f.name]
+        if f.name in names
+        else pa.array([PLAN] * table.num_rows, f.type)
+        if f.name == "kind"
+        else pa.nulls(table.num_rows, f.type)
+        for f in SCHEMA
+    ]
+    return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
 def collect(
     output: Path,
-    cases: Sequence[Case],
+    cases: Sequence[AnyCase],
     versions: Mapping[str, str | None],
     *,
     earlier_output: bool = True,
@@ -170,7 +213,7 @@ def collect(
     return pa.concat_tables(tables) if tables else SCHEMA.empty_table()
 
 
-def in_case_order(table: pa.Table, cases: Sequence[Case]) -> pa.Table:
+def in_case_order(table: pa.Table, cases: Sequence[AnyCase]) -> pa.Table:
     """One row per case, in the order of ``cases`` (the first row of each id wins)."""
     first: dict[str, int] = {}
     for i, cid in enumerate(table["case_id"].to_pylist()):
@@ -226,7 +269,8 @@ def run_sweep(
         (``Services.versions``): rows from elsewhere are not reused, and a worker
         on other data stops the sweep.
     chunk_size
-        Cases per chunk; default :func:`chunk_size_for`.
+        Cases per chunk (reach cases: :data:`REACH_COST` times fewer); default
+        :func:`chunk_size_for`.
     resume
         Reuse rows of an earlier run (its parts, or its output); ``False`` starts over.
     progress
@@ -248,8 +292,7 @@ def run_sweep(
     if progress is not None:
         progress(finished, total)
     if todo:
-        size = chunk_size or chunk_size_for(len(todo), runner.slots)
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        chunks = chunks_of(todo, chunk_size, runner.slots)
         parts = parts_dir(output)
         parts.mkdir(parents=True, exist_ok=True)
         with closing(runner.run(sweep.recipe, chunks)) as results:

@@ -1,5 +1,6 @@
-"""A sweep's results in a few lines: per scenario and platform, how many cases were
-feasible, and the median duration, distance and stops of those that were."""
+"""A sweep's results in a few lines: per scenario and platform, how many plan cases
+were feasible, and the median duration, distance and stops of those that were; per
+scenario, nation and platform, the median reach (area, lane share, facilities)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,33 @@ def _median(values: list[float | None]) -> float | None:
     return float(np.median(arr)) if arr.size else None
 
 
+@dataclass(frozen=True)
+class ReachSummaryRow:
+    """One scenario, nation and platform of a sweep's reach cases (medians over the
+    cases answered; ``None`` when every one is in error)."""
+
+    scenario: str
+    nation: str
+    platform: str
+    cases: int
+    errors: int
+    median_area_km2: float | None
+    median_lane_share: float | None
+    median_facilities: float | None
+
+
+def _of_kind(table: pa.Table, kind: str) -> pa.Table:
+    return table.filter(pc.equal(table["kind"], kind))
+
+
 def summarize(table: pa.Table) -> list[SummaryRow]:
-    """One row per (scenario, platform), in the order they first appear."""
-    cols = table.select(
-        ["scenario", "platform", "feasible", "error", "days", "distance_nm", "stops"]
-    ).to_pydict()
+    """One row per (scenario, platform) of the plan cases, in the order they first
+    appear."""
+    cols = (
+        _of_kind(table, "plan")
+        .select(["scenario", "platform", "feasible", "error", "days", "distance_nm", "stops"])
+        .to_pydict()
+    )
     groups: dict[tuple[str, str], list[int]] = {}
     for i, key in enumerate(zip(cols["scenario"], cols["platform"], strict=True)):
         groups.setdefault(key, []).append(i)
@@ -55,6 +79,36 @@ def summarize(table: pa.Table) -> list[SummaryRow]:
                 median_days=_median([cols["days"][i] for i in ok]),
                 median_distance_nm=_median([cols["distance_nm"][i] for i in ok]),
                 median_stops=_median([cols["stops"][i] for i in ok]),
+            )
+        )
+    return out
+
+
+def summarize_reach(table: pa.Table) -> list[ReachSummaryRow]:
+    """One row per (scenario, nation, platform) of the reach cases, in the order they
+    first appear."""
+    cols = (
+        _of_kind(table, "reach")
+        .select(["scenario", "nation", "platform", "error", "area_km2", "lane_share", "facilities"])
+        .to_pydict()
+    )
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    keys = zip(cols["scenario"], cols["nation"], cols["platform"], strict=True)
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    out = []
+    for (scenario, nation, platform), rows in groups.items():
+        ok = [i for i in rows if cols["error"][i] is None]
+        out.append(
+            ReachSummaryRow(
+                scenario=scenario,
+                nation=nation,
+                platform=platform,
+                cases=len(rows),
+                errors=len(rows) - len(ok),
+                median_area_km2=_median([cols["area_km2"][i] for i in ok]),
+                median_lane_share=_median([cols["lane_share"][i] for i in ok]),
+                median_facilities=_median([cols["facilities"][i] for i in ok]),
             )
         )
     return out

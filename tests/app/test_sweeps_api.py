@@ -125,6 +125,47 @@ def test_an_interrupted_sweep_resumes_and_finishes(client: TestClient) -> None:
     assert job["status"] == "done" and job["done"] == 4
 
 
+def test_reach_cases_run_in_the_background_as_post_reach_answers(client: TestClient) -> None:
+    spec = {
+        "name": "reach from Mumbai",
+        "base": {"nation": "IND"},
+        "platforms": ["talwar"],
+        "dates": ["2027-07-01"],
+        "reach": {"origins": ["in-mumbai-naval-dockyard"], "max_stops": [0, 1]},
+    }
+    started = client.post("/sweeps", json=spec)
+    assert started.status_code == 202, started.text
+    assert started.json()["total"] == 2
+    job = _finished(client, started.json()["id"])
+    assert job["status"] == "done", job
+    assert job["summary"]["rows"] == []
+    (summary,) = job["summary"]["reach"]
+    assert (summary["scenario"], summary["nation"], summary["cases"]) == ("baseline", "IND", 2)
+    got = client.get(f"/sweeps/{job['id']}/results")
+    rows = pd.read_parquet(io.BytesIO(got.content))
+    assert list(rows["kind"]) == ["reach", "reach"] and list(rows["max_stops"]) == [0, 1]
+    one = rows.iloc[1]
+    answer = client.post(
+        "/reach",
+        json={
+            "nation": "IND",
+            "platform": "talwar",
+            "origins": ["in-mumbai-naval-dockyard"],
+            "departure": "2027-07-01T00:00:00Z",
+            "max_stops": 1,
+            "frontier": "none",
+        },
+    ).json()
+    assert one["area_km2"] == answer["area_km2"] and one["lane_share"] == answer["lane_share"]
+    assert list(one["facility_ids"]) == [f["id"] for f in answer["facilities"]]
+    assert list(one["agreements"]) == answer["agreements_used"]
+    assert summary["median_area_km2"] == rows["area_km2"].median()
+    table = client.get(f"/sweeps/{job['id']}/results?format=csv")
+    lines = list(csv.DictReader(io.StringIO(table.text)))
+    assert lines[1]["facility_ids"].split(";") == list(one["facility_ids"])
+    assert lines[1]["area_km2_by_stops"].split(";") == [str(a) for a in one["area_km2_by_stops"]]
+
+
 @pytest.mark.parametrize(
     ("change", "field", "status"),
     [
@@ -132,6 +173,8 @@ def test_an_interrupted_sweep_resumes_and_finishes(client: TestClient) -> None:
         ({"platforms": ["talwr"]}, "platforms.0", 404),
         ({"dates": []}, "dates", 422),
         ({"bogus": 1}, "bogus", 422),
+        ({"reach": {"origins": ["in-mumbai-naval-dockyrd"]}}, "reach.origins.0", 404),
+        ({"reach": {"max_stops": [20]}}, "reach.max_stops.0", 422),
     ],
 )
 def test_a_bad_spec_is_a_4xx_naming_the_field(

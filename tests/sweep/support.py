@@ -1,12 +1,13 @@
-"""Shared pieces of the sweep tests: a small real sweep, and a plan for one of its cases
-asked the way ``POST /plans`` is asked."""
+"""Shared pieces of the sweep tests: small real sweeps, and a plan or a reach for one of
+their cases asked the way ``POST /plans`` or ``POST /reach`` is asked."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from routing.plan.reach import ReachSpec
 from routing.plan.request import PlanSpec
-from routing.sweep import Case, Sweep
+from routing.sweep import Case, ReachCase, Sweep
 
 SPEC: dict[str, Any] = {
     "name": "test sweep",
@@ -43,5 +44,46 @@ def plan_body(sweep: Sweep, case: Case) -> PlanSpec:
                 *spec.dropped_agreements,
                 *scenario.get("dropped_agreements", []),
             ],
+        }
+    )
+
+
+REACH_SPEC: dict[str, Any] = {
+    "name": "test reach sweep",
+    "base": {"nation": "IND", "reserve": 0.25},
+    "scenarios": [
+        {"name": "baseline"},
+        {"name": "no RELOS", "dropped_agreements": ["relos"]},
+    ],
+    "platforms": ["talwar"],
+    "pairs": [["in-mumbai-naval-dockyard", "ru-vladivostok-naval-base"]],
+    "dates": ["2027-01-15"],
+    "reach": {
+        # home: the nation's own naval bases; an airbase: no ship sails from it (an error)
+        "origins": ["home", "in-mumbai-naval-dockyard", "in-hindon-afs"],
+        "days": [None, 12],
+        "max_stops": [1],
+    },
+}
+"""2 plan cases (2 scenarios x 1 platform x 1 pair x 1 date) and 12 reach cases (2
+scenarios x 1 nation x 1 platform x 3 origins x 2 day limits x 1 stop limit x 1 date),
+4 of them errors."""
+
+
+def reach_body(sweep: Sweep, case: ReachCase) -> ReachSpec:
+    """The ``POST /reach`` body asking the question of ``case``, as a user would write
+    it: the sweep's base fields and the case's values, its scenario inline."""
+    base = {k: v for k, v in REACH_SPEC["base"].items() if k != "nation"}
+    return ReachSpec.model_validate(
+        {
+            **base,
+            "nation": case.nation,
+            "platform": case.platform,
+            "origins": list(case.origins),
+            "departure": f"{case.departure.isoformat()}T00:00:00Z",
+            "days": case.days,
+            "max_stops": case.max_stops,
+            "scenario": next(s for s in REACH_SPEC["scenarios"] if s["name"] == case.scenario),
+            "frontier": "none",
         }
     )

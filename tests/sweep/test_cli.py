@@ -84,6 +84,28 @@ def test_relos_sweep_takes_json_and_runs_in_process(tmp_path: Path) -> None:
     assert list(frame["scenario"].unique()) == ["baseline"] and len(frame) == 16
 
 
+def test_relos_sweep_with_reach_cases_prints_their_summary(tmp_path: Path) -> None:
+    spec = tmp_path / "reach.yaml"
+    reach = {"origins": ["home", "in-mumbai-naval-dockyard"], "max_stops": [1]}
+    body = {**_reduced(), "scenarios": [{"name": "baseline"}], "reach": reach}
+    body.update(platforms=["talwar"], origins=body["origins"][:1], dates=["2027-02-01"])
+    spec.write_text(yaml.safe_dump(body), encoding="utf-8")
+    out = tmp_path / "reach.parquet"
+    result = CliRunner().invoke(cli, ["sweep", str(spec), "-o", str(out), "--workers", "0"])
+    assert result.exit_code == 0, result.output
+    assert "4 cases: 2 plans (1 scenario x 1 platform x 2 pairs x 1 date) + 2 reach" in (
+        result.output.replace("\n", " ")
+    )
+    lines = result.output.splitlines()
+    reach_rows = [line for line in lines if line.startswith("│ baseline") and "IND" in line]
+    assert len(reach_rows) == 1 and "2 │" in reach_rows[0]
+    assert any("reach: medians" in line for line in lines)
+    frame = pd.read_parquet(out)
+    assert list(frame["kind"]) == ["plan", "plan", "reach", "reach"]
+    assert list(frame["origin"][2:]) == ["home", "in-mumbai-naval-dockyard"]
+    assert (frame["area_km2"][2:] > 0).all() and frame["area_km2"][:2].isna().all()
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -91,6 +113,8 @@ def test_relos_sweep_takes_json_and_runs_in_process(tmp_path: Path) -> None:
         ({"platforms": ["talwar", "kolkatta"]}, "platforms.1: unknown platform id"),
         ({"dates": {"start": "2027-05-01", "end": "2027-01-01"}}, "dates.end: end 2027-01-01"),
         ({"base": {"reserve": 0.2}}, "base.nation: Field required"),
+        ({"reach": {"origins": ["in-kochi-navalbase"]}}, "reach.origins.0: unknown facility"),
+        ({"reach": {"base": {"origins": []}}}, "reach.base.origins: origins is set per case"),
     ],
 )
 def test_a_bad_spec_exits_2_naming_the_field(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,11 @@ from distributed import Client
 from routing.errors import RelosError
 from routing.service import Services
 from routing.sweep import (
+    Case,
     DataSource,
     InProcess,
     OnDask,
     Sweep,
-    dask_client,
     parse_spec,
     parts_dir,
     prepare,
@@ -41,13 +40,6 @@ pytestmark = pytest.mark.timeout(300)
 
 class Interrupted(Exception):
     """Stands for Ctrl-C or a lost connection partway through a sweep."""
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Client]:
-    """A local cluster of two worker processes, one thread each (as ``relos sweep``)."""
-    with dask_client(workers=2) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +69,7 @@ def test_the_loop_gives_each_case_the_plan_post_plans_gives(
     assert [r["case_id"] for r in rows] == [c.case_id for c in small_sweep.cases]
     kinds = set()
     for case, row in zip(small_sweep.cases, rows, strict=True):
+        assert isinstance(case, Case) and row["kind"] == "plan"
         assert (row["scenario"], row["platform"], row["origin"]) == (
             case.scenario,
             case.platform,
@@ -200,6 +193,20 @@ def test_rows_computed_on_other_data_are_not_reused(
     report = run_sweep(small_sweep, out, InProcess(services), versions=services.versions)
     assert (report.reused, report.computed) == (5, 31)
     assert set(pq.read_table(out)["graph_version"].to_pylist()) == {services.versions["graph"]}
+
+
+def test_rows_written_before_reach_cases_existed_are_reused(
+    services: Services, small_sweep: Sweep, loop_rows: pa.Table, tmp_path: Path
+) -> None:
+    out = tmp_path / "older.parquet"
+    names = loop_rows.column_names  # the plan columns then, without kind nor reach's
+    older = [*names[1 : names.index("origins")], "error", "catalogue_version", "graph_version"]
+    older.remove("kind")
+    older.insert(0, "case_id")
+    write_parquet(parts_dir(out) / "part-older.parquet", loop_rows.slice(0, 10).select(older))
+    report = run_sweep(small_sweep, out, InProcess(services), versions=services.versions)
+    assert (report.reused, report.computed) == (10, 26)
+    assert pq.read_table(out).to_pylist() == loop_rows.to_pylist()
 
 
 def test_a_worker_killed_mid_sweep_loses_no_case_and_repeats_none(

@@ -13,7 +13,7 @@ import pytest
 
 from routing.errors import RelosError
 from routing.service import Services
-from routing.sweep import MAX_CASES, Sweep, load_spec, parse_spec, prepare
+from routing.sweep import MAX_CASES, Case, Sweep, load_spec, parse_spec, prepare
 from tests.sweep.support import SPEC
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sweep.yaml"
@@ -198,7 +198,8 @@ def test_origins_cross_destinations_without_a_place_paired_with_itself(
     sweep = prepare(
         parse_spec(_with(pairs=[ports[:2]], origins=ports, destinations=ports)), services
     )
-    pairs = list(dict.fromkeys((c.origin, c.destination) for c in sweep.cases))
+    plans = [c for c in sweep.cases if isinstance(c, Case)]
+    pairs = list(dict.fromkeys((c.origin, c.destination) for c in plans))
     assert pairs[0] == tuple(ports[:2])
     assert len(pairs) == 3 * 3 - 3  # (kochi, mumbai) once, no (x, x)
     assert all(o != d for o, d in pairs)
@@ -211,6 +212,11 @@ def test_specs_read_from_yaml_and_json(tmp_path: Path, services: Services) -> No
     example = prepare(load_spec(EXAMPLE), services)
     assert example.describe() == "1,536 cases: 4 scenarios x 2 platforms x 16 pairs x 12 dates"
     assert {str(c.departure) for c in example.cases} == {f"2027-{m:02}-01" for m in range(1, 13)}
+    reach = prepare(load_spec(EXAMPLE.with_name("sweep_reach.yaml")), services)
+    assert reach.describe() == (
+        "192 reach cases: 3 scenarios x 2 nations x 1 platform x 1 origin x 2 day limits "
+        "x 4 stop limits x 4 dates"
+    )
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(RelosError, match="not valid YAML") as err:
