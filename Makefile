@@ -4,6 +4,8 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# test processes (pytest-xdist; a file's tests stay together so its fixtures load once)
+TEST_WORKERS ?= 2
 
 .PHONY: install serve test lint graph bench clean
 
@@ -28,7 +30,7 @@ graph: install ## build (or load) the sea graph into the cache, so no test waits
 	$(PY) -c "from routing.service import default_services; default_services().require_sea()"
 
 test: lint graph ## set up, lint, type-check and run the tests
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install ## print the benchmark figures
 	$(PY) bench/run.py

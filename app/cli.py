@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -30,17 +32,20 @@ from maps import (
     render_reach,
     save_html,
 )
+from routing.catalogue.access import check_nation
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.catalogue.model import Catalogue
 from routing.catalogue.query import find_facilities
 from routing.errors import RelosError
+from routing.export import FORMATS, format_for_path
+from routing.export import write as write_export
 from routing.geo import BBox, LonLat
 from routing.limits import MAX_ID
 from routing.parse import parse_bbox, parse_lonlat, split_list
 from routing.plan.impact import ImpactSpec
 from routing.plan.reach import ReachSpec
 from routing.plan.request import GroupItem, PlanSpec
-from routing.plan.scenario import ScenarioSpec, to_scenario
+from routing.plan.scenario import ScenarioSpec, to_scenario, with_ids
 from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
 from routing.vocab import KINDS, SERVICES
 
@@ -61,6 +66,40 @@ AgreementsOpt = Annotated[
     Path, typer.Option("--agreements", help="Agreements JSON.", envvar="RELOS_AGREEMENTS_PATH")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _export_path(path: Path | None) -> Path | None:
+    """--output: a file whose extension is an export format (checked before computing)."""
+    if path is not None:
+        try:
+            format_for_path(path)
+        except RelosError as exc:
+            raise typer.BadParameter(exc.message) from exc
+    return path
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        callback=_export_path,
+        help=f"Also write it to this file, in the format of its extension: {', '.join(FORMATS)}.",
+    ),
+]
+
+
+def _export(answer: dict[str, Any], path: Path) -> None:
+    """Write ``answer`` to ``path`` (``--output``), saying so on standard error."""
+    try:
+        size = write_export(answer, path)
+    except RelosError as exc:
+        exc.field = "output"
+        _fail(exc)
+        return
+    typer.echo(f"wrote {path} ({size:,} bytes)", err=True)
+
+
 DenyOpt = Annotated[
     str | None, typer.Option(help="States refusing diplomatic clearance, comma-separated ISO3.")
 ]
@@ -89,9 +128,86 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+MIN_FLEX = 8
+"""The narrowest a shortened column gets (``_show``)."""
+WIDE = 110
+"""A terminal this wide also shows the secondary columns (facility positions)."""
+SHORT_KINDS = {"naval_base": "naval", "airbase": "air", "port": "port"}
+"""Facility kinds as a narrower terminal shows them."""
+
+
+def _kind(kind: str) -> str:
+    """A facility kind, shortened below ``WIDE`` columns (``naval_base`` -> ``naval``)."""
+    return kind if console.width >= WIDE else SHORT_KINDS.get(kind, kind)
+
+
+def _table(
+    *columns: str,
+    title: str | None = None,
+    caption: str | None = None,
+    right: tuple[str, ...] = (),
+    wrap: tuple[str, ...] = (),
+) -> Table:
+    """A compact table whose cells keep to one line (ids and figures are never cut);
+    ``right`` columns are right-aligned, ``wrap`` columns (lists) may take several lines."""
+    table = Table(
+        title=title,
+        caption=caption,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        show_edge=False,
+    )
+    for col in columns:
+        table.add_column(
+            col,
+            justify="right" if col in right else "left",
+            no_wrap=col not in wrap,
+            overflow="fold" if col in wrap else "ellipsis",
+        )
+    return table
+
+
+def _show(table: Table, *flex: str | tuple[str, int]) -> None:
+    """Print ``table`` within the terminal's width (80 columns and up): the ``flex``
+    columns (names, lists, reasons), in order, are narrowed until it fits, down to
+    ``MIN_FLEX`` or the width given with the header, and cut short with an ellipsis;
+    a ``wrap`` column (a list) wraps between its items instead, so it keeps the width
+    of its longest item. The other columns keep their full width."""
+    for item in flex:
+        header, floor = item if isinstance(item, tuple) else (item, MIN_FLEX)
+        wide = console.options.update_width(10_000)
+        excess = console.measure(table, options=wide).maximum - console.width
+        if excess <= 0:
+            break
+        col = next(c for c in table.columns if c.header == header)
+        texts = [str(v) for v in (col.header, *col.cells)]
+        natural = min(max(map(cell_len, texts)), col.max_width or 10_000)
+        if not col.no_wrap:
+            floor = max(cell_len(word) for text in texts for word in text.split() or [""])
+        col.max_width = max(floor, natural - excess)
+    console.print(table)
+
+
+OPTION_OF = {
+    "origin": "from",
+    "origins": "from",
+    "destination": "to",
+    "waypoints": "waypoint",
+    "dropped_agreements": "drop",
+    "closed_facilities": "close-facility",
+    "denied_countries": "deny",
+    "agreements": "agreement",
+}
+"""Request fields whose command-line option has another name."""
+
+
 def _fail(exc: RelosError) -> None:
-    option = exc.field.replace("_", "-") if exc.field else None
-    where = f"--{option.removeprefix('--')}: " if option else ""
+    where = ""
+    if exc.field:
+        name = exc.field.removeprefix("--")
+        base = name.split(".")[0]  # "waypoints.1" is the second --waypoint
+        where = f"--{OPTION_OF.get(base, base).replace('_', '-')}: "
     typer.echo(f"error: {where}{exc.message}", err=True)
     raise typer.Exit(code=2)
 
@@ -240,23 +356,22 @@ def facilities(
 
     title = f"{len(rows)} facilities"
     if usable_by:
-        title += f" usable by {usable_by.upper()} on {day.isoformat()}"
-    table = Table(title=title)
-    for col in ("id", "name", "country", "kind", "lon", "lat"):
-        table.add_column(col, no_wrap=col == "id")
-    if usable_by:
-        table.add_column("basis")
-    if near:
-        table.add_column("nm", justify="right")
+        title += f" usable by {check_nation(usable_by)} on {day.isoformat()}"
+    where = console.width >= WIDE  # positions only where they fit beside the names
+    cols = ["id", "ctry", "kind", *(["lon", "lat"] if where else [])]
+    cols += [*(["basis"] if usable_by else []), *(["nm"] if near else []), "name"]
+    table = _table(*cols, title=title, right=("lon", "lat", "nm"), wrap=("basis",))
     for m in rows:
         fac = m.facility
-        cells = [fac.id, fac.name, fac.country, fac.kind, f"{fac.lon:.4f}", f"{fac.lat:.4f}"]
+        cells = [fac.id, fac.country, _kind(fac.kind)]
+        if where:
+            cells += [f"{fac.lon:.4f}", f"{fac.lat:.4f}"]
         if m.grant is not None:
             cells.append("own" if m.grant.basis == "own" else ", ".join(m.grant.agreements))
-        if m.distance_nm is not None:
-            cells.append(f"{m.distance_nm:,.0f}")
-        table.add_row(*cells)
-    console.print(table)
+        if near:
+            cells.append(f"{m.distance_nm:,.0f}" if m.distance_nm is not None else "")
+        table.add_row(*cells, fac.name)
+    _show(table, "name", "basis")
 
 
 @app.command()
@@ -273,19 +388,18 @@ def agreements(
         )
         sys.stdout.write("\n")
         return
-    table = Table(title=f"{len(cat.agreements)} agreements")
-    for col in ("id", "name", "parties", "signed", "in force from", "expires"):
-        table.add_column(col)
+    cols = ("id", "parties", "signed", "in force", "expires", "name")
+    table = _table(*cols, title=f"{len(cat.agreements)} agreements")
     for a in cat.agreements.values():
         table.add_row(
             a.id,
-            a.name,
             "-".join(a.parties),
             a.signed.isoformat(),
             a.in_force_from.isoformat(),
             a.expires.isoformat() if a.expires else ("renews" if a.auto_renews else "-"),
+            a.name,
         )
-    console.print(table)
+    _show(table, "name")
 
 
 def _validation_exit(exc: ValidationError) -> None:
@@ -351,6 +465,7 @@ def route(
         float | None, typer.Option("--air-draught-m", help="Air draught, m.")
     ] = None,
     as_json: JsonOpt = False,
+    output: OutputOpt = None,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
@@ -379,18 +494,33 @@ def route(
     except RelosError as exc:
         _fail(exc)
         return
+    if output is not None:
+        _export(feature, output)
     if as_json:
         _print_json(feature)
         return
-    table = Table(title=f"{origin} -> {destination}")
-    for col in ("route", "distance nm", f"hours at {speed_kn:g} kn", "passages"):
-        table.add_column(col)
+    ends = feature["properties"]
+    hours = f"h at {speed_kn:g} kn"
+    table = _table(
+        "route",
+        "nm",
+        hours,
+        "days",
+        "passages",
+        title=f"{ends['origin']['id'] or origin} -> {ends['destination']['id'] or destination}",
+        right=("route", "nm", hours, "days"),
+        wrap=("passages",),
+    )
     for i, feat in enumerate([feature, *feature["properties"]["alternatives"]], start=1):
         p = feat["properties"]
         table.add_row(
-            str(i), f"{p['distance_nm']:,.0f}", f"{p['duration_h']:,.0f}", ", ".join(p["passages"])
+            str(i),
+            f"{p['distance_nm']:,.0f}",
+            f"{p['duration_h']:,.0f}",
+            f"{p['duration_h'] / 24:.1f}",
+            ", ".join(p["passages"]) or "-",
         )
-    console.print(table)
+    _show(table, "passages")
     for item in feature["properties"].get("avoided", []):
         console.print(f"avoided {item['passage']}: {item['reason']}")
 
@@ -482,6 +612,21 @@ def plan(
     close_facility: Annotated[
         str | None, typer.Option("--close-facility", help="Closed facilities, comma-separated.")
     ] = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Passages, closure groups or facilities to keep out of, by id or name "
+            "(comma-separated or repeated): a passage is closed, a facility never stopped at."
+        ),
+    ] = None,
+    ice_class: Annotated[
+        str | None,
+        typer.Option("--ice-class", help="Ice class for seasonal passages, e.g. Arc4."),
+    ] = None,
+    dwell_h: Annotated[
+        float | None,
+        typer.Option("--dwell-h", help="Hours at each stop (default: 24 at sea, 3 by air)."),
+    ] = None,
     max_stops: Annotated[int, typer.Option("--max-stops")] = 12,
     objective: Annotated[
         str, typer.Option(help="min_time, min_stops or min_distance.")
@@ -518,6 +663,7 @@ def plan(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    output: OutputOpt = None,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
@@ -551,6 +697,9 @@ def plan(
             min_confidence=min_confidence,
             max_wait_days=max_wait_days,
             notice_from=notice_from.replace(tzinfo=dt.UTC) if notice_from else None,
+            avoid=[item for text in avoid or [] for item in split_list(text)],
+            ice_class=ice_class,
+            dwell_h=dwell_h,
         )
     except ValidationError as exc:
         _validation_exit(exc)
@@ -565,6 +714,10 @@ def plan(
         _print_json(result)
     else:
         print_plan(result)
+    if output is not None and result["feasible"]:
+        _export(result, output)
+    elif output is not None:
+        typer.echo(f"{output} not written: the plan is infeasible", err=True)
     if not result["feasible"]:
         raise typer.Exit(code=EXIT_INFEASIBLE)
 
@@ -721,20 +874,28 @@ def impact(
         f"{result['platform']} ({result['nation']}), {result['basis']}: reach "
         f"{base['area_km2'] / 1e6:,.1f} M km2, {base['facilities']} facilities"
     )
-    table = Table(title="What each agreement adds")
-    for col in ("#", "agreement", "M km2", "facilities", "voyages made", "stops"):
-        table.add_column(col)
+    table = _table(
+        "#",
+        "agreement",
+        "M km2",
+        "facilities",
+        "voyages",
+        "stops provided",
+        title="What each agreement adds",
+        right=("#", "M km2", "facilities", "voyages"),
+        wrap=("stops provided",),
+    )
     for row in result["agreements"]:
+        stops = row["stops_provided"]
         table.add_row(
             str(row["rank"]),
             row["agreement"],
             f"+{row['area_km2'] / 1e6:,.1f}",
             f"+{len(row['facilities_gained'])}",
             str(row["voyages_made_feasible"]),
-            ", ".join(row["stops_provided"][:3])
-            + ("..." if len(row["stops_provided"]) > 3 else ""),
+            ", ".join(stops[:3]) + (f" (+{len(stops) - 3})" if len(stops) > 3 else ""),
         )
-    console.print(table)
+    _show(table, "stops provided")
     if map_file is not None:
         console.print(f"map: {map_file}")
 
@@ -867,9 +1028,18 @@ def _read_json(source: str) -> Any:
 
 
 def _scenario_table(rows: list[dict[str, Any]]) -> None:
-    table = Table(title=f"{len(rows)} scenarios")
-    for col in ("id", "name", "date", "closed", "closed facilities", "dropped", "added"):
-        table.add_column(col)
+    table = _table(
+        "id",
+        "name",
+        "date",
+        "closed",
+        "closed facilities",
+        "dropped",
+        "added",
+        title=f"{len(rows)} scenarios",
+        right=("id", "added"),
+        wrap=("closed", "closed facilities", "dropped"),
+    )
     for r in rows:
         added = len(r["added_facilities"]) + len(r["added_agreements"])
         table.add_row(
@@ -881,7 +1051,7 @@ def _scenario_table(rows: list[dict[str, Any]]) -> None:
             ", ".join(r["dropped_agreements"]),
             str(added or ""),
         )
-    console.print(table)
+    _show(table, ("name", 16), "closed facilities", "closed", "dropped", "name")
 
 
 @scenario_app.command("create")
@@ -920,6 +1090,7 @@ def scenario_create(
     with _store(database_url) as store:
         try:
             to_scenario(body, services.catalogue, services.platforms, services.sea_data)
+            body = with_ids(body, services.catalogue, services.sea_data)
             saved = store.create_scenario(body.model_dump(mode="json"))
         except RelosError as exc:
             _fail(exc)
@@ -1010,19 +1181,26 @@ def keys_list(as_json: JsonOpt = False, database_url: DatabaseOpt = "") -> None:
     if as_json:
         _print_json(rows)
         return
-    table = Table(title=f"{len(rows)} API keys")
-    for col in ("id", "name", "role", "prefix", "created", "revoked"):
-        table.add_column(col)
+    table = _table(
+        "id",
+        "name",
+        "role",
+        "prefix",
+        "created",
+        "revoked",
+        title=f"{len(rows)} API keys",
+        right=("id",),
+    )
     for r in rows:
         table.add_row(
             str(r["id"]),
             r["name"],
             r["role"],
             r["prefix"] + "...",
-            r["created_at"][:16],
-            (r["revoked_at"] or "")[:16],
+            r["created_at"][:16].replace("T", " "),
+            (r["revoked_at"] or "")[:16].replace("T", " "),
         )
-    console.print(table)
+    _show(table, "name")
 
 
 @keys_app.command("revoke")
@@ -1082,10 +1260,16 @@ def compare(
     if as_json:
         _print_json(result)
         return
-    table = Table(title="scenarios compared (delta against the baseline)")
-    for col in ("scenario", "feasible", "nm", "days", "stops", "Δ nm", "Δ days", "Δ stops"):
-        table.add_column(col, justify="left" if col in ("scenario", "feasible") else "right")
-    table.add_column("stops used / reason")
+    deltas = ("nm", "days", "stops", "Δ nm", "Δ days", "Δ stops")
+    table = _table(
+        "scenario",
+        "ok",
+        *deltas,
+        "stops used / reason",
+        title="Scenarios compared (Δ: against the baseline)",
+        right=deltas,
+        wrap=("scenario", "stops used / reason"),  # a scenario's name is never cut
+    )
     for row in result["results"]:
         t, d = row["totals"], row["delta"]
         table.add_row(
@@ -1099,7 +1283,122 @@ def compare(
             f"{d['stops']:+d}" if d else "",
             ", ".join(row["stops_used"]) if row["feasible"] else (row["reason"] or ""),
         )
-    console.print(table)
+    _show(table, ("scenario", 16), "stops used / reason", "scenario")
+
+
+@app.command()
+def access(
+    nation: Annotated[str, typer.Option(help="Nation, ISO3 or name.")],
+    date: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Day (default: today).")
+    ] = None,
+    service: ServiceOpt = None,
+    kind: KindOpt = None,
+    drop: Annotated[
+        str | None, typer.Option(help="Agreements to treat as lapsed, comma-separated.")
+    ] = None,
+    close_facility: Annotated[
+        str | None, typer.Option("--close-facility", help="Closed facilities, comma-separated.")
+    ] = None,
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """Every facility the nation may use that day, and the agreement opening each (GET /access)."""
+    _choice(kind, KINDS, "--kind")
+    _choice(service, SERVICES, "--service")
+    services = _services(facilities_path, agreements_path, sea=False)
+    day = date.date() if date else dt.datetime.now(dt.UTC).date()
+    try:
+        result = services.access(
+            nation,
+            day,
+            service=service,
+            kind=kind,
+            dropped_agreements=split_list(drop),
+            closed_facilities=split_list(close_facility),
+        )
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    console.print(
+        f"{result['nation']} on {result['date']}: agreements in force: "
+        f"{', '.join(result['agreements_in_force']) or 'none'}"
+    )
+    table = _table(
+        "facility",
+        "ctry",
+        "kind",
+        "basis",
+        "name",
+        title=f"{result['count']} facilities usable" + (f" for {service}" if service else ""),
+        caption="basis: own, or the agreements opening it (with how certain, if not confirmed)",
+        wrap=("basis",),
+    )
+    for f in result["facilities"]:
+        basis = ", ".join(f["agreements"]) or f["basis"]
+        if f["confidence"] != "confirmed":
+            basis += f" ({f['confidence'].removesuffix('_date')})"
+        table.add_row(f["facility_id"], f["country"], _kind(f["kind"]), basis, f["name"])
+    _show(table, "name", "basis")
+
+
+@app.command()
+def critical(
+    plan_file: Annotated[
+        str, typer.Option("--plan", help="A deployment as JSON (file or -), as POST /plans takes.")
+    ],
+    as_json: JsonOpt = False,
+    facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
+    agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
+) -> None:
+    """The stops, agreements and passages a deployment relies on, ranked by what losing
+    each costs (POST /critical)."""
+    try:
+        spec = PlanSpec.model_validate(_read_json(plan_file))
+    except ValidationError as exc:
+        _validation_exit(exc)
+        return
+    services = _services(facilities_path, agreements_path)
+    try:
+        result = services.critical(spec)
+    except RelosError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        _print_json(result)
+        return
+    base = result["baseline"]
+    if not base["feasible"]:
+        console.print(f"[bold red]infeasible[/]: {base['reason']}")
+        raise typer.Exit(code=EXIT_INFEASIBLE)
+    t = base["totals"]
+    console.print(f"baseline: {t['distance_nm']:,.0f} nm, {t['days']:.1f} days, {t['stops']} stops")
+    table = _table(
+        "#",
+        "without",
+        "kind",
+        "ok",
+        "+ days",
+        "stops used / reason",
+        title="What the deployment relies on (the costliest loss first)",
+        right=("#", "+ days"),
+        wrap=("stops used / reason",),
+    )
+    for row in result["ranking"]:
+        extra = row["extra_days"]
+        table.add_row(
+            str(row["rank"]),
+            row["id"],
+            row["kind"],
+            "yes" if row["feasible"] else "no",
+            "" if extra is None else f"{extra:+.1f}",
+            ", ".join(row["stops_used"]) if row["feasible"] else (row["reason"] or ""),
+        )
+    _show(table, "stops used / reason")
 
 
 EXIT_STOPPED = 1
@@ -1141,7 +1440,8 @@ def sweep(
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
-    """Run a batch of what-ifs (scenarios x platforms x pairs x dates) into a Parquet file.
+    """Run a batch of what-ifs (plans: scenarios x platforms x pairs x dates; reach: a
+    reach block) into a Parquet file.
 
     Exit codes: 0 written, 2 bad spec or options, 1 the sweep stopped, 130 interrupted
     (after 1 or 130, the same command resumes where it stopped).
@@ -1247,10 +1547,13 @@ def sweep(
 
 def print_sweep_summary(table: Any) -> None:
     """Per scenario and platform: cases, feasible share, errors, and the medians of the
-    feasible cases (in 80 columns)."""
-    from routing.sweep import summarize
+    feasible cases (in 80 columns); then the reach cases' medians, if any."""
+    from routing.sweep import summarize, summarize_reach
 
+    print_reach_summary(summarize_reach(table))
     rows = summarize(table)
+    if not rows:
+        return
     out = Table(caption="days, nm, stops: medians of the feasible cases")
     out.add_column("scenario", max_width=18, overflow="ellipsis")
     out.add_column("platform", max_width=12, overflow="ellipsis")
@@ -1274,8 +1577,85 @@ def print_sweep_summary(table: Any) -> None:
     console.print(out)
 
 
+def print_reach_summary(rows: list[Any]) -> None:
+    """Per scenario, nation and platform of the reach cases: cases, errors, and the
+    median area, lane share and facilities reached (in 80 columns)."""
+    if not rows:
+        return
+    out = Table(caption="reach: medians of the cases answered; area in million km2")
+    out.add_column("scenario", max_width=18, overflow="ellipsis")
+    out.add_column("nation")
+    out.add_column("platform", max_width=12, overflow="ellipsis")
+    for col in ("cases", "errors", "area", "lanes", "facilities"):
+        out.add_column(col, justify="right")
+    for r in rows:
+        answered = r.median_area_km2 is not None
+        out.add_row(
+            r.scenario,
+            r.nation,
+            r.platform,
+            f"{r.cases:,}",
+            f"{r.errors:,}" if r.errors else "",
+            f"{r.median_area_km2 / 1e6:.1f}" if answered else "",
+            f"{r.median_lane_share:.0%}" if answered else "",
+            f"{r.median_facilities:g}" if answered else "",
+        )
+    console.print(out)
+
+
+def _when(text: str | None, *, short: bool = False) -> str:
+    """An ISO time as ``2026-08-06 10:37`` (UTC, to the minute; ``short``: ``08-06 10:37``)."""
+    if not text:
+        return ""
+    when = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+    return when.strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
+
+
+def _hours(start: str | None, end: str | None) -> float | None:
+    """Hours from one ISO time to another, to a tenth."""
+    if not start or not end:
+        return None
+    delta = dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)
+    return round(delta.total_seconds() / 3600, 1)
+
+
+def print_legs(legs: list[dict[str, Any]]) -> None:
+    """A plan's legs: from, to, distance, days under way (hours when every leg is
+    shorter than a day: flights), fuel left on arrival (the group's lowest), waits and
+    the passages on the way."""
+    waits = any(leg.get("wait_h") for leg in legs)
+    hours = all(leg["duration_h"] < 24 for leg in legs)
+    time = "h" if hours else "days"
+    table = _table(
+        "#",
+        "from",
+        "to",
+        "nm",
+        time,
+        *(["wait d"] if waits else []),
+        "fuel",
+        "passages",
+        title="Legs (fuel: the lowest left on arrival)",
+        right=("#", "nm", time, "wait d", "fuel"),
+        wrap=("passages",),
+    )
+    for leg in legs:
+        row = [
+            str(leg["index"]),
+            str(leg["from"]),
+            str(leg["to"]),
+            f"{leg['distance_nm']:,.0f}",
+            f"{leg['duration_h']:.1f}" if hours else f"{leg['duration_h'] / 24:.1f}",
+        ]
+        if waits:
+            row.append(f"{leg['wait_h'] / 24:.1f}" if leg.get("wait_h") else "")
+        row += [f"{leg['fuel_on_arrival']:.0%}", ", ".join(leg["passages"]) or "-"]
+        table.add_row(*row)
+    _show(table, ("from", 16), ("to", 16), "passages", ("from", 12), ("to", 12), "from", "to")
+
+
 def print_plan(result: dict[str, Any]) -> None:
-    """A plan as a readable summary and stop table."""
+    """A plan as a readable summary, its legs and its stops."""
     head = f"{result['platform']['label']} ({result['nation']}): "
     head += f"{result['origin']['name']} -> {result['destination']['name']}"
     console.print(head)
@@ -1292,25 +1672,34 @@ def print_plan(result: dict[str, Any]) -> None:
     )
     if result.get("range_basis"):
         console.print(f"range: {result['range_basis']}")
+    print_legs(result["legs"])
     cargo = any(s.get("cargo_t") is not None for s in result["stops"])
-    table = Table()
-    cols = ["#", "stop", "agreement", "arrival", "departure", "fuel on arrival", "notice"]
-    for col in [*cols, "tanker cargo"] if cargo else cols:
-        table.add_column(col)
+    cols = ["#", "stop", "basis", "arrive", "stay", "fuel", "notice"]
+    table = _table(
+        *cols,
+        *(["cargo"] if cargo else []),
+        title="Stops (times UTC)",
+        right=("#", "stay", "fuel", "notice", "cargo"),
+        wrap=("basis",),
+    )
     for s in result["stops"]:
+        stay = _hours(s["arrival"], s["departure"])
         row = [
             str(s["index"]),
             s["facility_id"],
             s["agreement"] or s["basis"],
-            s["arrival"],
-            s["departure"],
+            _when(s["arrival"], short=True),
+            f"{stay:g} h" if stay is not None else "",
             f"{s['fuel_on_arrival']:.0%}",
             f"{s['notice_days']} d" if s["notice_days"] else "",
         ]
         if cargo:
             row.append("" if s.get("cargo_t") is None else f"{s['cargo_t']:,.0f} t")
         table.add_row(*row)
-    console.print(table)
+    if result["stops"]:
+        _show(table, "basis")
+    else:
+        console.print("no resupply stops")
     dest = result["destination"]
     if dest.get("basis"):
         basis = dest["agreement"] or dest["basis"]
@@ -1333,9 +1722,8 @@ def print_reach(result: dict[str, Any]) -> None:
         + (f", {limits['days']:g} days" if limits.get("days") else "")
         + f"; range {result['range_nm']:,.0f} nm at {result['speed_kn']:g} kn"
     )
-    bands = Table(title="Within reach")
-    for col in ("stops", "sea area (M km2)", "sea lanes", "facilities"):
-        bands.add_column(col, justify="right")
+    cols = ("stops", "sea area (M km2)", "sea lanes", "facilities")
+    bands = _table(*cols, title="Within reach", right=cols)
     for b in result["by_stops"]:
         bands.add_row(
             str(b["stops"]),
@@ -1343,13 +1731,19 @@ def print_reach(result: dict[str, Any]) -> None:
             f"{b['lane_share']:.0%}",
             str(b["facilities"]),
         )
-    console.print(bands)
-    table = Table(title="Facilities within reach")
-    for col in ("facility", "stops", "days", "basis"):
-        table.add_column(col)
+    _show(bands)
+    table = _table(
+        "facility",
+        "stops",
+        "days",
+        "basis",
+        title="Facilities within reach",
+        right=("stops", "days"),
+        wrap=("basis",),
+    )
     for f in result["facilities"]:
         basis = ", ".join(f["agreements"]) or f["basis"]
         table.add_row(f["id"], str(f["stops"]), f"{f['days']:.1f}", basis)
-    console.print(table)
+    _show(table, "basis")
     for c in result["closed"]:
         console.print(f"closed: {c}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
@@ -40,6 +41,8 @@ from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load
 
 #: Request slots per worker process: how many requests can be in the pool at once.
 SLOTS_PER_PROCESS = 8
+#: How much lower the worker processes' CPU priority is than the server's (``nice``).
+WORKER_NICE = 10
 #: How often a waiting request thread looks whether its client went away, seconds.
 POLL_S = 0.05
 
@@ -48,8 +51,12 @@ _FLAGS: Any = None
 
 
 def _start(paths: Mapping[str, Any], flags: Any) -> None:
-    """A worker process's start: the data and engines, once."""
+    """A worker process's start: the data and engines, once; then a lower CPU priority,
+    so that when heavy work fills every core the server process (cheap requests, and
+    sending the answers) still gets one at once."""
     global _SERVICES, _FLAGS
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
     _SERVICES = load_services(**paths)
     _FLAGS = flags
 

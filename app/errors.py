@@ -24,6 +24,7 @@ STATUS: list[tuple[type[e.RelosError], int, str]] = [
     (e.UnknownFacilityError, 404, "unknown_facility"),
     (e.UnknownAgreementError, 404, "unknown_agreement"),
     (e.UnknownPlatformError, 404, "unknown_platform"),
+    (e.AmbiguousNameError, 422, "ambiguous"),
     (e.UnauthenticatedError, 401, "unauthorized"),
     (e.ForbiddenError, 403, "forbidden"),
     (e.RateLimitedError, 429, "rate_limited"),
@@ -148,6 +149,8 @@ def error_body(exc: e.RelosError, *, location: str = "query") -> dict[str, objec
         item["distance_nm"] = exc.distance_nm
     if isinstance(exc, e.NoRouteError):
         item["closures"] = exc.closures
+    if exc.candidates:  # an unknown name's suggestions, an ambiguous one's matches
+        item["candidates"] = exc.candidates
     return {"detail": [item]}
 
 

@@ -19,6 +19,7 @@ from app.compute import Compute
 from app.routers import (
     catalogue,
     compare,
+    console,
     health,
     keys,
     maps,
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeavyGate, limit=heavy, budget_s=cfg.request_budget_s)
     app.include_router(health.router)
     app.include_router(keys.router)
+    app.include_router(console.router)  # the page asks for a key itself; the API checks it
     viewer = [Depends(require_viewer)]
     for router in (
         catalogue.router,

@@ -10,7 +10,7 @@ from typing import Any
 import folium
 from markupsafe import escape
 
-from maps.base import HtmlTooltip, LatLng
+from maps.base import AREA_PANE, HtmlTooltip, LatLng
 from maps.draw import fmt_days, fmt_nm
 from maps.templates import Key, Rows, styled
 from routing.air.airspace import shipped_airspaces
@@ -19,8 +19,8 @@ from routing.air.report import shading
 CLOSURE_COLOUR = "#c0392b"
 NO_CLEARANCE_COLOUR = "#7f8c8d"
 KEYS = (
-    Key(CLOSURE_COLOUR, "airspace closed (standing or requested closure)", "square"),
-    Key(NO_CLEARANCE_COLOUR, "airspace needing a clearance not allowed", "square"),
+    Key(CLOSURE_COLOUR, "airspace closed (standing or requested closure)", "patch"),
+    Key(NO_CLEARANCE_COLOUR, "airspace needing a clearance not allowed", "patch"),
 )
 
 
@@ -31,8 +31,8 @@ def draw_airspace(
     visit: Sequence[str],
     bounds: Sequence[LatLng],
 ) -> int:
-    """Shade the closed airspace of an air answer's ``airspace`` block near ``bounds``;
-    the number of units drawn."""
+    """Shade the closed airspace of an air answer's ``airspace`` block near ``bounds``
+    (under the flight, whose tooltip stays within reach); the number of units drawn."""
     if not airspace or not bounds:
         return 0
     lats = [p[0] for p in bounds]
@@ -56,6 +56,7 @@ def draw_airspace(
                 "fillOpacity": 0.25,
             },
             class_name="relos-airspace",
+            pane=AREA_PANE,
         )
         why = reasons.get(props["unit"]) or (
             "closed" if closure else "needs a diplomatic clearance (not allowed)"

@@ -31,20 +31,29 @@ GRID_STYLE = {"color": "#7d97ad", "weight": 0.5, "opacity": 0.5}
 GRID_STEP_DEG = 15
 #: Deepest zoom offered with the offline basemap (1:50m land holds up to about here).
 MAX_OFFLINE_ZOOM = 9
+#: Colours of tracks (a route, its alternatives, the scenarios of a comparison): no red,
+#: which means "closed" on every map, and no green or dark orange, the origin's and the
+#: waypoints' marks.
 PALETTE = (
     "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#8c564b",
     "#e377c2",
     "#17becf",
+    "#8c564b",
+    "#bcbd22",
+    "#34495e",
+    "#9467bd",
+    "#7f7f7f",
 )
 
 LatLng = tuple[float, float]
-#: Left padding when fitting the view, so the panel (top left) hides little of the drawing.
-PANEL_ROOM_PX = 330
+#: The Leaflet pane of shaded areas and rings (reach, airspace, range rings, passage
+#: regions): under the lines and markers (``overlayPane``, 400), so a leg's tooltip can be
+#: reached wherever an area lies over it, and above the basemap and graticule.
+AREA_PANE = "relosAreas"
+AREA_PANE_Z = 350
+#: Farthest latitude a view is fitted to: Web Mercator ends at 85.05 degrees, and a bound
+#: at the pole would zoom out to the whole world.
+FIT_MAX_LAT = 84.0
 
 
 class OfflineMap(folium.Map):
@@ -116,25 +125,72 @@ class PageTitle(Element):
 
 
 class Box(MacroElement):
-    """A box of HTML in a corner of the map: the summary panel or the legend."""
+    """A box of HTML in a corner of the map: the summary panel or the legend.
+
+    A button folds it down to ``label``; a popup that opens under it moves the map
+    until it is clear of it, or folds it (see ``relosMaps.box`` in ``static/``).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = relosMaps.box(
                 {{ this._parent.get_name() }}, {{ this.html|tojson }},
-                {{ this.position|tojson }}, {{ this.css_class|tojson }}
+                {{ this.position|tojson }}, {{ this.css_class|tojson }}, {{ this.label|tojson }}
             );
         {% endmacro %}
         """
     )
 
-    def __init__(self, body: Markup, *, position: str, css_class: str) -> None:
+    def __init__(self, body: Markup, *, position: str, css_class: str, label: str) -> None:
         super().__init__()
         self._name = "Box"
         self.html = body
         self.position = position
         self.css_class = css_class
+        self.label = label
+
+
+class ExportControl(MacroElement):
+    """Buttons to print the map and to save it as one standalone HTML file.
+
+    Printing is the browser's (the boxes unfold, the map's controls are left out). Saving
+    asks the page's own address with ``download=true`` (the service answers the
+    standalone file), so it is offered only for a page fetched with GET (``by_query``)
+    from a server; a standalone file is already the file to keep.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = relosMaps.exportControl(
+                {{ this._parent.get_name() }}, {{ this.by_query|tojson }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, by_query: bool) -> None:
+        super().__init__()
+        self._name = "ExportControl"
+        self.by_query = by_query
+
+
+class FitView(MacroElement):
+    """Fit the view to a box, leaving room for the summary panel (``relosMaps.fit``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            relosMaps.fit({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = bounds
 
 
 class HtmlPopup(MacroElement):
@@ -200,6 +256,8 @@ def new_map(*, title: str, online_tiles: bool = False, world_copy_jump: bool = F
         control_scale=True,
         prefer_canvas=False,
         world_copy_jump=world_copy_jump,
+        # Fit views closely (a quarter zoom step), not a whole step out.
+        zoomSnap=0.25,
     )
     root = m.get_root()
     header = root.header  # type: ignore[attr-defined]
@@ -209,6 +267,7 @@ def new_map(*, title: str, online_tiles: bool = False, world_copy_jump: bool = F
         Element(f"document.getElementById({json.dumps(m.get_name())}).classList.add('relos-map');"),
         name="relos_map_class",
     )
+    folium.map.CustomPane(AREA_PANE, z_index=AREA_PANE_Z, pointer_events=True).add_to(m)
     LandLayer(show=not online_tiles).add_to(m)
     if online_tiles:
         online = layer_name("OpenStreetMap (online)")
@@ -224,23 +283,41 @@ def overlay(m: folium.Map, name: str, *, show: bool = True) -> folium.FeatureGro
     return group
 
 
-def finish(m: folium.Map, *, bounds: Sequence[LatLng]) -> folium.Map:
-    """Add the layer control (last, as folium needs) and fit the view to ``bounds``."""
+def in_area_pane(layer: Any) -> Any:
+    """``layer`` (a folium path or GeoJson) drawn in the pane of areas, under the lines."""
+    layer.options["pane"] = AREA_PANE
+    return layer
+
+
+def fit_box(bounds: Sequence[LatLng]) -> list[list[float]] | None:
+    """The [[south, west], [north, east]] box of ``bounds`` (longitudes as drawn, in the
+    map's frame), latitudes kept within :data:`FIT_MAX_LAT`; ``None`` when empty."""
+    if not bounds:
+        return None
+    lats = [max(-FIT_MAX_LAT, min(FIT_MAX_LAT, p[0])) for p in bounds]
+    lons = [p[1] for p in bounds]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def finish(m: folium.Map, *, bounds: Sequence[LatLng], by_query: bool = False) -> folium.Map:
+    """Add the print and save buttons, the layer control (last, as folium needs) and fit
+    the view to ``bounds`` (what was drawn: tracks, stops, ends; never a whole region).
+
+    ``by_query``: the page's address with ``download=true`` gives its standalone file
+    (the GET maps: catalogue, route, air route).
+    """
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    if bounds:
-        south = min(p[0] for p in bounds)
-        north = max(p[0] for p in bounds)
-        west = min(p[1] for p in bounds)
-        east = max(p[1] for p in bounds)
-        # Leave room on the left for the summary panel.
-        m.fit_bounds(
-            [[south, west], [north, east]],
-            padding_top_left=(PANEL_ROOM_PX, 60),
-            padding_bottom_right=(30, 30),
-        )
+    ExportControl(by_query=by_query).add_to(m)
+    box = fit_box(bounds)
+    if box is not None:
+        FitView(box).add_to(m)
     return m
 
 
 def colour(index: int) -> str:
-    """The ``index``-th colour of the palette (cycling)."""
-    return PALETTE[index % len(PALETTE)]
+    """The ``index``-th track colour: the palette's, then as many more as needed, each
+    its own hue (golden-angle steps), none red (red means closed)."""
+    if index < len(PALETTE):
+        return PALETTE[index]
+    turn = (200.0 + 137.508 * index) % 360.0 / 360.0
+    return f"hsl({25.0 + 310.0 * turn:.1f}, 60%, 40%)"

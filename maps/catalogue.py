@@ -233,8 +233,8 @@ def render_catalogue(
         date=date,
         kinds=KIND_LABELS.items(),
     )
-    Box(panel, position="topleft", css_class="relos-panel").add_to(m)
-    return finish(m, bounds=[(r["lat"], r["lon"]) for r in records])
+    Box(panel, position="topleft", css_class="relos-panel", label="Summary").add_to(m)
+    return finish(m, bounds=[(r["lat"], r["lon"]) for r in records], by_query=True)
 
 
 def _records(

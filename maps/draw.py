@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import folium
 from markupsafe import Markup, escape
 
-from maps.base import HtmlPopup, HtmlTooltip, LatLng
+from maps.base import HtmlPopup, HtmlTooltip, LatLng, in_area_pane
 from maps.geometry import Coords, chain, geodesic_ring, shift_coords, shift_into, shift_near
 from maps.templates import Cell, Rows, code, confidence_label, render, styled
 
+#: Red, dotted: closed (a passage, airspace); used for nothing else.
 CLOSED = "#c0392b"
+CLOSED_DASH = "2 6"
 GATE = "#6c3483"
+#: Dashes of alternative routes and of range rings.
+ALT_DASH = "8 6"
+RING_DASH = "6 5"
 ORIGIN_COLOUR = "#1e8449"
 WAYPOINT_COLOUR = "#b9770e"
 
@@ -71,6 +77,24 @@ def as_latlng(coords: Coords) -> list[LatLng]:
     return [(lat, lon) for lon, lat in coords]
 
 
+@cache
+def _shipped_facility_names() -> dict[str, str]:
+    from routing.catalogue.load import load_catalogue
+
+    return {f.id: f.name for f in load_catalogue()}
+
+
+def facility_name(facility_id: str) -> str:
+    """The name of a facility of the shipped catalogue given by id (the id if unknown), for
+    answers that give an id alone (a compared route's ends)."""
+    return _shipped_facility_names().get(facility_id, facility_id)
+
+
+def named(ids: Sequence[Any] | None, names: Mapping[str, str] | None) -> list[str]:
+    """Ids (of passages, facilities) as their names where ``names`` knows them."""
+    return [(names or {}).get(str(i), str(i)) for i in ids or []]
+
+
 # ---------------------------------------------------------------- markers
 
 
@@ -114,12 +138,17 @@ def waypoint_marker(
     index: int,
     lon: float,
     lat: float,
+    beside: bool = False,
 ) -> None:
-    """A waypoint of a plan: a diamond, with the call there in its popup."""
+    """A waypoint of a plan: a diamond, with the call there in its popup.
+
+    ``beside``: a numbered stop is at the same place, so the diamond sits to its left
+    rather than under it.
+    """
     icon = folium.DivIcon(
         html=str(render("waypoint_icon")),
         icon_size=(16, 16),
-        icon_anchor=(8, 8),
+        icon_anchor=(26, 8) if beside else (8, 8),
         class_name="relos-waypoint",
     )
     _call_marker(
@@ -320,8 +349,10 @@ def draw_route(
     dashed: bool = False,
     ends: bool = True,
     label: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[Coords, list[LatLng]]:
-    """A route Feature's track (and its origin and destination markers).
+    """A route Feature's track (and its origin and destination markers); ``names``
+    gives the passages' names for its tooltip.
 
     Returns the track in the map's frame and the points to fit.
     """
@@ -334,7 +365,7 @@ def draw_route(
         distance=fmt_nm(props.get("distance_nm")),
         duration=fmt_days(props.get("duration_h")),
         fuel=None,
-        passages=props.get("passages") or [],
+        passages=named(props.get("passages"), names),
         wait=None,
     )
     line = folium.PolyLine(
@@ -342,7 +373,7 @@ def draw_route(
         color=colour,
         weight=4 if not dashed else 3,
         opacity=0.9,
-        dash_array="8 6" if dashed else None,
+        dash_array=ALT_DASH if dashed else None,
         class_name=class_name,
     )
     HtmlTooltip(tip).add_to(line)
@@ -354,7 +385,7 @@ def draw_route(
         ):
             end = props.get(key) or {}
             if not isinstance(end, Mapping):  # a compare row names its ends by id only
-                end = {"id": str(end)}
+                end = {"id": str(end), "name": facility_name(str(end))}
             lon, lat = (end.get("coordinates") or at)[:2]
             end_marker(
                 parent,
@@ -375,11 +406,13 @@ def draw_gates(
     closed: Sequence[str],
     frame: tuple[float, float],
 ) -> list[LatLng]:
-    """The gate geometry of each traversed or closed passage.
+    """The gate or region of each traversed or closed passage.
 
-    Each gate is moved into the ``frame`` (west, east) of the track it belongs with.
-    Returns the points of the traversed gates (closed ones, such as a seasonal
-    Arctic region, may be far off the route and are not for fitting the view).
+    A gate (lines across a strait) is drawn as its lines; a region (the Northern Sea
+    Route, an ice region) as the area it is, shaded under the track. Closed ones are red
+    and dotted. Each is moved into the ``frame`` (west, east) of the track it belongs
+    with. Returns the points of the traversed gates' lines (regions, and closed passages
+    far off the route, are not for fitting the view).
     """
     drawn: list[LatLng] = []
     for gate in gates:
@@ -398,20 +431,37 @@ def draw_gates(
         dlon = shift_into(first_lon, west, east) - first_lon
         name = gate.get("name") or pid
         tip = render("gate_tooltip", name=name, kind=gate.get("kind", "passage"), closed=is_closed)
+        region = geom.get("type") in ("Polygon", "MultiPolygon")
+        tint = CLOSED if is_closed else GATE
         for ring in rings:
             points = as_latlng(shift_coords(ring, dlon))
-            if not is_closed:
-                drawn += points
-            line = folium.PolyLine(
-                points,
-                color=CLOSED if is_closed else GATE,
-                weight=6 if is_closed else 5,
-                opacity=0.85,
-                dash_array="2 6" if is_closed else None,
-                class_name="relos-gate-closed" if is_closed else "relos-gate",
-            )
-            HtmlTooltip(tip).add_to(line)
-            line.add_to(parent)
+            if region:
+                shape: folium.Polygon | folium.PolyLine = in_area_pane(
+                    folium.Polygon(
+                        points,
+                        color=tint,
+                        weight=1.5,
+                        opacity=0.8,
+                        dash_array=CLOSED_DASH if is_closed else None,
+                        fill=True,
+                        fill_color=tint,
+                        fill_opacity=0.12,
+                        class_name="relos-region-closed" if is_closed else "relos-region",
+                    )
+                )
+            else:
+                if not is_closed:
+                    drawn += points
+                shape = folium.PolyLine(
+                    points,
+                    color=tint,
+                    weight=6 if is_closed else 5,
+                    opacity=0.85,
+                    dash_array=CLOSED_DASH if is_closed else None,
+                    class_name="relos-gate-closed" if is_closed else "relos-gate",
+                )
+            HtmlTooltip(tip).add_to(shape)
+            shape.add_to(parent)
         if is_closed:
             lon, lat = shift_coords(rings[0], dlon)[0]
             folium.Marker(
@@ -477,9 +527,11 @@ def draw_plan(
     rings: folium.map.Layer | folium.Map | None = None,
     ref_lon: float | None = None,
     label: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[float | None, list[LatLng]]:
     """A plan's legs, numbered stops, waypoints, origin and destination (each call's
-    basis in its popup), and (into ``rings``) range rings.
+    basis in its popup), and (into ``rings``) range rings, in the plan's colour and
+    under the legs. ``names`` gives the passages' names for the legs' tooltips.
 
     Returns the origin's longitude in the map's frame and the points to fit.
     """
@@ -491,7 +543,7 @@ def draw_plan(
         o_lon = shift_near(o_lon, ref_lon)
     tracks = chain([leg["geometry"]["coordinates"] for leg in legs], start_near=o_lon)
     points: list[LatLng] = [(o_lat, o_lon)]
-    points += _draw_legs(parent, legs, tracks, colour=colour, name=label or "Plan")
+    points += _draw_legs(parent, legs, tracks, colour=colour, name=label or "Plan", names=names)
 
     usable = plan.get("usable_range_nm")
     radius_nm = float(usable) if usable else 0.0
@@ -502,10 +554,10 @@ def draw_plan(
             lon=o_lon,
             lat=o_lat,
             radius_nm=radius_nm,
-            colour=ORIGIN_COLOUR,
+            colour=colour,
             label=f"Usable range from {origin.get('name', 'origin')}",
         )
-    points += _draw_stops(
+    stop_points = _draw_stops(
         parent,
         plan.get("stops") or [],
         legs=legs,
@@ -515,9 +567,14 @@ def draw_plan(
         rings=ring_parent,
         radius_nm=radius_nm,
     )
-
+    points += stop_points
     points += _draw_waypoints(
-        parent, plan.get("waypoints") or [], legs=legs, tracks=tracks, default_lon=o_lon
+        parent,
+        plan.get("waypoints") or [],
+        legs=legs,
+        tracks=tracks,
+        default_lon=o_lon,
+        stops_at={(round(lat, 4), round(lon, 4)) for lat, lon in stop_points},
     )
 
     last_lon = tracks[-1][-1][0] if tracks and tracks[-1] else o_lon
@@ -568,9 +625,11 @@ def _draw_waypoints(
     legs: Sequence[Mapping[str, Any]],
     tracks: Sequence[Coords],
     default_lon: float,
+    stops_at: set[tuple[float, float]],
 ) -> list[LatLng]:
     """A marker at each waypoint, by the end of the leg that arrives there (a facility by
-    its id, a point at sea by its name); the points drawn."""
+    its id, a point at sea by its name), beside a stop at the same place
+    (``stops_at``: their rounded (lat, lon)); the points drawn."""
     arrivals = [
         (leg.get("to") or None, leg.get("to_name"), coords[-1][0])
         for leg, coords in zip(legs, tracks, strict=True)
@@ -593,7 +652,8 @@ def _draw_waypoints(
             None,
         )
         lon = shift_near(lon, ref) if ref is not None else shift_into(lon, west, east)
-        waypoint_marker(parent, call=call, index=index, lon=lon, lat=lat)
+        beside = (round(lat, 4), round(lon, 4)) in stops_at
+        waypoint_marker(parent, call=call, index=index, lon=lon, lat=lat, beside=beside)
         points.append((lat, lon))
     return points
 
@@ -605,12 +665,14 @@ def _draw_legs(
     *,
     colour: str,
     name: str,
+    names: Mapping[str, str] | None,
 ) -> list[LatLng]:
-    """Each leg's track (``tracks``, in the map's frame) with its tooltip; the points drawn."""
+    """Each leg's track (``tracks``, in the map's frame) with its tooltip (passages by
+    their ``names``); the points drawn."""
     points: list[LatLng] = []
     for leg, coords in zip(legs, tracks, strict=True):
-        start = leg.get("from_name") or leg.get("from", "")
-        end = leg.get("to_name") or leg.get("to", "")
+        start = leg.get("from_name") or facility_name(str(leg.get("from", "")))
+        end = leg.get("to_name") or facility_name(str(leg.get("to", "")))
         tip = render(
             "track_tooltip",
             title=f"{name}: leg {leg.get('index', '?')}",
@@ -618,7 +680,7 @@ def _draw_legs(
             distance=fmt_nm(leg.get("distance_nm")),
             duration=fmt_days(leg.get("duration_h")),
             fuel=fmt_fraction(leg.get("fuel_on_arrival")),
-            passages=leg.get("passages") or [],
+            passages=named(leg.get("passages"), names),
             wait=_wait_text(leg),
         )
         line = folium.PolyLine(
@@ -685,7 +747,8 @@ def _ring(
     colour: str,
     label: str,
 ) -> None:
-    """A geodesic circle of ``radius_nm`` about a point given in the map's frame."""
+    """A geodesic circle of ``radius_nm`` about a point given in the map's frame, in the
+    pane of areas (under the legs, whose tooltips stay within reach)."""
     natural = ((lon + 180.0) % 360.0) - 180.0
     ring = shift_coords(geodesic_ring(natural, lat, radius_nm), lon - natural)
     poly = folium.Polygon(
@@ -693,7 +756,7 @@ def _ring(
         color=colour,
         weight=1.5,
         opacity=0.7,
-        dash_array="6 5",
+        dash_array=RING_DASH,
         fill=True,
         fill_color=colour,
         fill_opacity=0.04,
@@ -701,7 +764,7 @@ def _ring(
         interactive=True,
     )
     HtmlTooltip(escape(f"{label}: {fmt_nm(radius_nm)}")).add_to(poly)
-    poly.add_to(parent)
+    in_area_pane(poly).add_to(parent)
 
 
 def plan_rows(plan: Mapping[str, Any], *, names: Mapping[str, str]) -> Rows:

@@ -14,15 +14,29 @@ from typing import Any
 import folium
 from markupsafe import escape
 
-from maps.base import HtmlPopup, HtmlTooltip, LatLng, overlay
-from maps.draw import end_marker, fmt_nm
+from maps.base import AREA_PANE, PALETTE, HtmlPopup, HtmlTooltip, LatLng, colour, overlay
+from maps.draw import end_marker, fmt_nm, named
+from maps.geometry import compact_frame, shift_near
 from maps.templates import Key, Rows, render
 
 #: Fill colours of the bands, nearest first (ColorBrewer Blues, reversed).
 BAND_COLOURS = ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef")
 REFUSED_COLOUR = "#7f8c8d"
-#: One colour per agreement on an impact map, in rank order.
-IMPACT_COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+#: One colour per agreement on an impact map, in rank order (no red: red means closed);
+#: beyond these, :func:`maps.base.colour` gives more.
+IMPACT_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+    "#393b79",
+    "#e7ba52",
+)
 
 
 def band_colour(index: int) -> str:
@@ -39,15 +53,49 @@ def _band_label(props: Mapping[str, Any]) -> str:
     return f"{head}: {props.get('area_km2', 0) / 1e6:,.1f} M km²"
 
 
-def draw_frontier(m: folium.Map, frontier: Mapping[str, Any] | None) -> list[Key]:
-    """Each band of the frontier as a layer; the legend keys."""
+def frame_of(origins: Sequence[Mapping[str, Any]]) -> float:
+    """The longitude a reach map is drawn about: the middle of its origins (taken across
+    the antimeridian when they are on both sides of it)."""
+    lons = compact_frame([float((o.get("coordinates") or (0.0, 0.0))[0]) for o in origins])
+    return (min(lons) + max(lons)) / 2 if lons else 0.0
+
+
+def in_frame(feature: Mapping[str, Any], ref: float) -> dict[str, Any]:
+    """A (Multi)Polygon Feature with each polygon moved by whole turns to lie about ``ref``.
+
+    The frontier is cut at the antimeridian; drawn about its origins, the pieces on the
+    far side of it join up again beside them, and the view fits them tightly.
+    """
+    geom = feature.get("geometry") or {}
+    kind = geom.get("type")
+    polys = geom.get("coordinates") or []
+    if kind == "Polygon":
+        polys = [polys]
+    elif kind != "MultiPolygon":
+        return dict(feature)
+    moved = []
+    for poly in polys:
+        lons = [float(c[0]) for c in (poly[0] if poly else [])]
+        if not lons:
+            continue
+        middle = (min(lons) + max(lons)) / 2
+        dlon = shift_near(middle, ref) - middle
+        moved.append([[[float(c[0]) + dlon, float(c[1])] for c in ring] for ring in poly])
+    return {**feature, "geometry": {"type": "MultiPolygon", "coordinates": moved}}
+
+
+def draw_frontier(
+    m: folium.Map, frontier: Mapping[str, Any] | None, *, ref: float = 0.0
+) -> list[Key]:
+    """Each band of the frontier as a layer, about longitude ``ref`` and under the
+    facilities and origins; the legend keys."""
     keys: list[Key] = []
     for i, feature in enumerate((frontier or {}).get("features") or []):
         props = feature.get("properties") or {}
         label = _band_label(props)
         fill = band_colour(i)
         layer = folium.GeoJson(
-            feature,
+            in_frame(feature, ref),
             style_function=lambda _f, c=fill: {
                 "className": "relos-reach",
                 "color": c,
@@ -56,20 +104,21 @@ def draw_frontier(m: folium.Map, frontier: Mapping[str, Any] | None) -> list[Key
                 "fillOpacity": 0.35,
             },
             class_name="relos-reach",
+            pane=AREA_PANE,
         )
         HtmlTooltip(escape(label)).add_to(layer)
         group = overlay(m, f"Reach: {label.split(':')[0]}")
         layer.add_to(group)
-        keys.append(Key(fill, label, "square"))
+        keys.append(Key(fill, label, "patch"))
     return keys
 
 
-def _facility_rows(f: Mapping[str, Any]) -> Rows:
+def _facility_rows(f: Mapping[str, Any], names: Mapping[str, str]) -> Rows:
     rows: Rows = [
         ("country", str(f.get("country", ""))),
         ("stops", str(f.get("stops", ""))),
         ("earliest", f"{float(f.get('days', 0)):.1f} days"),
-        ("via", " → ".join(str(v) for v in f.get("via") or [])),
+        ("via", " → ".join(named(f.get("via"), names))),
         ("basis", str(f.get("basis", ""))),
     ]
     if f.get("agreements"):
@@ -78,34 +127,60 @@ def _facility_rows(f: Mapping[str, Any]) -> Rows:
     return rows
 
 
+def facility_dot(
+    parent: folium.map.Layer | folium.Map,
+    f: Mapping[str, Any],
+    *,
+    fill: str,
+    css_class: str,
+    tip: str,
+    ref: float,
+) -> folium.CircleMarker | None:
+    """A facility of a reach or impact answer as a round dot of ``fill``, with ``tip``
+    as its tooltip, moved by whole turns to lie about longitude ``ref``; ``None`` (and
+    nothing drawn) when it has no position."""
+    lon, lat = f.get("coordinates") or (None, None)
+    if lon is None or lat is None:
+        return None
+    marker = folium.CircleMarker(
+        location=(float(lat), shift_near(float(lon), ref)),
+        radius=6,
+        color="#fff",
+        weight=1.5,
+        fill=True,
+        fill_color=fill,
+        fill_opacity=1.0,
+        class_name=css_class,
+    )
+    HtmlTooltip(escape(tip)).add_to(marker)
+    marker.add_to(parent)
+    return marker
+
+
 def draw_facilities(
-    m: folium.Map, facilities: Sequence[Mapping[str, Any]], *, by: str, edges: Sequence[float]
+    m: folium.Map,
+    facilities: Sequence[Mapping[str, Any]],
+    *,
+    by: str,
+    edges: Sequence[float],
+    ref: float = 0.0,
 ) -> None:
-    """The facilities within reach as dots coloured by their band."""
+    """The facilities within reach as dots coloured by their band (about ``ref``)."""
     group = overlay(m, "Facilities within reach")
+    names = {str(f.get("id")): str(f.get("name") or f.get("id")) for f in facilities}
     for f in facilities:
-        lon, lat = f.get("coordinates") or (0.0, 0.0)
         value = float(f.get("stops", 0) if by == "stops" else f.get("days", 0))
         band = next((i for i, e in enumerate(edges) if value <= e), len(edges) - 1)
-        marker = folium.CircleMarker(
-            location=(float(lat), float(lon)),
-            radius=6,
-            color="#fff",
-            weight=1.5,
-            fill=True,
-            fill_color=band_colour(max(band, 0)),
-            fill_opacity=1.0,
-            class_name="relos-reached",
-        )
         name = str(f.get("name") or f.get("id"))
-        HtmlTooltip(
-            escape(f"{name}: {f.get('stops')} stop(s), {float(f.get('days', 0)):.1f} days")
-        ).add_to(marker)
-        HtmlPopup(render("panel", title=name, rows=_facility_rows(f))).add_to(marker)
-        marker.add_to(group)
+        tip = f"{name}: {f.get('stops')} stop(s), {float(f.get('days', 0)):.1f} days"
+        marker = facility_dot(
+            group, f, fill=band_colour(max(band, 0)), css_class="relos-reached", tip=tip, ref=ref
+        )
+        if marker is not None:
+            HtmlPopup(render("panel", title=name, rows=_facility_rows(f, names))).add_to(marker)
 
 
-def draw_refused(m: folium.Map, refused: Sequence[Mapping[str, Any]]) -> int:
+def draw_refused(m: folium.Map, refused: Sequence[Mapping[str, Any]], *, ref: float = 0.0) -> int:
     """Facilities within reach that refuse the call, as grey dots (hidden at first)."""
     group = overlay(m, "Within reach, no call", show=False)
     drawn = 0
@@ -114,7 +189,7 @@ def draw_refused(m: folium.Map, refused: Sequence[Mapping[str, Any]]) -> int:
         if lon is None or lat is None:
             continue
         marker = folium.CircleMarker(
-            location=(float(lat), float(lon)),
+            location=(float(lat), shift_near(float(lon), ref)),
             radius=4,
             color=REFUSED_COLOUR,
             fill=True,
@@ -127,8 +202,8 @@ def draw_refused(m: folium.Map, refused: Sequence[Mapping[str, Any]]) -> int:
     return drawn
 
 
-def reach_rows(answer: Mapping[str, Any]) -> Rows:
-    """The panel's figures."""
+def reach_rows(answer: Mapping[str, Any], *, names: Mapping[str, str] | None = None) -> Rows:
+    """The panel's figures (passages closed by their ``names``)."""
     limits = answer.get("limits") or {}
     rows: Rows = [
         ("nation", str(answer.get("nation", ""))),
@@ -155,7 +230,7 @@ def reach_rows(answer: Mapping[str, Any]) -> Rows:
     if answer.get("agreements_used"):
         rows.append(("agreements", ", ".join(str(a) for a in answer["agreements_used"])))
     if answer.get("closed"):
-        rows.append(("closed", ", ".join(str(c) for c in answer["closed"])))
+        rows.append(("closed", ", ".join(named(answer["closed"], names))))
     if answer.get("scenario") and answer["scenario"] != "baseline":
         rows.append(("scenario", str(answer["scenario"])))
     return rows
@@ -169,12 +244,15 @@ def frontier_edges(frontier: Mapping[str, Any] | None) -> tuple[str, list[float]
     return "stops", [float((f.get("properties") or {}).get("stops", 0)) for f in feats]
 
 
-def draw_origins(m: folium.Map, origins: Sequence[Mapping[str, Any]]) -> list[LatLng]:
-    """The origins as end markers; their positions."""
+def draw_origins(
+    m: folium.Map, origins: Sequence[Mapping[str, Any]], *, ref: float = 0.0
+) -> list[LatLng]:
+    """The origins as end markers (about ``ref``); their positions."""
     group = overlay(m, "Origins")
     out: list[LatLng] = []
     for o in origins:
         lon, lat = o.get("coordinates") or (0.0, 0.0)
+        lon = shift_near(float(lon), ref)
         end_marker(
             group,
             lon=float(lon),
@@ -187,12 +265,12 @@ def draw_origins(m: folium.Map, origins: Sequence[Mapping[str, Any]]) -> list[La
     return out
 
 
-def frontier_bounds(frontier: Mapping[str, Any] | None) -> list[LatLng]:
-    """The corners of the frontier's extent."""
+def frontier_bounds(frontier: Mapping[str, Any] | None, *, ref: float = 0.0) -> list[LatLng]:
+    """The corners of the frontier's extent, drawn about longitude ``ref``."""
     import shapely.geometry
 
     boxes = [
-        shapely.geometry.shape(f["geometry"]).bounds
+        shapely.geometry.shape(in_frame(f, ref)["geometry"]).bounds
         for f in (frontier or {}).get("features") or []
         if f.get("geometry")
     ]
@@ -208,11 +286,14 @@ def frontier_bounds(frontier: Mapping[str, Any] | None) -> list[LatLng]:
 
 def draw_impact(m: folium.Map, answer: Mapping[str, Any]) -> tuple[list[Key], list[LatLng]]:
     """Each agreement's gained area and facilities as a layer (the first shown, the
-    others listed in the layer control); the legend keys and the extent."""
+    others listed in the layer control), drawn about the facilities gained; the legend
+    keys and the extent."""
     keys: list[Key] = []
     bounds: list[LatLng] = []
+    items = answer.get("agreements") or []
+    ref = frame_of([f for item in items for f in item.get("facilities_gained") or []])
     for i, item in enumerate(answer.get("agreements") or []):
-        tint = IMPACT_COLOURS[i % len(IMPACT_COLOURS)]
+        tint = IMPACT_COLOURS[i] if i < len(IMPACT_COLOURS) else colour(i + len(PALETTE))
         label = f"{item['agreement']}: +{item['area_km2'] / 1e6:,.1f} M km², " + (
             f"+{len(item['facilities_gained'])} facilities"
         )
@@ -220,7 +301,7 @@ def draw_impact(m: folium.Map, answer: Mapping[str, Any]) -> tuple[list[Key], li
         gained = item.get("gained")
         if gained and gained.get("geometry", {}).get("coordinates"):
             layer = folium.GeoJson(
-                gained,
+                in_frame(gained, ref),
                 style_function=lambda _f, c=tint: {
                     "className": "relos-gained",
                     "color": c,
@@ -229,28 +310,15 @@ def draw_impact(m: folium.Map, answer: Mapping[str, Any]) -> tuple[list[Key], li
                     "fillOpacity": 0.4,
                 },
                 class_name="relos-gained",
+                pane=AREA_PANE,
             )
             HtmlTooltip(escape(label)).add_to(layer)
             layer.add_to(group)
-            bounds += frontier_bounds({"features": [gained]})
+            bounds += frontier_bounds({"features": [gained]}, ref=ref)
         for f in item.get("facilities_gained") or []:
-            lon, lat = f.get("coordinates") or (None, None)
-            if lon is None or lat is None:
-                continue
-            marker = folium.CircleMarker(
-                location=(float(lat), float(lon)),
-                radius=6,
-                color="#fff",
-                weight=1.5,
-                fill=True,
-                fill_color=tint,
-                fill_opacity=1.0,
-                class_name="relos-gained-facility",
-            )
             text = f"{f['name']}: within reach only with {item['agreement']} ({f['days']} days)"
-            HtmlTooltip(escape(text)).add_to(marker)
-            marker.add_to(group)
-        keys.append(Key(tint, f"{item['rank']}. {label}", "square"))
+            facility_dot(group, f, fill=tint, css_class="relos-gained-facility", tip=text, ref=ref)
+        keys.append(Key(tint, f"{item['rank']}. {label}", "patch"))
     return keys, bounds
 
 

@@ -32,6 +32,7 @@ from maps.draw import (
     fmt_number,
     fmt_time,
     is_plan,
+    named,
     plan_rows,
     route_rows,
 )
@@ -43,29 +44,51 @@ from maps.reach import (
     draw_impact,
     draw_origins,
     draw_refused,
+    frame_of,
     frontier_bounds,
     frontier_edges,
     impact_rows,
     reach_rows,
 )
 from maps.templates import Key, render
+from routing.sea.passages import default_sea_data
 
 Item = Mapping[str, Any]
+ROLES = ("origin", "destination")
 
 #: Legend keys of the origin and destination markers.
 END_KEYS = (Key(ORIGIN_COLOUR, "origin", "square"), Key("#222", "destination", "square"))
 
 
 def _panel(body: Markup) -> Box:
-    return Box(body, position="topleft", css_class="relos-panel")
+    return Box(body, position="topleft", css_class="relos-panel", label="Summary")
 
 
 def _legend(keys: Sequence[Key]) -> Box:
-    return Box(render("legend", keys=keys), position="bottomright", css_class="relos-legend")
+    return Box(
+        render("legend", keys=distinct(keys)),
+        position="bottomright",
+        css_class="relos-legend",
+        label="Legend",
+    )
+
+
+def distinct(keys: Sequence[Key]) -> list[Key]:
+    """The legend's keys, each once (the colours of tracks, scenarios and agreements are
+    chosen so that no two meanings share colour and mark; see :func:`maps.base.colour`)."""
+    out: list[Key] = []
+    for key in keys:
+        if key not in out:
+            out.append(key)
+    return out
 
 
 def _passage_names(passages: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
-    return {str(p["id"]): str(p.get("name") or p["id"]) for p in passages or [] if "id" in p}
+    """Passage id -> name: from ``passages`` (``GET /passages`` items), else the shipped
+    sea data, so that no map shows a passage by its id."""
+    names = {p.id: p.name for p in default_sea_data().passages}
+    names.update({str(p["id"]): str(p.get("name") or p["id"]) for p in passages or [] if "id" in p})
+    return names
 
 
 def _route_title(route: Item) -> str:
@@ -102,7 +125,9 @@ def render_route(
     props = route.get("properties") or {}
     names = _passage_names(passages)
     m = new_map(title=title or _route_title(route), online_tiles=online_tiles)
-    coords, bounds = draw_route(overlay(m, "Route"), route, colour=colour(0), label="Route")
+    coords, bounds = draw_route(
+        overlay(m, "Route"), route, colour=colour(0), label="Route", names=names
+    )
     alt_rows: list[dict[str, Any]] = []
     if alternatives:
         start = coords[0][0] if coords else None
@@ -110,8 +135,14 @@ def render_route(
             m, props.get("alternatives") or [], start=start, names=names
         )
         bounds += alt_bounds
+    regions = set()
     if passages:
         lons = [c[0] for c in coords] or [0.0]
+        regions = {
+            str(p.get("id"))
+            for p in passages
+            if (p.get("geometry") or {}).get("type") in ("Polygon", "MultiPolygon")
+        }
         bounds += draw_gates(
             overlay(m, "Passages"),
             passages,
@@ -126,8 +157,10 @@ def render_route(
         alternatives=alt_rows,
     )
     _panel(panel).add_to(m)
-    _legend(_route_keys(props, alternatives=bool(alt_rows), passages=bool(passages))).add_to(m)
-    return finish(m, bounds=bounds)
+    alt_keys = [r["key"] for r in alt_rows]
+    keys = _route_keys(props, alternatives=alt_keys, gates=bool(passages), regions=regions)
+    _legend(keys).add_to(m)
+    return finish(m, bounds=bounds, by_query=True)
 
 
 def render_air_route(
@@ -143,12 +176,14 @@ def render_air_route(
     if route.get("geometry"):
         _, bounds = draw_route(overlay(m, "Flight"), route, colour=tint, label="Flight")
     else:
-        for role in ("origin", "destination"):
-            lon, lat = (props.get(role) or {}).get("coordinates") or (0.0, 0.0)
-            bounds.append((float(lat), float(lon)))
-        draw_route(
+        ends = [(props.get(role) or {}).get("coordinates") or (0.0, 0.0) for role in ROLES]
+        # the two ends joined across the antimeridian if that is shorter, and fitted so
+        _, bounds = draw_route(
             overlay(m, "Ends"),
-            {"geometry": {"coordinates": [[b[1], b[0]] for b in bounds]}, "properties": props},
+            {
+                "geometry": {"coordinates": [[float(x), float(y)] for x, y in ends]},
+                "properties": props,
+            },
             colour=tint,
             label="No route",
             dashed=True,
@@ -164,7 +199,7 @@ def render_air_route(
     _panel(render("panel", title=title or "Air route", rows=air_route_rows(props))).add_to(m)
     keys = [Key(tint, "flight"), *END_KEYS, *(AIR_KEYS if drawn else ())]
     _legend(keys).add_to(m)
-    return finish(m, bounds=bounds)
+    return finish(m, bounds=bounds, by_query=True)
 
 
 def render_reach(
@@ -177,12 +212,15 @@ def render_reach(
     heading = title or f"Reach: {answer.get('nation', '')} {answer.get('platform', '')}"
     m = new_map(title=heading, online_tiles=online_tiles)
     frontier = answer.get("frontier")
-    keys = draw_frontier(m, frontier)
+    origins = answer.get("origins") or []
+    ref = frame_of(origins)
+    keys = draw_frontier(m, frontier, ref=ref)
     by, edges = frontier_edges(frontier)
-    draw_facilities(m, answer.get("facilities") or [], by=by, edges=edges or [0.0])
-    refused = draw_refused(m, answer.get("refused") or [])
-    bounds = frontier_bounds(frontier) + draw_origins(m, answer.get("origins") or [])
-    _panel(render("panel", title=heading, rows=reach_rows(answer))).add_to(m)
+    draw_facilities(m, answer.get("facilities") or [], by=by, edges=edges or [0.0], ref=ref)
+    refused = draw_refused(m, answer.get("refused") or [], ref=ref)
+    bounds = frontier_bounds(frontier, ref=ref) + draw_origins(m, origins, ref=ref)
+    rows = reach_rows(answer, names=_passage_names(None))
+    _panel(render("panel", title=heading, rows=rows)).add_to(m)
     keys += [
         Key(ORIGIN_COLOUR, "origin", "square"),
         Key(band_colour(0), "facility within reach", "dot"),
@@ -219,7 +257,7 @@ def _draw_alternatives(
     bounds: list[LatLng] = []
     for i, alt in enumerate(alternatives, start=1):
         ap = alt.get("properties") or {}
-        via = ", ".join(names.get(p, p) for p in ap.get("passages") or []) or "open sea"
+        via = ", ".join(named(ap.get("passages"), names)) or "open sea"
         name = f"Alternative {i} (via {via})"
         _, alt_bounds = draw_route(
             overlay(m, name),
@@ -230,11 +268,12 @@ def _draw_alternatives(
             dashed=True,
             ends=False,
             label=name,
+            names=names,
         )
         bounds += alt_bounds
         rows.append(
             {
-                "key": Key(colour(i), f"Alternative {i}", "dashed"),
+                "key": Key(colour(i), f"alternative {i}", "dashed"),
                 "distance": fmt_nm(ap.get("distance_nm")),
                 "duration": fmt_days(ap.get("duration_h")),
                 "via": via,
@@ -243,16 +282,25 @@ def _draw_alternatives(
     return rows, bounds
 
 
-def _route_keys(props: Item, *, alternatives: bool, passages: bool) -> list[Key]:
-    keys = [Key(colour(0), "route")]
-    if alternatives:
-        keys.append(Key(colour(1), "alternative", "dashed"))
-    keys += END_KEYS
-    if passages:
-        if props.get("passages"):
-            keys.append(Key(GATE, "passage traversed"))
-        if props.get("closed"):
-            keys.append(Key(CLOSED, "passage closed", "dashed"))
+def _route_keys(
+    props: Item, *, alternatives: Sequence[Key], gates: bool, regions: set[str]
+) -> list[Key]:
+    """The route map's legend: the route, each alternative in its colour, the ends, and
+    when ``gates`` were drawn, the passages traversed (a line across a strait, an area
+    for a region) and those closed."""
+    keys = [Key(colour(0), "route"), *alternatives, *END_KEYS]
+    if not gates:
+        return keys
+    traversed = set(props.get("passages") or [])
+    closed = set(props.get("closed") or [])
+    if traversed - regions:
+        keys.append(Key(GATE, "passage traversed"))
+    if traversed & regions:
+        keys.append(Key(GATE, "passage region traversed (Arctic route, ice region)", "patch"))
+    if closed - regions:
+        keys.append(Key(CLOSED, "passage closed", "dotted"))
+    if closed & regions:
+        keys.append(Key(CLOSED, "passage region closed", "patch-dotted"))
     return keys
 
 
@@ -296,7 +344,7 @@ def render_plan(
     tint = colour(0)
     group = overlay(m, "Plan")
     ring_group = overlay(m, "Usable range rings") if rings and plan.get("feasible", True) else None
-    _, bounds = draw_plan(group, plan, colour=tint, rings=ring_group, label="Plan")
+    _, bounds = draw_plan(group, plan, colour=tint, rings=ring_group, label="Plan", names=names)
     heading = title or "Deployment plan"
     rows = plan_rows(plan, names=names)
     drawn = 0
@@ -321,7 +369,8 @@ def render_plan(
         keys.append(Key(WAYPOINT_COLOUR, "waypoint", "diamond"))
     keys += END_KEYS
     if ring_group is not None and plan.get("usable_range_nm"):
-        keys.append(Key(tint, f"usable range ({fmt_nm(plan['usable_range_nm'])})", "dashed"))
+        label = f"usable range ({fmt_nm(plan['usable_range_nm'])}) from the origin and each stop"
+        keys.append(Key(tint, label, "patch-dashed"))
     if drawn:
         keys += AIR_KEYS
     _legend(keys).add_to(m)
@@ -340,6 +389,7 @@ def render_layers(
     title: str = "Alternatives",
     online_tiles: bool = False,
     rings: bool = False,
+    passages: list[dict[str, Any]] | None = None,
 ) -> folium.Map:
     """Several routes or plans on one map, one toggleable layer and colour each.
 
@@ -353,8 +403,12 @@ def render_layers(
     online_tiles
         Offer OpenStreetMap tiles (internet needed) as the base layer.
     rings
-        Also draw each plan's usable range rings (in the plan's layer).
+        Also draw each plan's usable range rings (in the plan's layer, under the legs).
+    passages
+        ``GET /passages`` items, to name the passages in tooltips (default: the
+        shipped sea data's names).
     """
+    names = _passage_names(passages)
     m = new_map(title=title, online_tiles=online_tiles)
     bounds: list[LatLng] = []
     rows: list[dict[str, Any]] = []
@@ -366,11 +420,19 @@ def render_layers(
         if is_plan(item):
             plan_rings = group if rings else None
             start, pts = draw_plan(
-                group, item, colour=key.colour, rings=plan_rings, ref_lon=ref, label=name
+                group,
+                item,
+                colour=key.colour,
+                rings=plan_rings,
+                ref_lon=ref,
+                label=name,
+                names=names,
             )
             figures = _plan_figures(item)
         else:
-            coords, pts = draw_route(group, item, colour=key.colour, ref_lon=ref, label=name)
+            coords, pts = draw_route(
+                group, item, colour=key.colour, ref_lon=ref, label=name, names=names
+            )
             start = coords[0][0] if coords else None
             figures = _route_figures(item)
         ref = start if ref is None else ref

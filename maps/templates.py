@@ -32,11 +32,23 @@ CONFIRMED = "confirmed"
 
 @dataclass(frozen=True)
 class Key:
-    """A legend key: a line (solid or dashed) or a dot (round, square or diamond), and its label."""
+    """A legend key, and its label: a line (solid, dashed or dotted, as drawn), a dot
+    (round, square or diamond), or an area (``patch``: shaded, its outline solid, dashed or
+    dotted). On one map, no two keys of different meaning share colour and mark."""
 
     colour: str
     label: str
-    mark: Literal["line", "dashed", "dot", "square", "diamond"] = "line"
+    mark: Literal[
+        "line",
+        "dashed",
+        "dotted",
+        "dot",
+        "square",
+        "diamond",
+        "patch",
+        "patch-dashed",
+        "patch-dotted",
+    ] = "line"
 
 
 _SOURCES: Mapping[str, str] = {
@@ -64,8 +76,12 @@ _SOURCES: Mapping[str, str] = {
                     "diamond": ";border-radius:0;transform:rotate(45deg) scale(0.8)",
                 }.get(k.mark, "") %}
                 <span class="relos-dot" style="background:{{ k.colour }}{{ corner }}"></span>
+            {% elif k.mark.startswith("patch") %}
+                <span class="relos-patch {{ k.mark.removeprefix("patch-") }}"{{ " " }}
+                style="color:{{ k.colour }}"></span>
             {% else %}
-                {% set css = "relos-swatch dashed" if k.mark == "dashed" else "relos-swatch" %}
+                {% set css = {"dashed": "relos-swatch dashed", "dotted": "relos-swatch dotted"
+                }.get(k.mark, "relos-swatch") %}
                 <span class="{{ css }}" style="color:{{ k.colour }}"></span>
             {% endif %}
             {{ k.label }}

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 
 class RelosError(Exception):
-    """Base class of every domain error; ``field`` names the offending input."""
+    """Base class of every domain error; ``field`` names the offending input, and
+    ``candidates`` the ids it may have meant (an unknown or ambiguous name)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, candidates: list[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.candidates = candidates or []
 
     def __reduce__(self) -> tuple[object, ...]:
         # keyword-only fields survive a trip to another process and back (pickle)
@@ -41,6 +45,11 @@ class UnknownPlatformError(RelosError, LookupError):
 
 class UnknownPassageError(RelosError, ValueError):
     """A passage name that the sea graph does not know."""
+
+
+class AmbiguousNameError(RelosError, LookupError):
+    """A name that fits several records (``"Vladivostok"``: the naval base and the port);
+    ``candidates`` lists their ids."""
 
 
 class InvalidInputError(RelosError, ValueError):

@@ -47,7 +47,7 @@ from routing.plan.compare import compare, compare_json, compare_routes, critical
 from routing.plan.impact import ImpactSpec, impact
 from routing.plan.planner import Plan, Planner
 from routing.plan.reach import ReachSpec
-from routing.plan.request import PlanSpec, build_request
+from routing.plan.request import PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import SCENARIO_EXAMPLE, Scenario, resolve_scenarios
 from routing.plan.serialize import iso, plan_json
 from routing.sea.graph import PortSite
@@ -195,24 +195,33 @@ class Services:
     # -- routes ------------------------------------------------------------------------------
 
     def endpoint(self, text: str, field: str) -> str | LonLat:
-        """A route end: a port or naval base id, or a ``lon,lat`` sea point."""
+        """A route end: a port or naval base (id or name), or a ``lon,lat`` sea point."""
         if looks_like_point(text):
             return parse_lonlat(text, field=field)
-        fac = self.catalogue.facility(text, field=field)
+        fac = self.catalogue.facility(text, field=field, kinds=SEA_KINDS)
         if fac.kind not in SEA_KINDS:
             raise InvalidInputError(
                 f"{fac.id} is an {fac.kind}, not a port or naval base", field=field
             )
         return fac.id
 
+    def _closed(self, items: Sequence[str], field: str) -> list[str]:
+        """Closed passages or closure groups, by id or name, as ids."""
+        return [self.sea_data.passage_id(c, field=field) for c in items]
+
     def _via(self, items: Sequence[str]) -> list[str | LonLat]:
-        sea = self.require_sea()
-        passages = set(sea.sea.passage_ids)
+        self.require_sea()
+        names = self.sea_data.passage_names
         out: list[str | LonLat] = []
         for raw in items:
             for item in (p.strip() for p in raw.split(";")):
-                if item:
-                    out.append(item if item in passages else self.endpoint(item, "via"))
+                if not item:
+                    continue
+                passage = names.matches(item) if not looks_like_point(item) else []
+                if len(passage) == 1 and passage[0] in self.sea_data.by_id:
+                    out.append(passage[0])
+                else:
+                    out.append(self.endpoint(item, "via"))
         if len(out) > MAX_VIA:
             raise InvalidInputError(f"at most {MAX_VIA} via points", field="via")
         return out
@@ -242,7 +251,8 @@ class Services:
         warning saying so (and from which day the passage would have been in season)."""
         sea = self.require_sea()
         ice, size = self.ship(spec)
-        closed = list(spec.closed)
+        given = self._closed(spec.closed, "closed")
+        closed = list(given)
         notes: list[str] = []
         for _ in range(len(self.sea_data.seasons) + 1):
             routes = sea.routes(
@@ -263,7 +273,7 @@ class Services:
             closed.append(pid)
         first, *rest = (self.route_feature(r, spec, ice) for r in routes)
         first["properties"]["warnings"] = [*notes, *first["properties"]["warnings"]]
-        first["properties"]["season_closed"] = [c for c in closed if c not in spec.closed]
+        first["properties"]["season_closed"] = [c for c in closed if c not in given]
         first["properties"]["alternatives"] = rest
         return first
 
@@ -357,8 +367,11 @@ class Services:
         sea = self.require_sea()
         if len(facilities) > MAX_MATRIX:
             raise InvalidInputError(f"at most {MAX_MATRIX} facilities", field="facilities")
-        for i, fid in enumerate(facilities):
-            self.endpoint(fid, f"facilities.{i}")
+        facilities = [
+            fid if looks_like_point(fid) else str(self.endpoint(fid, f"facilities.{i}"))
+            for i, fid in enumerate(facilities)
+        ]
+        closed = self._closed(closed, "closed")
         m = sea.matrix(facilities, closed=closed, date=date, ice_class=ice_class)
         rounded = np.round(m, 1).astype(object)
         rounded[~np.isfinite(m)] = None
@@ -398,7 +411,7 @@ class Services:
         if looks_like_point(text):
             p = parse_lonlat(text, field=field)
             return p, None, f"{p.lat:.3f}, {p.lon:.3f}"
-        fac = self.catalogue.facility(text, field=field)
+        fac = self.catalogue.facility(text, field=field, kinds=("airbase",))
         if fac.kind != "airbase":
             raise InvalidInputError(f"{fac.id} is a {fac.kind}, not an airbase", field=field)
         return fac.point, fac, fac.name
@@ -413,8 +426,10 @@ class Services:
             raise InvalidInputError("give the nation whose aircraft fly", field="nation")
         nation = check_nation(spec.nation or (fa.country if fa else ""))
         day = spec.date or dt.datetime.now(dt.UTC).date()
-        for i, aid in enumerate(spec.dropped_agreements):
-            self.catalogue.agreement(aid, field=f"dropped_agreements.{i}")
+        dropped = [
+            self.catalogue.agreement(aid, field=f"dropped_agreements.{i}").id
+            for i, aid in enumerate(spec.dropped_agreements)
+        ]
         air = air_policy(
             self.planner.air.airspaces,
             shipped_rules(),
@@ -428,7 +443,7 @@ class Services:
             ],
             closed_airspace=spec.closed_airspace,
             opened_airspace=spec.opened_airspace,
-            dropped=spec.dropped_agreements,
+            dropped=dropped,
         )
         speed = spec.speed_kn
         if spec.platform is not None:
@@ -495,14 +510,16 @@ class Services:
 
     # -- plans -------------------------------------------------------------------------------
 
+    def request(self, spec: PlanSpec) -> PlanRequest:
+        """The domain request for ``spec``, names taken where ids are."""
+        return build_request(spec, self.platforms, catalogue=self.catalogue, sea=self.sea_data)
+
     def plan(
         self, spec: PlanSpec, *, scenario: Scenario | None = None, suggest: bool = True
     ) -> Plan:
         """The optimal plan for ``spec`` (or why there is none; with ``suggest``, the
         checked suggestions that would make it feasible)."""
-        return self.planner.plan(
-            build_request(spec, self.platforms), scenario=scenario, suggest=suggest
-        )
+        return self.planner.plan(self.request(spec), scenario=scenario, suggest=suggest)
 
     def plan_json(self, spec: PlanSpec) -> dict[str, Any]:
         """The ``POST /plans`` answer, with the data versions it was computed on."""
@@ -543,14 +560,14 @@ class Services:
                 self.endpoint(r.origin, "route.origin"),
                 self.endpoint(r.destination, "route.destination"),
                 scenarios,
-                closed=r.closed,
+                closed=self._closed(r.closed, "route.closed"),
                 date=r.date,
                 speed_kn=r.speed_kn,
                 ice_class=ice,
                 size=size,
             )
         assert spec.plan is not None
-        req = build_request(spec.plan, self.platforms)
+        req = self.request(spec.plan)
         outcomes = compare(self.planner, req, scenarios)
         return compare_json(outcomes, include_plans=spec.include_plans)
 
@@ -558,7 +575,7 @@ class Services:
         """The ``POST /reach`` answer: the sea area, lanes and facilities within reach."""
         self.require_sea()
         scenario = self._one_scenario(spec.scenario, saved)
-        req = spec.request(self.catalogue, self.platforms)
+        req = spec.request(self.catalogue, self.platforms, sea=self.sea_data)
         found = self.planner.reach(
             req, origins=spec.origins, days=spec.days, max_stops=spec.max_stops, scenario=scenario
         )
@@ -570,7 +587,7 @@ class Services:
         """The ``POST /impact`` answer: the nation's agreements ranked by what each adds."""
         self.require_sea()
         scenario = self._one_scenario(spec.scenario, saved)
-        req = spec.request(self.catalogue, self.platforms)
+        req = spec.request(self.catalogue, self.platforms, sea=self.sea_data)
         found = impact(
             self.planner,
             req,
@@ -588,7 +605,7 @@ class Services:
 
     def critical(self, spec: PlanSpec) -> dict[str, Any]:
         """The ``POST /critical`` answer: what the deployment relies on, ranked."""
-        base, impacts = critical(self.planner, build_request(spec, self.platforms))
+        base, impacts = critical(self.planner, self.request(spec))
         return critical_json(base, impacts)
 
     # -- access ------------------------------------------------------------------------------
@@ -605,6 +622,9 @@ class Services:
     ) -> dict[str, Any]:
         """The ``GET /access`` answer: every usable facility and the agreement opening it."""
         code = check_nation(nation)
+        dropped_agreements = [
+            self.catalogue.agreement(a, field="dropped_agreements").id for a in dropped_agreements
+        ]
         grants = usable_facilities(
             self.catalogue,
             code,

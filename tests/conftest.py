@@ -11,6 +11,7 @@ from app.main import create_app
 from app.settings import Settings
 from routing.catalogue.load import load_catalogue
 from routing.catalogue.model import Catalogue
+from tests.maps.support import Browser, require_browser
 
 #: The address a test client calls from: this machine, as a planner on a laptop would
 #: (starlette's default, "testclient", is not an address).
@@ -41,3 +42,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     )
     with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
         yield c
+
+
+# One browser per test process: Playwright drives one per thread (a second
+# sync_playwright in the same thread finds the first one's event loop running).
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Headless Debian Chromium with a fresh profile (skipped only outside CI when missing)."""
+    executable = require_browser()
+    b = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield b
+    finally:
+        b.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
 
+from app import exports
 from app.answers import JSONAnswer
 from app.auth import AsViewer, require_planner
 from app.deps import ComputeDep, ServicesDep, StoreDep
@@ -18,17 +20,6 @@ PlanBody = PlanSpec
 """The body of ``POST /plans`` is the core's request schema, unchanged."""
 
 
-@router.post(
-    "/plans",
-    summary="Plan a deployment with resupply stops",
-    response_model=None,
-    responses={
-        200: {
-            "model": PlanResult,
-            "description": "The plan, or feasible: false with the reason and what would fix it.",
-        }
-    },
-)
 def create_plan(
     services: ServicesDep,
     compute: ComputeDep,
@@ -60,3 +51,31 @@ def create_plan(
         )
         out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
     return JSONAnswer(out)
+
+
+@router.post(
+    "/plans",
+    summary="Plan a deployment with resupply stops (as JSON, or a GPX, KML, RTZ... file)",
+    response_model=None,
+    operation_id="create_plan_plans_post",
+    responses=exports.responses(
+        PlanResult, "The plan, or feasible: false with the reason and what would fix it."
+    ),
+)
+def create_plan_or_file(
+    fmt: exports.AskedFormat,
+    planned: Annotated[JSONAnswer, Depends(create_plan)],
+    download: exports.FileDownloadQ = False,
+) -> Response:
+    """The optimal plan, or `feasible: false` with the reason and what would fix it.
+
+    With `save=true` the request and the answer are stored (with the catalogue and
+    graph versions they were computed on) and `saved` gives the id and its address;
+    saving needs the planner role.
+
+    With `format`, the plan as a file (an infeasible plan has none: 422 naming
+    `format`): waypoints along each leg's sea route, stops named after their
+    facilities, arrival and departure times where the format has a place for them."""
+    if fmt is None:
+        return planned
+    return exports.file_answer(planned.data, fmt, download=download)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app import exports
 from app.answers import JSONAnswer
 from app.deps import ComputeDep, ServicesDep
 from app.schemas import AirRouteFeature, DistanceMatrix, PassageList, RouteFeature
@@ -18,17 +20,6 @@ from routing.service import DEFAULT_SPEED_KN, MAX_MATRIX, AirRouteSpec, RouteSpe
 router = APIRouter(tags=["routes"])
 
 
-@router.get(
-    "/routes",
-    summary="The shortest sea route, as a GeoJSON Feature",
-    response_model=None,
-    responses={
-        200: {
-            "model": RouteFeature,
-            "description": "The route as a GeoJSON Feature, with its alternatives.",
-        }
-    },
-)
 def get_route(
     compute: ComputeDep,
     origin: Annotated[
@@ -104,6 +95,31 @@ def get_route(
         air_draught_m=air_draught_m,
     )
     return JSONAnswer(compute.route(spec))
+
+
+@router.get(
+    "/routes",
+    summary="The shortest sea route, as a GeoJSON Feature (or a GPX, KML, RTZ... file)",
+    response_model=None,
+    operation_id="get_route_routes_get",
+    responses=exports.responses(
+        RouteFeature, "The route as a GeoJSON Feature, with its alternatives."
+    ),
+)
+def get_route_or_file(
+    fmt: exports.AskedFormat,
+    routed: Annotated[JSONAnswer, Depends(get_route)],
+    download: exports.FileDownloadQ = False,
+) -> Response:
+    """Distance, duration at `speed_kn`, passages traversed and the track; alternatives
+    (distinct routes, e.g. via Suez and via the Cape) in `properties.alternatives`.
+
+    With `format`, the route (not its alternatives) as a file: its waypoints follow the
+    track, the ends are named, longitudes stay in -180..180 and lines are cut at the
+    antimeridian."""
+    if fmt is None:
+        return routed
+    return exports.file_answer(routed.data, fmt, download=download)
 
 
 @router.get(

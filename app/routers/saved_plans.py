@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from app import exports
 from app.auth import AsPlanner
 from app.deps import StoreDep
 from app.schemas import SavedPlan, SavedPlanPage
@@ -38,15 +39,24 @@ def list_saved_plans(
 
 @router.get(
     "/plans/{plan_id}",
-    summary="One saved plan",
+    summary="One saved plan (or its GPX, KML, RTZ... file)",
     response_model=None,
-    responses={
-        200: {"model": SavedPlan, "description": "The saved request and answer, with versions."}
-    },
+    responses=exports.responses(SavedPlan, "The saved request and answer, with versions."),
 )
-def get_saved_plan(store: StoreDep, plan_id: PlanId) -> dict[str, Any]:
-    """The saved request and answer, with the catalogue and graph versions it was computed on."""
-    return store.get_plan(plan_id)
+def get_saved_plan(
+    fmt: exports.AskedFormat,
+    store: StoreDep,
+    plan_id: PlanId,
+    download: exports.FileDownloadQ = False,
+) -> Any:
+    """The saved request and answer, with the catalogue and graph versions it was computed on.
+
+    With `format`, the saved plan's answer as a file: the same file `POST /plans` gave
+    when it was computed."""
+    saved = store.get_plan(plan_id)
+    if fmt is None:
+        return saved
+    return exports.file_answer(saved["result"], fmt, download=download)
 
 
 @router.delete("/plans/{plan_id}", status_code=204, summary="Delete a saved plan")

@@ -17,7 +17,7 @@ from app.deps import ServicesDep, StoreDep
 from app.schemas import ScenarioPage, StoredScenario
 from routing.errors import InvalidInputError, PreconditionRequiredError
 from routing.limits import MAX_ID
-from routing.plan.scenario import ScenarioSpec, to_scenario
+from routing.plan.scenario import ScenarioSpec, to_scenario, with_ids
 
 router = APIRouter(tags=["scenarios"])
 
@@ -54,6 +54,7 @@ def create_scenario(
 ) -> dict[str, Any]:
     """Validate the scenario against the catalogue and platforms, then save it (name unique)."""
     to_scenario(body, services.catalogue, services.platforms, services.sea_data)
+    body = with_ids(body, services.catalogue, services.sea_data)
     saved = store.create_scenario(body.model_dump(mode="json"), caller.actor)
     response.headers["Location"] = f"/scenarios/{saved['id']}"
     response.headers["ETag"] = etag(saved)
@@ -118,6 +119,7 @@ def replace_scenario(
     `version` goes up by one."""
     expected = expected_version(store, scenario_id, if_match)
     to_scenario(body, services.catalogue, services.platforms, services.sea_data)
+    body = with_ids(body, services.catalogue, services.sea_data)
     saved = store.update_scenario(
         scenario_id, body.model_dump(mode="json"), expected=expected, actor=caller.actor
     )

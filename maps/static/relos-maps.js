@@ -46,14 +46,192 @@
     return L.layerGroup(lines);
   };
 
-  /* A box in a corner of the map holding HTML (summary panel, legend). */
-  R.box = function (map, html, position, className) {
+  /* A box in a corner of the map holding HTML (summary panel, legend), with a button
+   * that folds it down to its `label` and back. */
+  R.box = function (map, html, position, className, label) {
     var control = L.control({ position: position });
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "relos-box " + className);
-      div.innerHTML = html;
+      var head = L.DomUtil.create("div", "relos-box-head", div);
+      var name = L.DomUtil.create("span", "relos-box-label", head);
+      name.textContent = label;
+      var button = L.DomUtil.create("button", "relos-fold", head);
+      button.type = "button";
+      var body = L.DomUtil.create("div", "relos-box-body", div);
+      body.innerHTML = html;
+      function show(open) {
+        L.DomUtil[open ? "removeClass" : "addClass"](div, "relos-folded");
+        button.textContent = open ? "\u2212" : "+";
+        button.title = (open ? "Hide " : "Show ") + label.toLowerCase();
+        button.setAttribute("aria-label", button.title);
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      }
+      L.DomEvent.on(button, "click", function () {
+        show(L.DomUtil.hasClass(div, "relos-folded"));
+      });
+      div.relosFold = function () { show(false); };
+      show(true);
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return control.addTo(map);
+  };
+
+  /* The rectangle of an element in the map container's pixels. */
+  function rectIn(map, el) {
+    var m = map.getContainer().getBoundingClientRect();
+    var r = el.getBoundingClientRect();
+    return { l: r.left - m.left, t: r.top - m.top, r: r.right - m.left, b: r.bottom - m.top };
+  }
+
+  function overlaps(a, b) {
+    return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+  }
+
+  /* The boxes (panel, legend) and the other controls a popup must not go under. */
+  function obstacles(map) {
+    var corner = map.getContainer().querySelectorAll(
+      ".relos-box, .leaflet-control-layers, .leaflet-control-zoom, .relos-export");
+    return Array.prototype.map.call(corner, function (el) {
+      return { el: el, rect: rectIn(map, el) };
+    });
+  }
+
+  /* Pan the map so that an opening popup is inside the map and clear of every box and
+   * control, by the least shift; when there is no such place, fold the open boxes in the
+   * way (the summary first) and try again. (Instead of Leaflet's autoPan, which knows
+   * nothing of the boxes.) */
+  var GAP = 8;
+  function keepClear(map, popup) {
+    var el = popup.getElement();
+    if (!el) { return; }
+    var size = map.getSize();
+    var p0 = rectIn(map, el);
+    function at(dx, dy) {
+      return { l: p0.l - dx, t: p0.t - dy, r: p0.r - dx, b: p0.b - dy };
+    }
+    function inside(q) {
+      return q.l >= GAP - 0.5 && q.t >= GAP - 0.5 &&
+        q.r <= size.x - GAP + 0.5 && q.b <= size.y - GAP + 0.5;
+    }
+    /* Leaflet's own rule as the start: into the map, top left first. */
+    var dx0 = 0, dy0 = 0;
+    if (p0.r + GAP > size.x) { dx0 = p0.r + GAP - size.x; }
+    if (p0.l - dx0 < GAP) { dx0 = p0.l - GAP; }
+    if (p0.b + GAP > size.y) { dy0 = p0.b + GAP - size.y; }
+    if (p0.t - dy0 < GAP) { dy0 = p0.t - GAP; }
+    for (var round = 0; round < 3; round += 1) {
+      var all = obstacles(map);
+      var xs = [dx0], ys = [dy0];
+      all.forEach(function (o) {
+        xs.push(p0.l - o.rect.r - GAP, p0.r - o.rect.l + GAP);
+        ys.push(p0.t - o.rect.b - GAP, p0.b - o.rect.t + GAP);
+      });
+      var best = null, cost = Infinity;
+      xs.forEach(function (dx) {
+        ys.forEach(function (dy) {
+          var q = at(dx, dy);
+          var c = Math.abs(dx - dx0) + Math.abs(dy - dy0);
+          if (c >= cost || !inside(q)) { return; }
+          if (all.some(function (o) { return overlaps(q, o.rect); })) { return; }
+          best = [dx, dy];
+          cost = c;
+        });
+      });
+      if (best) {
+        if (best[0] || best[1]) { map.panBy(best, { animate: false }); }
+        return;
+      }
+      var q0 = at(dx0, dy0);
+      var fold = all.filter(function (o) {
+        return o.el.relosFold && !L.DomUtil.hasClass(o.el, "relos-folded") &&
+          overlaps(q0, o.rect);
+      })[0] || all.filter(function (o) {
+        return o.el.relosFold && !L.DomUtil.hasClass(o.el, "relos-folded");
+      })[0];
+      if (!fold) { break; }
+      fold.el.relosFold();
+    }
+    if (dx0 || dy0) { map.panBy([dx0, dy0], { animate: false }); }
+  }
+
+  L.Popup.mergeOptions({ autoPan: false });
+  L.Map.addInitHook(function () {
+    this.on("popupopen", function (e) { keepClear(this, e.popup); }, this);
+  });
+
+  /* Fit the view to `bounds`, leaving room on the left for the summary panel and at the
+   * bottom for the legend when the map is big enough for them; else they start folded. */
+  R.fit = function (map, bounds) {
+    var size = map.getSize();
+    var container = map.getContainer();
+    function open(selector) {
+      var box = container.querySelector(selector);
+      return box && !L.DomUtil.hasClass(box, "relos-folded") ? box : null;
+    }
+    var left = 30, bottom = 30;
+    var panel = open(".relos-panel");
+    if (panel) {
+      var right = rectIn(map, panel).r;
+      if (size.x - right >= Math.max(360, 0.55 * size.x)) {
+        left = right + 20;
+      } else if (panel.relosFold) {
+        panel.relosFold();
+      }
+    }
+    var legend = open(".relos-legend");
+    if (legend) {
+      var top = rectIn(map, legend).t;
+      if (top >= 0.6 * size.y) {
+        bottom = size.y - top + 10;
+      } else if (legend.relosFold) {
+        legend.relosFold();
+        bottom = size.y - rectIn(map, legend).t + 10;
+      }
+    }
+    /* and on the right for the layer switcher and the print and save buttons */
+    var rightPad = 30;
+    var corner = container.querySelector(".leaflet-top.leaflet-right");
+    if (corner && corner.children.length) {
+      rightPad = Math.max(rightPad, size.x - rectIn(map, corner).l + 10);
+      rightPad = Math.min(rightPad, 0.25 * size.x);
+    }
+    map.fitBounds(bounds, {
+      paddingTopLeft: [left, 40], paddingBottomRight: [rightPad, bottom], maxZoom: 7,
+      animate: false
+    });
+  };
+
+  /* Print and save buttons. Printing is the browser's; saving asks this page's address
+   * with download=true (the standalone file), offered for a page fetched with GET from
+   * a server (`byQuery`). */
+  R.exportControl = function (map, byQuery) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar relos-export");
+      var print = L.DomUtil.create("a", "relos-print", div);
+      print.href = "#";
+      print.setAttribute("role", "button");
+      print.title = "Print the map";
+      print.setAttribute("aria-label", print.title);
+      print.textContent = "Print";
+      L.DomEvent.on(print, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        window.print();
+      });
+      var http = /^https?:$/.test(window.location.protocol);
+      if (byQuery && http) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("download", "true");
+        var save = L.DomUtil.create("a", "relos-save", div);
+        save.href = url.toString();
+        save.setAttribute("download", "");
+        save.title = "Save the map as one HTML file (opens with no server)";
+        save.setAttribute("aria-label", save.title);
+        save.textContent = "Save HTML";
+      }
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     return control.addTo(map);

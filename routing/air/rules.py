@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from routing.air.airspace import Airspaces, shipped_airspaces
-from routing.catalogue.access import agreements_in_force
+from routing.catalogue.access import agreements_in_force, country_names
 from routing.catalogue.model import Catalogue, Source
 from routing.errors import InvalidInputError
 from routing.files import read_json
@@ -152,6 +152,9 @@ def check_airspace_codes(
     out = []
     for k, raw in enumerate(codes):
         code = raw.strip().upper()
+        named = country_names().matches(raw) if not air.units_of(code) else []
+        if len(named) == 1 and air.units_of(named[0]):
+            code = named[0]  # a state by name: "Iran", "Pakistan"
         if not air.units_of(code):
             known = sorted(air.sovereigns() | set(air.index))
             near = difflib.get_close_matches(code, known, n=3)
@@ -185,10 +188,10 @@ def policy(
     ``field_name`` with the nearest known codes. ``opened_airspace`` lifts the standing
     closures of those states (a what-if: Pakistan reopens); they are then open as any
     other state would be (by agreement or clearance)."""
-    check_airspace_codes(closed_airspace, field=field_name, airspaces=airspaces)
-    requested = {i for code in closed_airspace for i in airspaces.units_of(code)}
-    check_airspace_codes(opened_airspace, field="opened_airspace", airspaces=airspaces)
-    lifted = {i for code in opened_airspace for i in airspaces.units_of(code)}
+    closing = check_airspace_codes(closed_airspace, field=field_name, airspaces=airspaces)
+    requested = {i for code in closing for i in airspaces.units_of(code)}
+    opening = check_airspace_codes(opened_airspace, field="opened_airspace", airspaces=airspaces)
+    lifted = {i for code in opening for i in airspaces.units_of(code)}
     partners: dict[str, str] = {}
     covering = {a.agreement for a in rules.agreements}
     for agr in agreements_in_force(catalogue, nation, day, dropped=dropped):

@@ -14,10 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import pycountry
 
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import InvalidInputError
+from routing.parse import Named, NameIndex
 from routing.vocab import confidence_rank, is_iso3
 
 
@@ -72,12 +76,45 @@ def clearance_grant(facility: Facility, nation: str) -> Grant:
     return Grant(facility, nation, "clearance", (), tuple(facility.services), confidence, caveats)
 
 
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "RUS": ("Russia",),
+    "GBR": ("UK", "Britain", "Great Britain"),
+    "USA": ("US", "America"),
+    "TUR": ("Turkey",),
+}
+"""Everyday names ISO 3166 does not give (it has "Russian Federation", "Türkiye")."""
+
+
+@lru_cache(maxsize=1)
+def country_names() -> NameIndex:
+    """Countries by ISO 3166-1 alpha-3 code, alpha-2 code, name, official and common name."""
+    return NameIndex(
+        (
+            Named(
+                c.alpha_3,
+                c.name,
+                (
+                    c.alpha_2,
+                    *(getattr(c, k, None) or "" for k in ("official_name", "common_name")),
+                    *COUNTRY_ALIASES.get(c.alpha_3, ()),
+                ),
+            )
+            for c in pycountry.countries
+        ),
+        what="country",
+        plural="countries",
+        error=InvalidInputError,
+        advice=": give an ISO 3166-1 alpha-3 code or a name",
+    )
+
+
 def check_nation(code: str, *, field: str = "nation") -> str:
-    """Upper-cased ISO3 code, or :class:`InvalidInputError` naming ``field``."""
+    """The ISO3 code of a nation given by code (any case) or name (``"India"``,
+    ``"South Korea"``), or :class:`InvalidInputError` naming ``field``."""
     norm = code.strip().upper()
-    if not is_iso3(norm):
-        raise InvalidInputError(f"{code!r} is not an ISO 3166-1 alpha-3 country code", field=field)
-    return norm
+    if is_iso3(norm):
+        return norm
+    return country_names().resolve(code, field=field)
 
 
 def agreements_in_force(
@@ -153,12 +190,12 @@ def usable_facilities(
     records); dropped agreements and closed facilities are arguments, never a
     change to it. Unknown ids raise errors naming the field.
     """
-    closed = frozenset(closed_facilities)
-    dropped = frozenset(dropped_agreements)
-    for fid in sorted(closed):
-        catalogue.facility(fid, field="closed_facilities")
-    for aid in sorted(dropped):
-        catalogue.agreement(aid, field="dropped_agreements")
+    closed = frozenset(
+        catalogue.facility(f, field="closed_facilities").id for f in closed_facilities
+    )
+    dropped = frozenset(
+        catalogue.agreement(a, field="dropped_agreements").id for a in dropped_agreements
+    )
     in_force = agreements_in_force(catalogue, nation, day, dropped=dropped)
     grants = []
     for fac in catalogue:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from routing.errors import UnknownAgreementError, UnknownFacilityError
 from routing.geo import BBox, LonLat, haversine_nm
+from routing.parse import Named, NameIndex
 from routing.vocab import Confidence, Kind, Service
 
 if TYPE_CHECKING:
@@ -146,24 +147,52 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.facilities)
 
-    def facility(self, facility_id: str, *, field: str = "id") -> Facility:
-        """The facility with this id; raises :class:`UnknownFacilityError` naming ``field``."""
-        try:
-            return self.facilities[facility_id]
-        except KeyError:
-            raise UnknownFacilityError(
-                f"unknown facility id {facility_id!r}", field=field
-            ) from None
+    def facility(
+        self, facility_id: str, *, field: str = "id", kinds: Collection[str] | None = None
+    ) -> Facility:
+        """The facility with this id, or name or alias (``"Port Blair"``; among ``kinds``
+        when one of those fits); an unknown one raises :class:`UnknownFacilityError` and
+        an ambiguous one :class:`~routing.errors.AmbiguousNameError`, naming ``field``."""
+        fac = self.facilities.get(facility_id)
+        if fac is not None:
+            return fac
+        return self.facilities[self.facility_names.resolve(facility_id, field=field, kinds=kinds)]
 
     def agreement(self, agreement_id: str, *, field: str = "id") -> Agreement:
-        """The agreement with this id; raises :class:`UnknownAgreementError` naming ``field``."""
-        try:
-            return self.agreements[agreement_id]
-        except KeyError:
-            known = ", ".join(sorted(self.agreements))
-            raise UnknownAgreementError(
-                f"unknown agreement id {agreement_id!r} (known: {known})", field=field
-            ) from None
+        """The agreement with this id or name (``"LEMOA"``, ``"India-Japan"``); raises
+        :class:`UnknownAgreementError` (or ``AmbiguousNameError``) naming ``field``."""
+        agr = self.agreements.get(agreement_id)
+        if agr is not None:
+            return agr
+        return self.agreements[self.agreement_names.resolve(agreement_id, field=field)]
+
+    @property
+    def facility_names(self) -> NameIndex:
+        """Facilities by id, name and alias (built once)."""
+        cached: NameIndex | None = self.__dict__.get("_facility_names")
+        if cached is None:
+            cached = NameIndex(
+                (Named(f.id, f.name, f.aliases, f.kind) for f in self.facilities.values()),
+                what="facility",
+                plural="facilities",
+                error=UnknownFacilityError,
+            )
+            object.__setattr__(self, "_facility_names", cached)
+        return cached
+
+    @property
+    def agreement_names(self) -> NameIndex:
+        """Agreements by id and name (built once)."""
+        cached: NameIndex | None = self.__dict__.get("_agreement_names")
+        if cached is None:
+            cached = NameIndex(
+                (Named(a.id, a.name) for a in self.agreements.values()),
+                what="agreement",
+                error=UnknownAgreementError,
+                list_known=100,
+            )
+            object.__setattr__(self, "_agreement_names", cached)
+        return cached
 
     @property
     def countries(self) -> frozenset[str]:

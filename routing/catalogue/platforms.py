@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,7 @@ from routing.catalogue.load import pydantic_reason
 from routing.catalogue.model import Source
 from routing.errors import DataValidationError, UnknownPlatformError
 from routing.files import read_json
+from routing.parse import Named, NameIndex
 from routing.paths import SHIPPED_DATA_DIR
 
 DEFAULT_PLATFORMS = SHIPPED_DATA_DIR / "platforms.json"
@@ -230,10 +232,20 @@ def load_platforms(path: Path = DEFAULT_PLATFORMS) -> dict[str, Platform]:
 
 
 def get_platform(
-    registry: dict[str, Platform], platform_id: str, *, field: str = "platform"
+    registry: Mapping[str, Platform], platform_id: str, *, field: str = "platform"
 ) -> Platform:
-    """A platform by id, or :class:`UnknownPlatformError` naming ``field``."""
-    try:
-        return registry[platform_id]
-    except KeyError:
-        raise UnknownPlatformError(f"unknown platform id {platform_id!r}", field=field) from None
+    """A platform by id or name (``"Talwar-class frigate"``, ``"Globemaster"``), or
+    :class:`UnknownPlatformError` (or ``AmbiguousNameError``) naming ``field``."""
+    plat = registry.get(platform_id)
+    if plat is not None:
+        return plat
+    return registry[platform_names(registry).resolve(platform_id, field=field)]
+
+
+def platform_names(registry: Mapping[str, Platform]) -> NameIndex:
+    """The platforms of ``registry`` by id and name (their domain is the kind)."""
+    return NameIndex(
+        (Named(p.id, p.name, kind=p.domain) for p in registry.values()),
+        what="platform",
+        error=UnknownPlatformError,
+    )

@@ -31,9 +31,30 @@ class Outcome:
     plan: Plan
 
 
-def compare(planner: Planner, req: PlanRequest, scenarios: Sequence[Scenario]) -> list[Outcome]:
+class Comparison(list[Outcome]):
+    """The outcomes of :func:`compare`, baseline first: a list, that shows itself in a
+    notebook (a row per scenario and the plans on one map) and reprs on one line."""
+
+    def answer(self, *, include_plans: bool = True) -> dict[str, Any]:
+        """The ``POST /compare`` answer (:func:`compare_json`)."""
+        return compare_json(self, include_plans=include_plans)
+
+    def __repr__(self) -> str:
+        names = ", ".join(o.scenario.name for o in self)
+        return f"<Comparison of {len(self)} plans: {names}>"
+
+    def _repr_html_(self) -> str:
+        from routing.display import compare_rows, html
+
+        table = self.answer()
+        base = self[0].plan if self else None
+        title = f"Compared: {base.origin.name} -> {base.destination.name}" if base else "Compared"
+        return html(title, compare_rows(table), "compare", table)
+
+
+def compare(planner: Planner, req: PlanRequest, scenarios: Sequence[Scenario]) -> Comparison:
     """The baseline (first) and each scenario's plan for ``req``."""
-    out = [Outcome(Scenario(name="baseline"), planner.plan(req))]
+    out = Comparison([Outcome(Scenario(name="baseline"), planner.plan(req))])
     for s in scenarios:
         check()
         out.append(Outcome(s, planner.plan(req, scenario=s)))

@@ -298,7 +298,8 @@ def impact(
     cat: Catalogue = scenario.catalogue(planner.catalogue) if scenario else planner.catalogue
     day = req.departure.date()
     own = [a.id for a in agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)]
-    chosen = list(dict.fromkeys(agreements)) or own
+    named = [cat.agreement(aid, field=f"agreements.{i}").id for i, aid in enumerate(agreements)]
+    chosen = list(dict.fromkeys(named)) or own  # names ("LEMOA") taken as ids
     for i, aid in enumerate(chosen):
         agr = cat.agreement(aid, field=f"agreements.{i}")
         if req.nation not in agr.parties:

@@ -296,6 +296,74 @@ class Plan:
             )
         return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
 
+    # -- exports and notebook display (routing.export, routing.display) ----------------------
+
+    def answer(self) -> dict[str, Any]:
+        """The plan as the ``POST /plans`` answer (:func:`routing.plan.serialize.plan_json`)."""
+        if _answer_writer is None:  # set when routing.plan is imported, which this module is in
+            raise RuntimeError("routing.plan.serialize is not loaded")
+        return _answer_writer(self)
+
+    def export(self, fmt: str) -> bytes:
+        """The plan as a file: ``gpx``, ``kml``, ``csv``, ``gpkg`` or ``rtz``
+        (:func:`routing.export.export`, the same file the API and the CLI give)."""
+        from routing.export import export
+
+        return export(self.answer(), fmt)
+
+    def to_file(self, path: str | Path) -> int:
+        """Write the plan to ``path`` in the format its extension names; returns bytes."""
+        from routing.export import write
+
+        return write(self.answer(), path)
+
+    def to_gpx(self) -> str:
+        """GPX 1.1: the calls as waypoints, the route through every vertex, the legs."""
+        return self.export("gpx").decode()
+
+    def to_kml(self) -> str:
+        """KML 2.2 (Google Earth): the legs and the calls."""
+        return self.export("kml").decode()
+
+    def to_rtz(self) -> str:
+        """RTZ 1.0 (IEC 61174, ECDIS): named waypoints along the route, legs with speed."""
+        return self.export("rtz").decode()
+
+    def to_csv(self) -> str:
+        """CSV: a row per call and per leg."""
+        return self.export("csv").decode()
+
+    def to_gpkg(self) -> bytes:
+        """GeoPackage bytes: layers ``legs`` and ``calls``."""
+        return self.export("gpkg")
+
+    def __repr__(self) -> str:
+        head = f"<Plan {self.request.nation} {self.platform_label or '?'}: "
+        head += f"{self.origin.name} -> {self.destination.name}, "
+        if not self.feasible:
+            return head + "infeasible>"
+        return head + (
+            f"{self.distance_nm:,.0f} nm, {self.duration_h / 24:.1f} days, "
+            f"{len(self.stops)} stop{'' if len(self.stops) == 1 else 's'}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from routing.display import html, plan_rows
+
+        answer = self.answer()
+        title = f"Plan: {self.origin.name} -> {self.destination.name}"
+        return html(title, plan_rows(answer), "plan", answer)
+
+
+_answer_writer: Callable[[Plan], dict[str, Any]] | None = None
+
+
+def set_answer_writer(writer: Callable[[Plan], dict[str, Any]]) -> None:
+    """Called by :mod:`routing.plan.serialize` (which imports this module, so this module
+    cannot import it): how :meth:`Plan.answer` turns a plan into its JSON answer."""
+    global _answer_writer
+    _answer_writer = writer
+
 
 def group_profile(
     group: Sequence[Member], speed_kn: float | None, reserve: float
@@ -414,7 +482,8 @@ class Planner:
                 },
             }
         )
-        return build_request(spec, registry)
+        data = getattr(self.sea, "sea", None)
+        return build_request(spec, registry, catalogue=self.catalogue, sea=data)
 
     # ----------------------------------------------------------------- reach
     @property

@@ -46,6 +46,7 @@ from routing.errors import InvalidInputError
 from routing.limits import MAX_ID, MAX_LIST, MAX_SPEED_KN, MIN_SPEED_KN, check_date
 from routing.plan.calls import CALL_SERVICE, FUEL, CallRules, Place
 from routing.plan.request import GroupItem, PlanRequest, PlanSpec, PlatformRef, build_request
+from routing.sea.passages import SeaData
 from routing.sea.timing import open_days, season_text
 from routing.vocab import SEA_KINDS
 
@@ -321,8 +322,11 @@ class ReachSpec(BaseModel):
             raise ValueError("give exactly one of 'platform' or 'group'")
         return self
 
-    def request(self, cat: Catalogue, platforms: Mapping[str, Platform]) -> PlanRequest:
-        """The plan request reach is computed for (its origin and destination unused)."""
+    def request(
+        self, cat: Catalogue, platforms: Mapping[str, Platform], *, sea: SeaData | None = None
+    ) -> PlanRequest:
+        """The plan request reach is computed for (its origin and destination unused;
+        names are taken where ids are, as :func:`build_request` takes them)."""
         if self.origins:
             anchor = self.origins[0]
         else:
@@ -331,7 +335,7 @@ class ReachSpec(BaseModel):
         shared = (set(PlanSpec.model_fields) & set(type(self).model_fields)) - {"max_stops"}
         fields = self.model_dump(include=shared, exclude_none=True)
         spec = PlanSpec.model_validate({**fields, "origin": anchor, "destination": anchor})
-        return build_request(spec, platforms)
+        return build_request(spec, platforms, catalogue=cat, sea=sea)
 
 
 # -- the computation ----------------------------------------------------------------------
@@ -382,7 +386,9 @@ def reach(
     day0 = req.departure
     # origins
     if origins:
-        starts = [cat.facility(o, field=f"origins.{i}") for i, o in enumerate(origins)]
+        starts = [
+            cat.facility(o, field=f"origins.{i}", kinds=SEA_KINDS) for i, o in enumerate(origins)
+        ]
     else:
         starts = home_bases(cat, req.nation)
         if not starts:

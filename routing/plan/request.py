@@ -11,7 +11,7 @@ HTTP API, the CLI and Python give the same plan for the same question.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -19,12 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from routing.air.rules import check_airspace_codes
 from routing.catalogue.access import check_nation
+from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, RangePoint, get_platform
+from routing.errors import AmbiguousNameError, InvalidInputError
 from routing.geo import LonLat
 from routing.limits import MAX_LIST, MAX_SPEED_KN, MIN_SPEED_KN, check_date
 from routing.parse import looks_like_point, parse_lonlat
-from routing.sea.passages import ShipSize
-from routing.vocab import Confidence, weakest_ice_class
+from routing.sea.passages import SeaData, ShipSize
+from routing.vocab import SEA_KINDS, Confidence, weakest_ice_class
 
 Objective = Literal["min_time", "min_stops", "min_distance"]
 MAX_WAYPOINTS = 20
@@ -150,6 +152,16 @@ class PlanSpec(BaseModel):
     )
     avoid_facilities: list[str] = Field(
         default_factory=list, max_length=MAX_LIST, description="Never stop here."
+    )
+    avoid: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description=(
+            "Passages, closure groups or facilities to keep out of, by id or name: a passage "
+            "or group is closed (as in `closed`), a facility never stopped at (as in "
+            "`avoid_facilities`)."
+        ),
+        examples=[["Suez", "Port of Djibouti"]],
     )
     max_stops: int = Field(12, ge=0, le=40)
     objective: Objective = "min_time"
@@ -318,8 +330,21 @@ def now_utc_hour() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequest:
-    """The domain request for a validated spec: the only place one is built."""
+def build_request(
+    spec: PlanSpec,
+    platforms: Mapping[str, Platform],
+    *,
+    catalogue: Catalogue | None = None,
+    sea: SeaData | None = None,
+) -> PlanRequest:
+    """The domain request for a validated spec: the only place one is built.
+
+    With the ``catalogue`` (and ``sea`` data), names are taken where ids are: places,
+    closed and avoided facilities and dropped agreements (``"Port Blair"``; a place
+    among the facilities the group can use, ports and naval bases for ships), closed
+    passages (``"Suez Canal"``) and ``avoid``, each turned into its id; an ambiguous
+    name is an error listing the candidates. Nations and platforms are taken by name
+    in any case."""
     if spec.group is not None:
         group = tuple(
             Member(
@@ -333,27 +358,33 @@ def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequ
     departure = spec.departure or now_utc_hour()
     if departure.tzinfo is None:
         departure = departure.replace(tzinfo=dt.UTC)
+    kinds = SEA_KINDS if group[0].platform.domain == "sea" else ("airbase",)
+    ids = _Ids(catalogue, sea)
+    avoided_passages, avoided_facilities = ids.avoid(spec.avoid, kinds)
     return PlanRequest(
         nation=check_nation(spec.nation),
         group=group,
-        origin=parse_place(spec.origin, field="origin"),
-        destination=parse_place(spec.destination, field="destination"),
+        origin=ids.place(spec.origin, "origin", kinds),
+        destination=ids.place(spec.destination, "destination", kinds),
         waypoints=tuple(
-            parse_place(w, field=f"waypoints.{i}") for i, w in enumerate(spec.waypoints)
+            ids.place(w, f"waypoints.{i}", kinds) for i, w in enumerate(spec.waypoints)
         ),
         departure=departure,
         speed_kn=spec.speed_kn,
         reserve=spec.reserve,
-        closed=frozenset(c.strip().lower() for c in spec.closed),
-        dropped_agreements=frozenset(spec.dropped_agreements),
-        closed_facilities=frozenset(spec.closed_facilities),
+        closed=frozenset(ids.passages(spec.closed, "closed")) | avoided_passages,
+        dropped_agreements=frozenset(
+            ids.agreement(a, "dropped_agreements") for a in spec.dropped_agreements
+        ),
+        closed_facilities=frozenset(ids.facilities(spec.closed_facilities, "closed_facilities")),
         closed_airspace=check_airspace_codes(spec.closed_airspace)
         if spec.closed_airspace
         else frozenset(),
         opened_airspace=check_airspace_codes(spec.opened_airspace, field="opened_airspace")
         if spec.opened_airspace
         else frozenset(),
-        avoid_facilities=frozenset(spec.avoid_facilities),
+        avoid_facilities=frozenset(ids.facilities(spec.avoid_facilities, "avoid_facilities"))
+        | avoided_facilities,
         max_stops=spec.max_stops,
         objective=spec.objective,
         dwell_h=spec.dwell_h,
@@ -370,6 +401,91 @@ def build_request(spec: PlanSpec, platforms: Mapping[str, Platform]) -> PlanRequ
         max_wait_days=spec.max_wait_days,
         notice_from=_utc(spec.notice_from) if spec.notice_from else None,
     )
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """Names in a spec turned into ids (unchanged without the catalogue and sea data)."""
+
+    catalogue: Catalogue | None
+    sea: SeaData | None
+
+    def place(self, text: str, field: str, kinds: Collection[str]) -> str | LonLat:
+        if looks_like_point(text):
+            return parse_lonlat(text, field=field)
+        if self.catalogue is None:
+            return text
+        return self.catalogue.facility_names.canonical(text, field=field, kinds=kinds)
+
+    def facilities(self, items: Sequence[str], field: str) -> list[str]:
+        if self.catalogue is None:
+            return list(items)
+        names = self.catalogue.facility_names
+        return [names.canonical(f, field=field) for f in items]
+
+    def agreement(self, text: str, field: str) -> str:
+        if self.catalogue is None:
+            return text
+        return self.catalogue.agreement_names.canonical(text, field=field)
+
+    def passages(self, items: Sequence[str], field: str) -> list[str]:
+        out = [c.strip().lower() for c in items]
+        if self.sea is None:
+            return out
+        names = self.sea.passage_names
+        return [
+            c if c in names else names.canonical(raw, field=field)
+            for raw, c in zip(items, out, strict=True)
+        ]
+
+    def avoid(
+        self, items: Sequence[str], kinds: Collection[str]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """``avoid`` as passages (and closure groups) to close and facilities to pass by."""
+        if not items:
+            return frozenset(), frozenset()
+        if self.catalogue is None or self.sea is None:
+            raise InvalidInputError(
+                "avoid needs the catalogue and the sea data to tell passages from facilities",
+                field="avoid",
+            )
+        passages, facilities = self.sea.passage_names, self.catalogue.facility_names
+        closed: set[str] = set()
+        skipped: set[str] = set()
+        for i, raw in enumerate(items):
+            field = f"avoid.{i}"
+            pid, fid = raw.strip().lower(), raw.strip()
+            if pid in passages:
+                closed.add(pid)
+                continue
+            if fid in facilities:
+                skipped.add(fid)
+                continue
+            found = [
+                *((passages, m) for m in passages.matches(raw)),
+                *((facilities, m) for m in facilities.matches(raw, kinds=kinds)),
+            ]
+            if len(found) == 1:
+                index, rid = found[0]
+                (closed if index is passages else skipped).add(rid)
+                continue
+            if found:
+                listed = "; ".join(index.describe(m) for index, m in found[:12])
+                raise AmbiguousNameError(
+                    f"{raw[:60]!r} matches {len(found)} passages and facilities: {listed}; "
+                    "give one of their ids",
+                    field=field,
+                    candidates=[m for _, m in found],
+                )
+            near = [*passages.suggest(raw, n=3), *facilities.suggest(raw, n=3)]
+            hint = ""
+            if near:
+                described = [(passages if m in passages else facilities).describe(m) for m in near]
+                hint = f"; did you mean {', '.join(described)}?"
+            raise InvalidInputError(
+                f"unknown passage or facility {raw[:60]!r}{hint}", field=field, candidates=near
+            )
+        return frozenset(closed), frozenset(skipped)
 
 
 def _utc(t: dt.datetime) -> dt.datetime:

@@ -117,10 +117,14 @@ class Scenario:
         cat = self.catalogue(base)
         for fid in sorted(self.closed_facilities):
             if fid not in cat.facilities:
-                raise InvalidInputError(f"unknown facility id {fid!r}", field="closed_facilities")
+                raise cat.facility_names.unknown(
+                    fid, field="closed_facilities", error=InvalidInputError
+                )
         for aid in sorted(self.dropped_agreements):
             if aid not in cat.agreements:
-                raise InvalidInputError(f"unknown agreement id {aid!r}", field="dropped_agreements")
+                raise cat.agreement_names.unknown(
+                    aid, field="dropped_agreements", error=InvalidInputError
+                )
         clash = {f.id for f in self.added_facilities} & set(base.facilities)
         if clash:
             raise InvalidInputError(
@@ -326,8 +330,14 @@ def to_scenario(
         name=spec.name,
         date=spec.date,
         closed=(sea or default_sea_data()).check_passage_ids(spec.closed, field_name="closed"),
-        closed_facilities=frozenset(spec.closed_facilities),
-        dropped_agreements=frozenset(spec.dropped_agreements),
+        closed_facilities=frozenset(
+            catalogue.facility_names.canonical(f, field="closed_facilities")
+            for f in spec.closed_facilities
+        ),
+        dropped_agreements=frozenset(
+            catalogue.agreement_names.canonical(a, field="dropped_agreements")
+            for a in spec.dropped_agreements
+        ),
         closed_airspace=check_airspace_codes(spec.closed_airspace),
         opened_airspace=check_airspace_codes(spec.opened_airspace, field="opened_airspace"),
         added_facilities=tuple(facilities),
@@ -342,6 +352,36 @@ def to_scenario(
     )
     scenario.validate(catalogue, platforms)
     return scenario
+
+
+def with_ids(spec: ScenarioSpec, catalogue: Catalogue, sea: SeaData | None = None) -> ScenarioSpec:
+    """``spec`` with the names it gives where ids are (``"Suez Canal"``, ``"India"``)
+    turned into those ids: what a saved scenario keeps. Check it with
+    :func:`to_scenario` first (a name of a hypothetical record it adds stays as given)."""
+    data = sea or default_sea_data()
+
+    def airspace(codes: list[str], field: str) -> list[str]:
+        return [next(iter(check_airspace_codes([c], field=field))) for c in codes]
+
+    return spec.model_copy(
+        update={
+            "closed": [data.passage_id(c, field="closed") for c in spec.closed],
+            "closed_facilities": [
+                catalogue.facility_names.canonical(f, field="closed_facilities")
+                for f in spec.closed_facilities
+            ],
+            "dropped_agreements": [
+                catalogue.agreement_names.canonical(a, field="dropped_agreements")
+                for a in spec.dropped_agreements
+            ],
+            "closed_airspace": airspace(spec.closed_airspace, "closed_airspace"),
+            "opened_airspace": airspace(spec.opened_airspace, "opened_airspace"),
+            "denied_countries": [
+                check_nation(c, field=f"denied_countries.{i}")
+                for i, c in enumerate(spec.denied_countries)
+            ],
+        }
+    )
 
 
 SCENARIO_META = ("id", "owner", "version", "created_at", "updated_at")

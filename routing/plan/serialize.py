@@ -14,7 +14,7 @@ import numpy as np
 from routing.air.report import airspace_json, clearances, overflies
 from routing.plan.calls import Call, Place
 from routing.plan.fuel import FuelState
-from routing.plan.planner import Leg, Plan, Stop
+from routing.plan.planner import Leg, Plan, Stop, set_answer_writer
 
 
 def iso(t: dt.datetime) -> str:
@@ -219,3 +219,6 @@ def _totals(plan: Plan) -> dict[str, Any] | None:
         "stops": len(plan.stops),
         "eta": iso(plan.eta),
     }
+
+
+set_answer_writer(plan_json)

@@ -39,6 +39,7 @@ from shapely.geometry import LineString, Polygon
 from routing.errors import DataValidationError, UnknownPassageError
 from routing.files import file_digest, read_json
 from routing.geo import EARTH_RADIUS_KM, line_nm
+from routing.parse import Named, NameIndex
 from routing.paths import SHIPPED_DATA_DIR
 from routing.vocab import ICE_CLASSES, normalise_ice_class
 
@@ -614,7 +615,7 @@ class SeaData:
         ``UnknownPassageError`` naming any unknown one."""
         out: set[str] = set()
         for raw in ids:
-            pid = str(raw).strip().lower()
+            pid = self.passage_id(str(raw), field=field_name)
             if pid in self.groups:
                 out.update(self.groups[pid].passages)
                 continue
@@ -631,6 +632,28 @@ class SeaData:
                 )
             out.add(pid)
         return frozenset(out)
+
+    @cached_property
+    def passage_names(self) -> NameIndex:
+        """Passages (ice regions too) and closure groups by id and name (``"Suez Canal"``,
+        ``"Malacca Strait"``, ``"Red Sea"``)."""
+        return NameIndex(
+            [
+                *(Named(p.id, p.name, kind="passage") for p in self.passages),
+                *(Named(g.id, g.name, kind="group") for g in self.groups.values()),
+            ],
+            what="passage",
+            error=UnknownPassageError,
+            list_known=100,
+        )
+
+    def passage_id(self, text: str, *, field: str = "closed") -> str:
+        """The id of the passage or closure group ``text`` names (id or name), or
+        ``UnknownPassageError`` (``AmbiguousNameError``) naming ``field``."""
+        pid = text.strip().lower()
+        if pid in self.by_id or pid in self.groups:
+            return pid
+        return self.passage_names.resolve(text, field=field)
 
     def seasonal_open(self, passage: str, date: dt.date | None, ice_class: str | None) -> bool:
         """Whether a seasonal passage is open on ``date`` for a ship of ``ice_class``."""

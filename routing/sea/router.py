@@ -151,6 +151,41 @@ class Route:
             },
         }
 
+    def export(self, fmt: str) -> bytes:
+        """The route as a file: ``gpx``, ``kml``, ``csv``, ``gpkg`` or ``rtz``
+        (:func:`routing.export.export` of :meth:`to_geojson`; ends named by their ids)."""
+        from routing.export import export
+
+        return export(self.to_geojson(), fmt)
+
+    def to_gpx(self) -> str:
+        """GPX 1.1 of the route (see :meth:`export`)."""
+        return self.export("gpx").decode()
+
+    def to_kml(self) -> str:
+        """KML 2.2 of the route (see :meth:`export`)."""
+        return self.export("kml").decode()
+
+    def to_rtz(self) -> str:
+        """RTZ 1.0 of the route (see :meth:`export`)."""
+        return self.export("rtz").decode()
+
+    def __repr__(self) -> str:
+        via = f" via {', '.join(self.passages)}" if self.passages else ""
+        return f"<Route {self.origin} -> {self.destination}: {self.distance_nm:,.0f} nm{via}>"
+
+    def _repr_html_(self) -> str:
+        from routing.display import html, route_rows
+
+        feature = self.to_geojson()
+        props = feature["properties"]
+        assert isinstance(props, dict)
+        xy = self.geojson_coordinates()
+        for key, point in (("origin", xy[0]), ("destination", xy[-1])):  # as GET /routes has them
+            props[key] = {"id": props[key], "name": props[key], "coordinates": list(point)}
+        title = f"Route: {self.origin} -> {self.destination}"
+        return html(title, route_rows(props), "route", feature)
+
 
 @dataclass
 class _Gadget:

@@ -7,6 +7,7 @@ get the same requests over HTTP.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,14 @@ def test_the_budget_reaches_the_worker(tmp_path: Path) -> None:
         assert resp.status_code == 503, resp.text[:300]
         assert resp.json()["detail"][0]["type"] == "over_budget"
         assert c.get("/health").status_code == 200
+
+
+def test_workers_yield_the_cpu_to_the_server(pooled: TestClient) -> None:
+    """With every core computing, the server process (cheap requests, sending answers)
+    must still be scheduled first: its workers run at a lower priority."""
+    assert pooled.get("/routes", params=ROUTE).status_code == 200
+    pool = pooled.app.state.compute._pool  # type: ignore[attr-defined]
+    workers = list(pool._processes)  # the executor's own processes, by pid
+    assert workers
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) > mine for pid in workers)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.maps.support import Browser, live_server, require_browser
+from tests.maps.support import live_server
 
 
 @pytest.fixture(scope="session")
@@ -21,14 +21,3 @@ def server_url(maps_client: TestClient) -> Iterator[str]:
     """The same app served over HTTP on a free localhost port."""
     with live_server(maps_client.app) as url:  # type: ignore[arg-type]
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """Headless Debian Chromium with a fresh profile (skipped only outside CI when missing)."""
-    executable = require_browser()
-    b = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        yield b
-    finally:
-        b.close()

@@ -182,6 +182,36 @@ OPEN_FACILITY_POPUP = f"""
 """
 
 
+#: JavaScript: each legend key as it looks (kind of mark, colours, line style, shape) and
+#: the label beside it.
+LEGEND_KEYS = """
+() => {
+  const body = document.querySelector(".relos-legend .relos-box-body");
+  return [...body.querySelectorAll(":scope > span")].map((mark) => {
+    const s = getComputedStyle(mark);
+    let label = "", node = mark.nextSibling;
+    while (node && node.nodeName !== "BR") { label += node.textContent; node = node.nextSibling; }
+    return {
+      label: label.trim(),
+      look: [mark.className, s.color, s.backgroundColor, s.borderTopStyle, s.borderRadius,
+             s.transform].join("|"),
+    };
+  });
+}
+"""
+
+
+def legend_is_unambiguous(page: Any) -> list[dict[str, str]]:
+    """The legend's keys, checked: no two labels share a look (colour, mark and line style)."""
+    keys: list[dict[str, str]] = page.evaluate(LEGEND_KEYS)
+    assert keys and all(k["label"] for k in keys), keys
+    looks: dict[str, str] = {}
+    for key in keys:
+        other = looks.setdefault(key["look"], key["label"])
+        assert other == key["label"], f"{other!r} and {key['label']!r} look the same"
+    return keys
+
+
 class Browser:
     """Headless Chromium with a fresh profile; every request outside localhost is blocked."""
 
@@ -210,15 +240,19 @@ class Browser:
         name: str,
         post_json: str | None = None,
         ready: str = "() => window.L && window.relosMaps",
+        viewport: tuple[int, int] | None = None,
     ) -> Iterator[tuple[Any, Visit]]:
         """Open ``url`` in a new page; on exit save ``test-artifacts/maps/{name}.png``.
 
         With ``post_json`` the page is loaded by a POST of that JSON body (as a
         client of ``POST /maps/plan`` would), not a GET. ``ready``: a JavaScript
-        predicate the page must meet (default: a map's scripts have run).
+        predicate the page must meet (default: a map's scripts have run). ``viewport``:
+        (width, height) of the window, if not the context's 1280 x 800.
         """
         visit = Visit()
         page = self.context.new_page()
+        if viewport is not None:
+            page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
 
         def gate(route: Any) -> None:
             request_url = route.request.url
@@ -246,7 +280,9 @@ class Browser:
         try:
             page.goto(url, wait_until="load")
             page.wait_for_function(ready, timeout=15_000)
-            page.wait_for_load_state("networkidle")
+            # Not "networkidle": Playwright at times never reports it for a map served
+            # over HTTP (Chromium does); every script and stylesheet of a map is loaded
+            # by "load" (none is async), and tiles are asked for when the map is made.
             page.wait_for_timeout(250)  # let the canvas basemap paint
             yield page, visit
         finally:

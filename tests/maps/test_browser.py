@@ -26,8 +26,11 @@ from tests.maps.support import (
     Browser,
     Visit,
     external,
+    html_slots,
     layer_names,
+    legend_is_unambiguous,
     shot,
+    shown_text,
 )
 
 RELOS_DAY = "2026-06-01"
@@ -138,12 +141,16 @@ def test_route_map_from_the_app(browser: Browser, server_url: str, maps_client: 
         assert counts["lines"].get("relos-gate", 0) >= 1  # the straits it goes through
         closed = route["properties"]["closed"]  # suez, and seasonal closures
         assert "suez" in closed
-        assert counts["lines"].get("relos-gate-closed", 0) >= len(closed)
+        # a closed strait as red dots across it, a closed region (the NSR) as its area
+        shut = counts["lines"].get("relos-gate-closed", 0)
+        assert shut + counts["lines"].get("relos-region-closed", 0) >= len(closed)
+        assert shut >= 1
         assert counts["markers"] == {"relos-end": 2, "relos-gate-label": len(closed)}
         assert {"Route", "Passages"} <= set(layer_names(page))
         panel = _panel(page)
         assert "Suez Canal" in panel
         assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
+        legend_is_unambiguous(page)
 
 
 def test_air_route_map_from_the_app(
@@ -164,6 +171,7 @@ def test_air_route_map_from_the_app(
         assert {"Flight", "Closed airspace"} <= set(layer_names(page))
         panel = _panel(page)
         assert "overflies" in panel and "IRN" in panel
+        legend_is_unambiguous(page)
         assert f"{route['properties']['distance_nm']:,.0f} nm" in panel
 
 
@@ -173,7 +181,7 @@ COUNT_REACH = """
   const name = Object.keys(window).find(
     (k) => /^map_[0-9a-f]+$/.test(k) && window[k] instanceof L.Map);
   const map = window[name];
-  const out = {areas: 0, reached: 0, refused: 0, west: 180, east: -180};
+  const out = {areas: 0, reached: 0, refused: 0, west: 180, east: -180, middles: []};
   map.eachLayer((layer) => {
     const cls = (layer.options && layer.options.className) || "";
     if (layer instanceof L.Polygon && cls === "relos-reach") {
@@ -181,6 +189,10 @@ COUNT_REACH = """
       const b = layer.getBounds();
       out.west = Math.min(out.west, b.getWest());
       out.east = Math.max(out.east, b.getEast());
+      for (const ring of layer.getLatLngs()) {
+        const lngs = ring.flat(2).map((p) => p.lng);
+        out.middles.push((Math.min(...lngs) + Math.max(...lngs)) / 2);
+      }
     } else if (layer instanceof L.CircleMarker && cls === "relos-reached") {
       out.reached += 1;
     } else if (layer instanceof L.CircleMarker && cls === "relos-refused") {
@@ -211,12 +223,17 @@ def test_reach_map_from_the_app(browser: Browser, server_url: str, maps_client: 
         assert counts["areas"] >= len(answer["frontier"]["features"])
         assert counts["reached"] == len(answer["facilities"])
         assert counts["refused"] == 0  # that layer starts hidden
-        assert counts["west"] >= -180 and counts["east"] <= 180
+        # One frame about Vladivostok: the Pacific east of 180 is drawn beside it, not a
+        # world away (the frontier is cut at the antimeridian).
+        assert counts["west"] < 131.9 < counts["east"]
+        assert counts["middles"] and all(abs(m - 131.9) <= 180 for m in counts["middles"])
         names = set(layer_names(page))
         assert {"Facilities within reach", "Origins", "Within reach, no call"} <= names
         assert any(n.startswith("Reach: no stop") for n in names)
         panel = _panel(page)
         assert "sea area" in panel and f"{answer['area_km2'] / 1e6:,.1f} M km²" in panel
+        assert "Northwest Passage" in panel and "nwp" not in panel  # closed, by name
+        legend_is_unambiguous(page)
 
 
 def test_route_across_the_antimeridian_is_one_short_line(browser: Browser, tmp_path: Path) -> None:
@@ -436,6 +453,10 @@ def test_compare_map_from_the_app(
         assert counts["lines"].get("relos-leg") == legs
         panel = _panel(page)
         assert "baseline" in panel and "Red Sea shut" in panel
+        legend_is_unambiguous(page)
+        # the legs' tooltips name the passages they go through
+        tips = " ".join(shown_text(t) for t in html_slots(page.content())["popup or tooltip"])
+        assert "Suez Canal" in tips and "via suez" not in tips
 
 
 # ---------------------------------------------------------------- the API docs

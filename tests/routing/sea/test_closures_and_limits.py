@@ -35,7 +35,7 @@ def test_every_group_names_known_passages() -> None:
         assert group.sources and group.passages
         assert set(group.passages) <= set(SEA.passage_ids)
     assert SEA.check_passage_ids(["red-sea"]) == {"suez", "bab-el-mandeb"}
-    with pytest.raises(UnknownPassageError, match="closure groups"):
+    with pytest.raises(UnknownPassageError, match="did you mean red-sea"):
         SEA.check_passage_ids(["red-seas"])
 
 
