@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,12 @@ from app.settings import Settings
 from routing.catalogue.load import load_catalogue
 from routing.catalogue.model import Catalogue
 from tests.maps.support import Browser, require_browser
+
+# pytest-xdist's workers start with COLUMNS=80 LINES=24, which would fix the width of
+# the CLI's console (rich reads them once, when both are set) for every test: a test's
+# own COLUMNS (CliRunner(env=...)) must decide it, as a user's terminal does.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 #: The address a test client calls from: this machine, as a planner on a laptop would
 #: (starlette's default, "testclient", is not an address).
@@ -44,9 +51,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         yield c
 
 
-# One browser per test process: Playwright drives one per thread (a second
-# sync_playwright in the same thread finds the first one's event loop running).
-@pytest.fixture(scope="session")
+# One browser per test module, closed after it: while Playwright's sync API runs, the
+# thread has a running event loop (a second browser, or asyncio.run() in a test that
+# the same process runs next, would fail).
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Headless Debian Chromium with a fresh profile (skipped only outside CI when missing)."""
     executable = require_browser()
