@@ -37,7 +37,7 @@ from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_
 from routing.catalogue.model import Catalogue
 from routing.catalogue.query import find_facilities
 from routing.errors import RelosError
-from routing.export import FORMATS, format_for_path
+from routing.export import DEFAULT_SIMPLIFY_NM, FORMATS, check_simplify_nm, format_for_path
 from routing.export import write as write_export
 from routing.geo import BBox, LonLat
 from routing.limits import MAX_ID
@@ -89,10 +89,29 @@ OutputOpt = Annotated[
 ]
 
 
-def _export(answer: dict[str, Any], path: Path) -> None:
+def _simplify_nm(value: float) -> float:
+    """--simplify-nm: 0 (every vertex) up to the limit; not NaN (checked before computing)."""
+    try:
+        return check_simplify_nm(value, field="--simplify-nm")
+    except RelosError as exc:
+        raise typer.BadParameter(exc.message) from exc
+
+
+SimplifyOpt = Annotated[
+    float,
+    typer.Option(
+        "--simplify-nm",
+        callback=_simplify_nm,
+        help="With -o: thin the waypoints to within this many nm of the track, where the "
+        "straight leg stays at sea (0: every vertex).",
+    ),
+]
+
+
+def _export(answer: dict[str, Any], path: Path, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> None:
     """Write ``answer`` to ``path`` (``--output``), saying so on standard error."""
     try:
-        size = write_export(answer, path)
+        size = write_export(answer, path, simplify_nm=simplify_nm)
     except RelosError as exc:
         exc.field = "output"
         _fail(exc)
@@ -466,6 +485,7 @@ def route(
     ] = None,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
+    simplify_nm: SimplifyOpt = DEFAULT_SIMPLIFY_NM,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
@@ -495,7 +515,7 @@ def route(
         _fail(exc)
         return
     if output is not None:
-        _export(feature, output)
+        _export(feature, output, simplify_nm)
     if as_json:
         _print_json(feature)
         return
@@ -664,6 +684,7 @@ def plan(
     ] = None,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
+    simplify_nm: SimplifyOpt = DEFAULT_SIMPLIFY_NM,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
@@ -715,7 +736,7 @@ def plan(
     else:
         print_plan(result)
     if output is not None and result["feasible"]:
-        _export(result, output)
+        _export(result, output, simplify_nm)
     elif output is not None:
         typer.echo(f"{output} not written: the plan is infeasible", err=True)
     if not result["feasible"]:

@@ -24,15 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Any
 
-from maps import (
-    render_air_route,
-    render_impact,
-    render_layers,
-    render_plan,
-    render_reach,
-    render_route,
-    to_html,
-)
+import orjson
+
+from app.answers import Encoded, JSONAnswer, encode
 from routing.budget import budget, remaining, was_gone
 from routing.errors import UnknownRecordError
 from routing.plan.impact import ImpactSpec
@@ -84,6 +78,18 @@ def _run(
         return fn(_SERVICES, *args, **kwargs)
 
 
+def _run_encoded(
+    fn: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any],
+    slot: int,
+    seconds: float | None,
+) -> Encoded:
+    """In a worker: :func:`_run`'s answer written as JSON here, so that the server
+    process only passes the bytes on (see :mod:`app.answers`)."""
+    return Encoded(encode(_run(fn, args, kwargs, slot, seconds)))
+
+
 class Compute:
     """Runs the heavy use cases for the HTTP layer (see the module docstring)."""
 
@@ -116,10 +122,23 @@ class Compute:
         (``fn`` a module-level function, its arguments and answer picklable)."""
         if self._pool is None:
             return fn(self.services, *args, **kwargs)
+        return self._submit(_run, fn, args, kwargs)
+
+    def answer(self, fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> JSONAnswer:
+        """``fn(services, *args, **kwargs)`` as a JSON answer; from a worker, the bytes it
+        wrote, which the server sends on without reading them."""
+        if self._pool is None:
+            return JSONAnswer(fn(self.services, *args, **kwargs))
+        return JSONAnswer(self._submit(_run_encoded, fn, args, kwargs))
+
+    def _submit(
+        self, runner: Callable[..., Any], fn: Callable[..., Any], args: Any, kwargs: Any
+    ) -> Any:
+        assert self._pool is not None
         slot = self._free.get()
         self._flags[slot] = 0
         try:
-            future = self._pool.submit(_run, fn, args, kwargs, slot, remaining())
+            future = self._pool.submit(runner, fn, args, kwargs, slot, remaining())
             # (not result(timeout=...): a budget error is a TimeoutError too)
             while not wait([future], timeout=POLL_S).done:
                 if was_gone():
@@ -130,58 +149,61 @@ class Compute:
 
     # -- the use cases ------------------------------------------------------------------------
 
-    def route(self, spec: RouteSpec) -> dict[str, Any]:
+    def route(self, spec: RouteSpec) -> JSONAnswer:
         """``Services.route``."""
-        out: dict[str, Any] = self.run(_route, spec)
-        return out
+        return self.answer(_route, spec)
 
-    def air_route(self, spec: AirRouteSpec) -> dict[str, Any]:
+    def air_route(self, spec: AirRouteSpec) -> JSONAnswer:
         """``Services.air_route``."""
-        out: dict[str, Any] = self.run(_air_route, spec)
-        return out
+        return self.answer(_air_route, spec)
 
-    def matrix(self, facilities: Sequence[str], **kwargs: Any) -> dict[str, Any]:
+    def matrix(self, facilities: Sequence[str], **kwargs: Any) -> JSONAnswer:
         """``Services.matrix``."""
-        out: dict[str, Any] = self.run(_matrix, list(facilities), **kwargs)
-        return out
+        return self.answer(_matrix, list(facilities), **kwargs)
 
-    def plan_json(self, spec: Any) -> dict[str, Any]:
+    def plan_json(self, spec: Any) -> JSONAnswer:
         """``Services.plan_json``."""
-        out: dict[str, Any] = self.run(_plan_json, spec)
-        return out
+        return self.answer(_plan_json, spec)
 
     def compare(
         self, spec: CompareSpec, *, saved: Callable[[int], dict[str, Any]] | None
-    ) -> dict[str, Any]:
+    ) -> JSONAnswer:
         """``Services.compare``; saved scenarios are read here and sent along."""
         found = _read_saved(spec.scenarios, saved)
-        out: dict[str, Any] = self.run(_compare, spec, found)
-        return out
+        return self.answer(_compare, spec, found)
 
     def reach(
         self, spec: ReachSpec, *, saved: Callable[[int], dict[str, Any]] | None
-    ) -> dict[str, Any]:
+    ) -> JSONAnswer:
         """``Services.reach``; a saved scenario is read here and sent along."""
         found = _read_saved([spec.scenario], saved)
-        out: dict[str, Any] = self.run(_reach, spec, found)
-        return out
+        return self.answer(_reach, spec, found)
 
     def impact(
         self, spec: ImpactSpec, *, saved: Callable[[int], dict[str, Any]] | None
-    ) -> dict[str, Any]:
+    ) -> JSONAnswer:
         """``Services.impact``; a saved scenario is read here and sent along."""
         found = _read_saved([spec.scenario], saved)
-        out: dict[str, Any] = self.run(_impact, spec, found)
-        return out
+        return self.answer(_impact, spec, found)
 
-    def critical(self, spec: Any) -> dict[str, Any]:
+    def critical(self, spec: Any) -> JSONAnswer:
         """``Services.critical``."""
-        out: dict[str, Any] = self.run(_critical, spec)
+        return self.answer(_critical, spec)
+
+    def export(self, answer: Mapping[str, Any], fmt: str, *, simplify_nm: float) -> bytes:
+        """``routing.export.export``: the file, written where heavy work runs (thinning a
+        long voyage tests its new legs against the coastline, which a worker loads once)."""
+        sent: Any = answer
+        if self._pool is not None:
+            sent = Encoded(encode(answer))
+        out: bytes = self.run(_export, sent, fmt, simplify_nm)
         return out
 
     def map_page(self, kind: str, answer: Any, **options: Any) -> str:
         """The HTML page of a route, plan or comparison map (``maps.to_html`` options:
         ``standalone``, ``static_url``; and ``online_tiles``, ``title``)."""
+        if self._pool is not None:  # JSON crosses to the worker faster than pickled dicts
+            answer = Encoded(encode(answer))
         out: str = self.run(_map_page, kind, answer, **options)
         return out
 
@@ -208,6 +230,14 @@ def _plan_json(services: Services, spec: Any) -> dict[str, Any]:
 
 def _critical(services: Services, spec: Any) -> dict[str, Any]:
     return services.critical(spec)
+
+
+def _export(_: Services, answer: Any, fmt: str, simplify_nm: float) -> bytes:
+    from routing.export import export
+
+    if isinstance(answer, Encoded):
+        answer = orjson.loads(bytes(answer))
+    return export(answer, fmt, simplify_nm=simplify_nm)
 
 
 def _read_saved(
@@ -259,6 +289,18 @@ def _map_page(
     static_url: str,
     title: str = "",
 ) -> str:
+    from maps import (  # here: the server process itself draws no computed map
+        render_air_route,
+        render_impact,
+        render_layers,
+        render_plan,
+        render_reach,
+        render_route,
+        to_html,
+    )
+
+    if isinstance(answer, Encoded):
+        answer = orjson.loads(bytes(answer))
     passages = services.passages()["passages"] if services.sea is not None else None
     if kind == "route":
         m = render_route(answer, passages=passages, online_tiles=online_tiles)

@@ -7,19 +7,34 @@ JSON answer, with its media type and a ``Content-Disposition`` filename (``inlin
 ``attachment`` with ``download=true``, as the map endpoints do). An unknown format is a
 422 naming ``format`` and listing the choices; a plan with no feasible route has nothing
 to export (422 naming ``format``, with the reason).
+
+``simplify_nm`` (default 1 nm; ``0`` keeps every vertex) thins the tracks of a file
+(:mod:`routing.export.simplify`); a negative, not-a-number or too large value is a 422
+naming ``simplify_nm``. Both are read by :func:`asked_format`, the first dependency of
+each endpoint, so they are refused before anything is computed or saved, and the format
+it returns (:class:`AskedFile`, a ``str``) carries the tolerance to :func:`file_answer`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import WithJsonSchema
 
 from routing.errors import RelosError
-from routing.export import DESCRIPTIONS, FORMATS, MEDIA_TYPES, export, filename
+from routing.export import (
+    DEFAULT_SIMPLIFY_NM,
+    DESCRIPTIONS,
+    FORMATS,
+    MAX_SIMPLIFY_NM,
+    MEDIA_TYPES,
+    check_simplify_nm,
+    export,
+    filename,
+)
 
 CHOICES = ("json", *FORMATS)
 
@@ -56,34 +71,83 @@ FileDownloadQ = Annotated[
     ),
 ]
 
+# Checked by :func:`asked_format` too (a float query would let "nan" through, and be
+# refused only after the plan is computed), documented as the number it is.
+SimplifyQ = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": MAX_SIMPLIFY_NM},
+                {"type": "null"},
+            ],
+            "default": DEFAULT_SIMPLIFY_NM,
+            "examples": [DEFAULT_SIMPLIFY_NM],
+        }
+    ),
+    Query(
+        description=(
+            "With `format`: thin the waypoints (nm). A vertex of the track is dropped only "
+            "where it lies within this many nm of the leg that replaces it, and that leg, "
+            "drawn as a great circle, a rhumb line or straight in lon/lat, keeps as close "
+            "to the great circle and clear of land (GSHHG coastline). The calls and passage "
+            f"gates are always kept; flights are not thinned. `0` keeps every vertex. "
+            f"Default {DEFAULT_SIMPLIFY_NM:g}, at most {MAX_SIMPLIFY_NM:g}."
+        ),
+        examples=[DEFAULT_SIMPLIFY_NM],
+    ),
+]
+
 _BY_MEDIA_TYPE = {v: k for k, v in MEDIA_TYPES.items() if k != "rtz"}  # RTZ is plain XML
 
 
-def asked_format(request: Request, format: FormatQ = None) -> str | None:
-    """The export format asked for by ``format`` or ``Accept`` (``None``: JSON).
+class AskedFile(str):
+    """An export format (``gpx``...) with the thinning tolerance asked for with it."""
+
+    simplify_nm: float
+
+    def __new__(cls, fmt: str, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> AskedFile:
+        out = super().__new__(cls, fmt)
+        out.simplify_nm = simplify_nm
+        return out
+
+
+def _invalid(field: str, msg: str) -> HTTPException:
+    return HTTPException(
+        status_code=422, detail=[{"loc": ["query", field], "msg": msg, "type": "invalid"}]
+    )
+
+
+def asked_format(
+    request: Request, format: FormatQ = None, simplify_nm: SimplifyQ = None
+) -> AskedFile | None:
+    """The export format asked for by ``format`` or ``Accept`` (``None``: JSON), with
+    the thinning tolerance ``simplify_nm``.
 
     Raises
     ------
     HTTPException
-        422 naming ``format`` and the choices, before anything is computed.
+        422 naming ``format`` and the choices, or naming ``simplify_nm``, before anything
+        is computed.
     """
     if format is not None and format.strip().lower() not in CHOICES:
-        raise HTTPException(
-            status_code=422,
-            detail=[
-                {
-                    "loc": ["query", "format"],
-                    "msg": f"unknown format {format[:40]!r}; choose one of: {', '.join(CHOICES)}",
-                    "type": "invalid",
-                }
-            ],
+        raise _invalid(
+            "format", f"unknown format {format[:40]!r}; choose one of: {', '.join(CHOICES)}"
         )
-    return chosen_format(request, format.strip().lower() if format is not None else None)
+    tolerance = DEFAULT_SIMPLIFY_NM
+    if simplify_nm is not None:
+        try:
+            tolerance = check_simplify_nm(simplify_nm.strip())
+        except RelosError as exc:
+            raise _invalid("simplify_nm", exc.message) from exc
+    fmt = chosen_format(request, format.strip().lower() if format is not None else None)
+    return None if fmt is None else AskedFile(fmt, tolerance)
 
 
-AskedFormat = Annotated[str | None, Depends(asked_format)]
-"""The export format of a request (``None``: JSON); put it first among the endpoint's
-dependencies, so a bad one is refused before the answer is computed."""
+AskedFormat = Annotated[AskedFile | None, Depends(asked_format)]
+"""The export format of a request (``None``: JSON), with its ``simplify_nm``; put it
+first among the endpoint's dependencies, so a bad one is refused before the answer is
+computed."""
 
 
 def chosen_format(request: Request, fmt: str | None) -> str | None:
@@ -113,22 +177,38 @@ def chosen_format(request: Request, fmt: str | None) -> str | None:
     return None
 
 
-def file_answer(answer: Mapping[str, Any], fmt: str, *, download: bool) -> Response:
-    """The export of ``answer`` as an HTTP answer with its media type and filename.
+class Writer(Protocol):
+    """What writes the file: :func:`routing.export.export`, or ``Compute.export`` (the
+    same, in a worker process when there is a pool)."""
+
+    def __call__(self, answer: Mapping[str, Any], fmt: str, *, simplify_nm: float) -> bytes: ...
+
+
+def file_answer(
+    answer: Mapping[str, Any],
+    fmt: str,
+    *,
+    download: bool,
+    simplify_nm: float | None = None,
+    writer: Writer = export,
+) -> Response:
+    """The export of ``answer`` as an HTTP answer with its media type and filename;
+    thinned to ``simplify_nm`` (default: what ``fmt`` carries if it is an
+    :class:`AskedFile`, else :data:`~routing.export.DEFAULT_SIMPLIFY_NM`).
 
     Raises
     ------
     HTTPException
         422 naming ``format`` (in the query) when the answer cannot be exported in it.
     """
+    if simplify_nm is None:
+        simplify_nm = getattr(fmt, "simplify_nm", DEFAULT_SIMPLIFY_NM)
+    fmt = str(fmt)
     try:
-        data = export(answer, fmt)
+        data = writer(answer, fmt, simplify_nm=simplify_nm)
         name = filename(answer, fmt)
     except RelosError as exc:
-        raise HTTPException(
-            status_code=422,
-            detail=[{"loc": ["query", "format"], "msg": exc.message, "type": "invalid"}],
-        ) from exc
+        raise _invalid(exc.field or "format", exc.message) from exc
     disposition = "attachment" if download else "inline"
     return Response(
         content=data,

@@ -11,8 +11,9 @@ render_catalogue, facility_features
 render_route, render_air_route, render_plan, render_reach, render_impact, render_layers
     A sea route, an air route, a plan, reach, what agreements add, or several side by
     side.
-to_html, save_html
-    A page for the app (assets under ``/static``) or one standalone file.
+to_html, save_html, with_request
+    A page for the app (assets under ``/static``) or one standalone file; a page
+    answered to a POST, carrying the request its Save button posts again.
 cli_render_catalogue, cli_render_route, cli_render_plan
     What ``relos map ...`` commands call.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 from maps.assets import OfflineAssetError
 from maps.catalogue import facility_features, render_catalogue
 from maps.cli import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
-from maps.export import save_html, to_html
+from maps.export import save_html, to_html, with_request
 from maps.render import (
     render_air_route,
     render_impact,
@@ -48,4 +49,5 @@ __all__ = [
     "render_route",
     "save_html",
     "to_html",
+    "with_request",
 ]

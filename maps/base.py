@@ -155,9 +155,12 @@ class ExportControl(MacroElement):
     """Buttons to print the map and to save it as one standalone HTML file.
 
     Printing is the browser's (the boxes unfold, the map's controls are left out). Saving
-    asks the page's own address with ``download=true`` (the service answers the
-    standalone file), so it is offered only for a page fetched with GET (``by_query``)
-    from a server; a standalone file is already the file to keep.
+    asks the service for the page's standalone file (``download=true``): a page fetched
+    with GET (``by_query``) links to its own address with it; a page answered to a POST
+    carries its request (:func:`maps.export.with_request`), which the button posts again
+    to the page's own address, saving the file answered (or saying why it could not).
+    A page served with neither, or a standalone file, is already the file to keep: no
+    Save.
     """
 
     _template = Template(
@@ -304,7 +307,8 @@ def finish(m: folium.Map, *, bounds: Sequence[LatLng], by_query: bool = False) -
     the view to ``bounds`` (what was drawn: tracks, stops, ends; never a whole region).
 
     ``by_query``: the page's address with ``download=true`` gives its standalone file
-    (the GET maps: catalogue, route, air route).
+    (the GET maps: catalogue, route, air route). The maps answered to a POST get their
+    Save from the request the app puts in the page (:func:`maps.export.with_request`).
     """
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     ExportControl(by_query=by_query).add_to(m)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import folium
@@ -29,6 +30,44 @@ def to_html(m: folium.Map, *, standalone: bool, static_url: str = "/static") -> 
     """
     page = m.get_root().render()
     return resolve_html(page, standalone=standalone, static_url=static_url)
+
+
+#: The id of the data block (``<script type="application/json">``) a map answered to a
+#: POST carries: what its Save button posts again, with ``download=true``, for the file.
+REQUEST_BLOCK_ID = "relos-request"
+
+#: What could end a ``<script>`` element, start a comment in it or be read as a character
+#: reference, as JSON escapes (the same JSON to ``JSON.parse``).
+_JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def json_in_html(value: object) -> str:
+    """``value`` as JSON that can sit in an HTML ``<script>`` element as it is: no ``<``,
+    ``>`` or ``&`` (they are ``\\u003c``... escapes), so the data can never close the
+    element or be read as markup (and, ASCII only, no line separator U+2028 either)."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    for char, escaped in _JSON_IN_HTML.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def with_request(page: str, *, query: str, body: str) -> str:
+    """``page``, a map served in answer to a POST, carrying that request so its Save
+    button can ask for the same map as one standalone file.
+
+    The request goes in a JSON data block (``<script type="application/json"
+    id="relos-request">``, never run: see :func:`json_in_html`) before ``</head>``:
+    ``body``, the request body as it came (a JSON text), and ``query``, the query string
+    to post it with (the page's own, with ``download=true`` and without what must not
+    happen twice, such as ``save``). ``relosMaps.exportControl`` posts ``body`` to the
+    page's own address with ``query`` and saves the file the service answers.
+    """
+    data = json_in_html({"method": "POST", "query": query, "body": body})
+    block = f'<script type="application/json" id="{REQUEST_BLOCK_ID}">{data}</script>'
+    head_end = page.find("</head>")
+    if head_end < 0:
+        raise ValueError("the page has no </head> to put the request before")
+    return page[:head_end] + block + page[head_end:]
 
 
 def save_html(m: folium.Map, path: Path) -> int:

@@ -34,7 +34,7 @@ def post_compare(
 ) -> JSONAnswer:
     """A row per scenario (baseline first): `feasible`, `reason`, `totals`, and `delta`
     (distance_nm, duration_h, stops) against the baseline, with stops and passages used."""
-    return JSONAnswer(compute.compare(body, saved=store.get_scenario))
+    return compute.compare(body, saved=store.get_scenario)
 
 
 @router.post(
@@ -51,4 +51,4 @@ def post_compare(
 def post_critical(compute: ComputeDep, body: Annotated[PlanSpec, Body()]) -> JSONAnswer:
     """Each stop (closed), agreement used (dropped) and passage traversed (closed), ranked:
     infeasible first, then by the extra time its loss costs."""
-    return JSONAnswer(compute.critical(body))
+    return compute.critical(body)

@@ -7,12 +7,17 @@ that endpoint's function as a dependency: ``GET /maps/catalogue`` answers what
 ``POST /compare`` answers, drawn by :mod:`maps`. Errors are
 the same JSON errors. The pages load their scripts from ``/static`` (see
 :func:`mount_static`), so they work with no internet unless ``tiles=osm`` is asked.
+
+Every map has a Save button for its standalone file (``download=true``): a GET map's
+is a link to its own address; a map answered to a POST carries the body it was
+posted (:func:`maps.with_request`), which the button posts again.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,7 +31,7 @@ from app.routers import compare as compare_api
 from app.routers import plans as plans_api
 from app.routers import reach as reach_api
 from app.routers import routes as routes_api
-from maps import render_catalogue, to_html
+from maps import render_catalogue, to_html, with_request
 from maps.assets import load_asset
 from routing.catalogue.query import opened_by
 from routing.errors import InvalidInputError
@@ -86,6 +91,26 @@ def _html(page: str, *, download: bool = False, name: str = "map") -> HTMLRespon
     )
 
 
+#: Query parameters a map's Save does not send again: ``save`` (the plan was saved once,
+#: with the page) and ``download`` (always ``true`` for the file).
+NOT_REPEATED = frozenset({"save", "download"})
+
+
+async def posted_body(request: Request) -> bytes:
+    """The body of this request as it came (read once by FastAPI, kept by Starlette)."""
+    return await request.body()
+
+
+PostedBody = Annotated[bytes, Depends(posted_body)]
+
+
+def _save_query(request: Request) -> str:
+    """The query to post a map's body again with for its standalone file: the page's
+    own, without what must not happen twice (:data:`NOT_REPEATED`), and ``download=true``."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in NOT_REPEATED]
+    return urlencode([*kept, ("download", "true")])
+
+
 def _computed_page(
     request: Request,
     compute: Compute,
@@ -96,8 +121,13 @@ def _computed_page(
     download: bool,
     name: str,
     title: str = "",
+    posted: bytes | None = None,
 ) -> HTMLResponse:
-    """A route, plan or comparison map, drawn where heavy work runs (app/compute.py)."""
+    """A route, plan or comparison map, drawn where heavy work runs (app/compute.py).
+
+    ``posted``: the body of the POST the map answers; the page (not the standalone
+    file, which is already the one to keep) carries it for its Save button.
+    """
     page = compute.map_page(
         kind,
         answer,
@@ -106,6 +136,13 @@ def _computed_page(
         static_url=_static_url(request),
         title=title,
     )
+    if posted is not None and not download:
+        try:
+            text = posted.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None  # not the JSON the handler took: no Save rather than a wrong one
+        if text is not None:
+            page = with_request(page, query=_save_query(request), body=text)
     return _html(page, download=download, name=name)
 
 
@@ -214,6 +251,7 @@ def reach_map(
     request: Request,
     reached: Annotated[JSONAnswer, Depends(reach_api.post_reach)],
     compute: ComputeDep,
+    posted: PostedBody,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
@@ -225,7 +263,14 @@ def reach_map(
         raise InvalidInputError("a reach map needs a frontier: 'stops' or 'days'", field="frontier")
     name = f"reach {answer.get('nation', '')} {answer.get('platform', '')}"
     return _computed_page(
-        request, compute, "reach", answer, tiles=tiles, download=download, name=name
+        request,
+        compute,
+        "reach",
+        answer,
+        tiles=tiles,
+        download=download,
+        name=name,
+        posted=posted,
     )
 
 
@@ -240,6 +285,7 @@ def impact_map(
     compute: ComputeDep,
     store: StoreDep,
     body: Annotated[ImpactSpec, Body()],
+    posted: PostedBody,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
@@ -249,10 +295,17 @@ def impact_map(
     # the same body as `POST /impact`, but not its dependency: the map always needs the
     # gained areas, which the JSON answer leaves out unless asked
     drawn = body.model_copy(update={"frontier": "stops"})
-    answer = compute.impact(drawn, saved=store.get_scenario)
+    answer = compute.impact(drawn, saved=store.get_scenario).data
     name = f"impact {answer.get('nation', '')} {answer.get('basis', '')}"
     return _computed_page(
-        request, compute, "impact", answer, tiles=tiles, download=download, name=name
+        request,
+        compute,
+        "impact",
+        answer,
+        tiles=tiles,
+        download=download,
+        name=name,
+        posted=posted,
     )
 
 
@@ -266,14 +319,26 @@ def plan_map(
     request: Request,
     planned: Annotated[JSONAnswer, Depends(plans_api.create_plan)],
     compute: ComputeDep,
+    posted: PostedBody,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
     """The `POST /plans` answer (same body): legs, numbered stops with arrival and fuel,
-    usable range rings, and a summary panel (the reason, when infeasible)."""
+    usable range rings, and a summary panel (the reason, when infeasible). Its Save
+    button asks for the same plan again as a file, never saving it again (`save=true`
+    is not repeated)."""
     plan = planned.data
     name = f"plan {_end_id(plan.get('origin'))} {_end_id(plan.get('destination'))}"
-    return _computed_page(request, compute, "plan", plan, tiles=tiles, download=download, name=name)
+    return _computed_page(
+        request,
+        compute,
+        "plan",
+        plan,
+        tiles=tiles,
+        download=download,
+        name=name,
+        posted=posted,
+    )
 
 
 @router.post(
@@ -286,6 +351,7 @@ def compare_map(
     request: Request,
     compared: Annotated[JSONAnswer, Depends(compare_api.post_compare)],
     compute: ComputeDep,
+    posted: PostedBody,
     tiles: TilesQ = "offline",
     download: DownloadQ = False,
 ) -> HTMLResponse:
@@ -311,6 +377,7 @@ def compare_map(
         download=download,
         name="compare",
         title="Scenarios compared",
+        posted=posted,
     )
 
 

@@ -38,18 +38,19 @@ def create_plan(
     saving needs the planner role."""
     if save:
         require_planner(caller)
-    out = compute.plan_json(body)
-    if save:
-        versions = services.versions
-        record = store.save_plan(
-            request=body.model_dump(mode="json"),
-            result=out,
-            scenario_id=None,
-            catalogue_version=services.catalogue.version(),
-            graph_version=versions["graph"],
-            actor=caller.actor,
-        )
-        out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
+    planned = compute.plan_json(body)
+    if not save:
+        return planned
+    out = planned.data
+    record = store.save_plan(
+        request=body.model_dump(mode="json"),
+        result=out,
+        scenario_id=None,
+        catalogue_version=services.catalogue.version(),
+        graph_version=services.versions["graph"],
+        actor=caller.actor,
+    )
+    out["saved"] = {"id": record["id"], "href": f"/plans/{record['id']}"}
     return JSONAnswer(out)
 
 
@@ -64,6 +65,7 @@ def create_plan(
 )
 def create_plan_or_file(
     fmt: exports.AskedFormat,
+    compute: ComputeDep,
     planned: Annotated[JSONAnswer, Depends(create_plan)],
     download: exports.FileDownloadQ = False,
 ) -> Response:
@@ -78,4 +80,4 @@ def create_plan_or_file(
     facilities, arrival and departure times where the format has a place for them."""
     if fmt is None:
         return planned
-    return exports.file_answer(planned.data, fmt, download=download)
+    return exports.file_answer(planned.data, fmt, download=download, writer=compute.export)

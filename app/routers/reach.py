@@ -36,7 +36,7 @@ def post_reach(
     stops, every facility within reach where a call may be made (fewest stops, earliest
     day, the stops on the way), those within reach that refuse the call and why, and
     the frontier as GeoJSON polygons (`frontier`: by `stops`, by `days`, or `none`)."""
-    return JSONAnswer(compute.reach(body, saved=store.get_scenario))
+    return compute.reach(body, saved=store.get_scenario)
 
 
 @router.post(
@@ -59,4 +59,4 @@ def post_impact(
     against none). Each row gives the sea area and lanes gained, the facilities gained,
     the days saved, the voyages it makes feasible and the stops it provides; rows are
     ranked by voyages made feasible, then area, facilities and days saved."""
-    return JSONAnswer(compute.impact(body, saved=store.get_scenario))
+    return compute.impact(body, saved=store.get_scenario)

@@ -94,7 +94,7 @@ def get_route(
         beam_m=beam_m,
         air_draught_m=air_draught_m,
     )
-    return JSONAnswer(compute.route(spec))
+    return compute.route(spec)
 
 
 @router.get(
@@ -108,6 +108,7 @@ def get_route(
 )
 def get_route_or_file(
     fmt: exports.AskedFormat,
+    compute: ComputeDep,
     routed: Annotated[JSONAnswer, Depends(get_route)],
     download: exports.FileDownloadQ = False,
 ) -> Response:
@@ -119,20 +120,9 @@ def get_route_or_file(
     antimeridian."""
     if fmt is None:
         return routed
-    return exports.file_answer(routed.data, fmt, download=download)
+    return exports.file_answer(routed.data, fmt, download=download, writer=compute.export)
 
 
-@router.get(
-    "/air-routes",
-    summary="The shortest flight in open airspace, as a GeoJSON Feature",
-    response_model=None,
-    responses={
-        200: {
-            "model": AirRouteFeature,
-            "description": "The flight as a GeoJSON Feature (geometry null when infeasible).",
-        }
-    },
-)
 def get_air_route(
     compute: ComputeDep,
     origin: Annotated[
@@ -208,7 +198,37 @@ def get_air_route(
         platform=platform,
         speed_kn=speed_kn,
     )
-    return JSONAnswer(compute.air_route(spec))
+    return compute.air_route(spec)
+
+
+@router.get(
+    "/air-routes",
+    summary="The shortest flight in open airspace, as a GeoJSON Feature (or a GPX, KML... file)",
+    response_model=None,
+    operation_id="get_air_route_air_routes_get",
+    responses=exports.responses(
+        AirRouteFeature, "The flight as a GeoJSON Feature (geometry null when infeasible)."
+    ),
+)
+def get_air_route_or_file(
+    fmt: exports.AskedFormat,
+    compute: ComputeDep,
+    routed: Annotated[JSONAnswer, Depends(get_air_route)],
+    download: exports.FileDownloadQ = False,
+) -> Response:
+    """The flight keeps out of every state's airspace (land and 12 nm territorial sea) that
+    is closed to the nation's military aircraft on the day: standing closures (Pakistan to
+    India since April 2025, the EU and others to Russia since 2022), `closed_airspace`, and
+    third states unless `allow_clearance`. Own and partner airspace (an agreement covering
+    airspace in force: RELOS) and the states of the two ends are open. `overflies` lists
+    the states flown over in order, `clearances` those needing permission; an infeasible
+    answer names the closed airspace in the way (`blocked_by`).
+
+    With `format`, the flight as a file (GPX, KML, CSV, GeoPackage; RTZ is a ship's route
+    format: 422 naming `format`; an infeasible flight has none)."""
+    if fmt is None:
+        return routed
+    return exports.file_answer(routed.data, fmt, download=download, writer=compute.export)
 
 
 class MatrixBody(BaseModel):
@@ -246,10 +266,8 @@ class MatrixBody(BaseModel):
 )
 def post_matrix(compute: ComputeDep, body: Annotated[MatrixBody, Body()]) -> JSONAnswer:
     """`distance_nm[i][j]` from `facilities[i]` to `facilities[j]`; `null` where cut off."""
-    return JSONAnswer(
-        compute.matrix(
-            body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
-        )
+    return compute.matrix(
+        body.facilities, closed=body.closed, date=body.date, ice_class=body.ice_class
     )
 
 

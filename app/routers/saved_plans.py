@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from app import exports
 from app.auth import AsPlanner
-from app.deps import StoreDep
+from app.deps import ComputeDep, StoreDep
 from app.schemas import SavedPlan, SavedPlanPage
 from routing.limits import MAX_ID
 
@@ -45,6 +45,7 @@ def list_saved_plans(
 )
 def get_saved_plan(
     fmt: exports.AskedFormat,
+    compute: ComputeDep,
     store: StoreDep,
     plan_id: PlanId,
     download: exports.FileDownloadQ = False,
@@ -56,7 +57,7 @@ def get_saved_plan(
     saved = store.get_plan(plan_id)
     if fmt is None:
         return saved
-    return exports.file_answer(saved["result"], fmt, download=download)
+    return exports.file_answer(saved["result"], fmt, download=download, writer=compute.export)
 
 
 @router.delete("/plans/{plan_id}", status_code=204, summary="Delete a saved plan")

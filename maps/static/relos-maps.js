@@ -203,9 +203,74 @@
     });
   };
 
-  /* Print and save buttons. Printing is the browser's; saving asks this page's address
-   * with download=true (the standalone file), offered for a page fetched with GET from
-   * a server (`byQuery`). */
+  /* The request a map answered to a POST carries (maps/export.py `with_request`): a JSON
+   * data block with the body it was posted and the query to post it again with for the
+   * standalone file. Null on a page fetched with GET, and on a standalone file. */
+  function postedRequest() {
+    var block = document.getElementById("relos-request");
+    if (!block) { return null; }
+    try {
+      var data = JSON.parse(block.textContent);
+      return data && typeof data.body === "string" && typeof data.query === "string" ? data : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  /* The file name of a Content-Disposition header (`attachment; filename="..."`). */
+  function fileName(disposition) {
+    var m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition || "");
+    var name = m ? m[1] : "";
+    try { name = decodeURIComponent(name); } catch (err) { /* keep it as it came */ }
+    return name.replace(/[\\/]/g, "-").trim() || "relos-map.html";
+  }
+
+  /* What the service said was wrong, from its JSON error (`detail`: text or a list). */
+  function errorDetail(text) {
+    try {
+      var detail = JSON.parse(text).detail;
+      if (typeof detail === "string") { return detail; }
+      if (Array.isArray(detail)) {
+        return detail.map(function (d) { return d && d.msg ? d.msg : String(d); }).join("; ");
+      }
+    } catch (err) { /* not JSON: say nothing more */ }
+    return "";
+  }
+
+  /* Why saving failed, as a sentence for the user. */
+  function saveFailure(status, detail) {
+    if (status === 401) {
+      return "Could not save the map: the service asks for an API key (HTTP 401), and a " +
+        "page cannot send again the key it was asked for with. Ask for the file itself: " +
+        "the same request with download=true and your key.";
+    }
+    if (status === 429) {
+      return "Could not save the map: too many requests (HTTP 429). Try again in a moment.";
+    }
+    return "Could not save the map (HTTP " + status + ")" + (detail ? ": " + detail : ".");
+  }
+
+  /* Hand `blob` to the browser as a download named `name`. */
+  function download(blob, name) {
+    var href = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = href;
+    a.download = name;
+    a.style.display = "none";
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () {
+      URL.revokeObjectURL(href);
+      a.remove();
+    }, 30000);
+  }
+
+  /* Print and save buttons. Printing is the browser's. Saving gets the standalone file
+   * (download=true) of this very map: on a page fetched with GET from a server
+   * (`byQuery`) a link to its own address with download=true; on a page answered to a
+   * POST, the body it was posted (see postedRequest) is posted again to its own address,
+   * and the file answered is saved (with the name the service gives it), or what went
+   * wrong is said beside the button. A standalone file has nothing to ask: no Save. */
   R.exportControl = function (map, byQuery) {
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
@@ -221,12 +286,24 @@
         window.print();
       });
       var http = /^https?:$/.test(window.location.protocol);
+      var posted = http && !byQuery ? postedRequest() : null;
+      var save = null;
       if (byQuery && http) {
         var url = new URL(window.location.href);
         url.searchParams.set("download", "true");
-        var save = L.DomUtil.create("a", "relos-save", div);
+        save = L.DomUtil.create("a", "relos-save", div);
         save.href = url.toString();
         save.setAttribute("download", "");
+      } else if (posted) {
+        save = L.DomUtil.create("a", "relos-save", div);
+        save.href = "#";
+        save.setAttribute("role", "button");
+        L.DomEvent.on(save, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          savePosted(div, save, posted);
+        });
+      }
+      if (save) {
         save.title = "Save the map as one HTML file (opens with no server)";
         save.setAttribute("aria-label", save.title);
         save.textContent = "Save HTML";
@@ -236,6 +313,47 @@
     };
     return control.addTo(map);
   };
+
+  /* Post `posted.body` again to this page's address with `posted.query` and save the
+   * file answered; on failure, a note under the buttons says why (a click dismisses it). */
+  function savePosted(div, button, posted) {
+    if (button.getAttribute("aria-busy") === "true") { return; }
+    var old = div.querySelector(".relos-save-note");
+    if (old) { old.remove(); }
+    function note(text) {
+      var p = L.DomUtil.create("div", "relos-save-note", div);
+      p.setAttribute("role", "alert");
+      p.title = "Click to dismiss";
+      p.textContent = text;
+      L.DomEvent.on(p, "click", function () { p.remove(); });
+    }
+    button.setAttribute("aria-busy", "true");
+    button.textContent = "Saving…";
+    function done() {
+      button.removeAttribute("aria-busy");
+      button.textContent = "Save HTML";
+    }
+    var url = new URL(window.location.href);
+    url.search = posted.query;
+    url.hash = "";
+    fetch(url.toString(), {
+      method: posted.method || "POST",
+      headers: { "Content-Type": "application/json", "Accept": "text/html" },
+      body: posted.body,
+      credentials: "same-origin",
+      cache: "no-store"
+    }).then(function (resp) {
+      if (!resp.ok) {
+        return resp.text().then(function (text) {
+          note(saveFailure(resp.status, errorDetail(text)));
+        });
+      }
+      var name = fileName(resp.headers.get("Content-Disposition"));
+      return resp.blob().then(function (blob) { download(blob, name); });
+    }).catch(function () {
+      note("Could not save the map: the service did not answer. Is it still running?");
+    }).then(done, done);
+  }
 
   /* Facility markers in `cluster`, filtered by the facet overlays that are ticked.
    * A facility shows when, for every facet dimension, one of its values is ticked. */

@@ -10,9 +10,16 @@ same file for the same plan::
     export(services.plan_json(spec), "rtz")      # bytes of the .rtz file
     plan.to_gpx()                                 # the same, from a Plan object
 
-The waypoints follow the sea route itself (every vertex of each leg's track), the
-calls are named after their facilities, and longitudes stay in [-180, 180] with lines
-cut at the antimeridian (see :mod:`routing.export.voyage`).
+The waypoints follow the sea route itself: each leg's track, thinned by default to
+within :data:`DEFAULT_SIMPLIFY_NM` of it where the leg that replaces the vertices stays
+at sea however it is drawn (``simplify_nm=0`` keeps every vertex; see
+:mod:`routing.export.simplify`). The calls are named after their facilities, and
+longitudes stay in [-180, 180] with lines cut at the antimeridian (see
+:mod:`routing.export.voyage`).
+
+This package is light to import: the writers (lxml, gpxpy, geopandas) and the land mask
+load on the first export, so :mod:`routing.plan` and :mod:`routing.sea` (whose ``Plan``
+and ``Route`` export through :class:`routing.export.mixin.Exportable`) do not pull them.
 """
 
 from __future__ import annotations
@@ -22,13 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from routing.errors import InvalidInputError
+from routing.export.simplify import (
+    DEFAULT_SIMPLIFY_NM,
+    MAX_SIMPLIFY_NM,
+    LandTest,
+    check_simplify_nm,
+    thin_voyage,
+)
 from routing.export.voyage import Call, Track, Voyage, is_plan, read
-from routing.export.writers import to_csv as _csv
-from routing.export.writers import to_geodataframes as _frames
-from routing.export.writers import to_gpkg as _gpkg
-from routing.export.writers import to_gpx as _gpx
-from routing.export.writers import to_kml as _kml
-from routing.export.writers import to_rtz as _rtz
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,14 +54,13 @@ MEDIA_TYPES: dict[str, str] = {
 """The media type of each format (RTZ has none registered: it is XML)."""
 
 DESCRIPTIONS: dict[str, str] = {
-    "gpx": "GPX 1.1: the calls as waypoints, the route through every vertex, a track per leg",
+    "gpx": "GPX 1.1: the calls as waypoints, the route through the track's waypoints, "
+    "a track per leg",
     "kml": "KML 2.2 (Google Earth): the legs and the calls",
     "csv": "CSV: a row per call and per leg",
     "gpkg": "GeoPackage (QGIS): layers legs and calls",
     "rtz": "RTZ 1.0 (IEC 61174 route exchange, ECDIS): named waypoints, legs with speed",
 }
-
-_TEXT = {"gpx": _gpx, "kml": _kml, "csv": _csv, "rtz": _rtz}
 
 
 def check_format(fmt: str, *, field: str = "format") -> str:
@@ -77,26 +84,64 @@ def format_for_path(path: str | Path, *, field: str = "output") -> str:
     return check_format(suffix, field=field)
 
 
-def voyage(answer: Mapping[str, Any]) -> Voyage:
-    """The plan or route answer read as a voyage (calls, legs, tracks)."""
-    return read(answer)
+def voyage(
+    answer: Mapping[str, Any],
+    *,
+    simplify_nm: float = 0.0,
+    land: LandTest | None = None,
+) -> Voyage:
+    """The plan or route answer read as a voyage (calls, legs, tracks); with
+    ``simplify_nm`` its tracks thinned (:func:`routing.export.simplify.thin_voyage`)."""
+    v = read(answer)
+    return thin_voyage(v, check_simplify_nm(simplify_nm), land=land) if simplify_nm else v
 
 
-def export(answer: Mapping[str, Any], fmt: str) -> bytes:
+def _voyage(
+    answer: Mapping[str, Any], fmt: str, simplify_nm: float, land: LandTest | None
+) -> Voyage:
+    tolerance = check_simplify_nm(simplify_nm)
+    v = read(answer, fmt=fmt)
+    return v if fmt == "csv" else thin_voyage(v, tolerance, land=land)  # CSV has no vertices
+
+
+def _write(v: Voyage, fmt: str) -> bytes:
+    from routing.export import writers  # lxml, gpxpy, geopandas: on the first export only
+
+    if fmt == "gpkg":
+        return writers.to_gpkg(v)
+    text = {"gpx": writers.to_gpx, "kml": writers.to_kml, "csv": writers.to_csv}
+    return text.get(fmt, writers.to_rtz)(v).encode("utf-8")
+
+
+def export(
+    answer: Mapping[str, Any],
+    fmt: str,
+    *,
+    simplify_nm: float = DEFAULT_SIMPLIFY_NM,
+    land: LandTest | None = None,
+) -> bytes:
     """The file of ``answer`` (a plan or route answer) in format ``fmt``.
+
+    Parameters
+    ----------
+    simplify_nm
+        Thin each leg's track: drop vertices lying within this many nm of the leg that
+        replaces them, where that leg stays at sea drawn as a great circle, a rhumb line or
+        straight in lon/lat (``0``: every vertex). The calls and the passage gates are
+        always kept; flights are never thinned.
+    land
+        The land test of thinning (default: GSHHG, :class:`~routing.export.simplify.GshhgLand`).
 
     Raises
     ------
     InvalidInputError
-        An unknown format, or RTZ for a flight (names ``format``).
+        An unknown format, or RTZ for a flight (names ``format``); a negative, NaN or too
+        large ``simplify_nm`` (names ``simplify_nm``).
     InfeasiblePlanError
         An infeasible plan: no route to export (names ``format``).
     """
     key = check_format(fmt)
-    v = read(answer, fmt=key)
-    if key == "gpkg":
-        return _gpkg(v)
-    return _TEXT[key](v).encode("utf-8")
+    return _write(_voyage(answer, key, simplify_nm, land), key)
 
 
 def filename(answer: Mapping[str, Any], fmt: str) -> str:
@@ -106,52 +151,65 @@ def filename(answer: Mapping[str, Any], fmt: str) -> str:
     return f"{read(answer, fmt=key).stem}.{key}"
 
 
-def to_gpx(answer: Mapping[str, Any]) -> str:
+def to_gpx(answer: Mapping[str, Any], *, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> str:
     """GPX 1.1 text of a plan or route answer."""
-    return _gpx(read(answer, fmt="gpx"))
+    return export(answer, "gpx", simplify_nm=simplify_nm).decode()
 
 
-def to_kml(answer: Mapping[str, Any]) -> str:
+def to_kml(answer: Mapping[str, Any], *, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> str:
     """KML 2.2 text of a plan or route answer."""
-    return _kml(read(answer, fmt="kml"))
+    return export(answer, "kml", simplify_nm=simplify_nm).decode()
 
 
-def to_rtz(answer: Mapping[str, Any]) -> str:
+def to_rtz(answer: Mapping[str, Any], *, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> str:
     """RTZ 1.0 text of a plan or route answer (ships only)."""
-    return _rtz(read(answer, fmt="rtz"))
+    return export(answer, "rtz", simplify_nm=simplify_nm).decode()
 
 
 def to_csv(answer: Mapping[str, Any]) -> str:
-    """CSV text of a plan or route answer: a row per call and per leg."""
-    return _csv(read(answer, fmt="csv"))
+    """CSV text of a plan or route answer: a row per call and per leg (no vertices)."""
+    return export(answer, "csv").decode()
 
 
-def to_gpkg(answer: Mapping[str, Any]) -> bytes:
+def to_gpkg(answer: Mapping[str, Any], *, simplify_nm: float = DEFAULT_SIMPLIFY_NM) -> bytes:
     """GeoPackage bytes of a plan or route answer (layers ``legs`` and ``calls``)."""
-    return _gpkg(read(answer, fmt="gpkg"))
+    return export(answer, "gpkg", simplify_nm=simplify_nm)
 
 
-def to_geodataframes(answer: Mapping[str, Any]) -> dict[str, gpd.GeoDataFrame]:
+def to_geodataframes(
+    answer: Mapping[str, Any], *, simplify_nm: float = DEFAULT_SIMPLIFY_NM
+) -> dict[str, gpd.GeoDataFrame]:
     """The GeoPackage's layers as GeoDataFrames: ``legs`` and ``calls``."""
-    return _frames(read(answer, fmt="gpkg"))
+    from routing.export.writers import to_geodataframes as frames
+
+    return frames(_voyage(answer, "gpkg", simplify_nm, None))
 
 
-def write(answer: Mapping[str, Any], path: str | Path, *, fmt: str | None = None) -> int:
+def write(
+    answer: Mapping[str, Any],
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    simplify_nm: float = DEFAULT_SIMPLIFY_NM,
+) -> int:
     """Write the export to ``path`` (format from its extension unless ``fmt``); returns
     the size in bytes."""
-    data = export(answer, fmt or format_for_path(path))
+    data = export(answer, fmt or format_for_path(path), simplify_nm=simplify_nm)
     Path(path).write_bytes(data)
     return len(data)
 
 
 __all__ = [
+    "DEFAULT_SIMPLIFY_NM",
     "DESCRIPTIONS",
     "FORMATS",
+    "MAX_SIMPLIFY_NM",
     "MEDIA_TYPES",
     "Call",
     "Track",
     "Voyage",
     "check_format",
+    "check_simplify_nm",
     "export",
     "filename",
     "format_for_path",

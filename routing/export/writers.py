@@ -1,4 +1,5 @@
-"""The file formats, each written from a :class:`~routing.export.voyage.Voyage`.
+"""The file formats, each written from a :class:`~routing.export.voyage.Voyage` (its
+tracks thinned, by default, before it gets here: :mod:`routing.export.simplify`).
 
 - GPX 1.1 (gpxpy): a ``wpt`` per call (origin, stops, waypoints, destination), one
   ``rte`` whose points are the track's vertices (what a chart plotter follows), and one
@@ -6,7 +7,7 @@
 - KML 2.2 (lxml): a folder of legs (LineStrings, a MultiGeometry where a leg crosses
   the antimeridian) and a folder of calls (Points), figures in ``ExtendedData``.
 - RTZ 1.0 (IEC 61174:2015 Annex S, the route exchange format every type-approved
-  ECDIS imports; lxml): a waypoint per vertex, the calls named, each leg with its
+  ECDIS imports; lxml): a waypoint per vertex of the track, the calls named, each leg with its
   planned speed and great-circle geometry, and the calls' times in a calculated
   schedule when the answer has them.
 - CSV: a row per leg and per call (``record`` says which).
@@ -70,7 +71,8 @@ def _leg_text(leg: Track) -> str:
 
 
 def to_gpx(v: Voyage) -> str:
-    """GPX 1.1: waypoints for the calls, the route through every vertex, a track per leg."""
+    """GPX 1.1: waypoints for the calls, the route through every vertex of the voyage's
+    tracks (thinned or not: :mod:`routing.export.simplify`), a track per leg."""
     gpx = gpxpy.gpx.GPX()
     gpx.creator = CREATOR
     gpx.name = v.name

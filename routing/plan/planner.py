@@ -55,6 +55,7 @@ from routing.catalogue.access import Grant, agreements_in_force, grant_for
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, NoRouteError, RelosError, ServiceUnavailableError
+from routing.export.mixin import Exportable
 from routing.geo import LonLat, unwrap_array
 from routing.paths import default_cache_dir
 from routing.plan.calls import (
@@ -178,7 +179,7 @@ class Stop:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(Exportable):
     """A plan, or the reason there is none (``feasible`` false) with suggestions."""
 
     request: PlanRequest
@@ -304,38 +305,11 @@ class Plan:
             raise RuntimeError("routing.plan.serialize is not loaded")
         return _answer_writer(self)
 
-    def export(self, fmt: str) -> bytes:
-        """The plan as a file: ``gpx``, ``kml``, ``csv``, ``gpkg`` or ``rtz``
-        (:func:`routing.export.export`, the same file the API and the CLI give)."""
-        from routing.export import export
-
-        return export(self.answer(), fmt)
-
-    def to_file(self, path: str | Path) -> int:
-        """Write the plan to ``path`` in the format its extension names; returns bytes."""
-        from routing.export import write
-
-        return write(self.answer(), path)
-
-    def to_gpx(self) -> str:
-        """GPX 1.1: the calls as waypoints, the route through every vertex, the legs."""
-        return self.export("gpx").decode()
-
-    def to_kml(self) -> str:
-        """KML 2.2 (Google Earth): the legs and the calls."""
-        return self.export("kml").decode()
-
-    def to_rtz(self) -> str:
-        """RTZ 1.0 (IEC 61174, ECDIS): named waypoints along the route, legs with speed."""
-        return self.export("rtz").decode()
-
-    def to_csv(self) -> str:
-        """CSV: a row per call and per leg."""
-        return self.export("csv").decode()
-
-    def to_gpkg(self) -> bytes:
-        """GeoPackage bytes: layers ``legs`` and ``calls``."""
-        return self.export("gpkg")
+    def export_answer(self) -> dict[str, Any]:
+        """What the files are written from (:class:`~routing.export.mixin.Exportable`:
+        ``export``, ``to_file``, ``to_gpx``, ``to_kml``, ``to_rtz``, ``to_csv``,
+        ``to_gpkg``): the answer, so they are the files the API and the CLI give."""
+        return self.answer()
 
     def __repr__(self) -> str:
         head = f"<Plan {self.request.nation} {self.platform_label or '?'}: "

@@ -57,6 +57,7 @@ from scipy.sparse.csgraph import dijkstra, floyd_warshall
 
 from routing.budget import check
 from routing.errors import NoRouteError, OnLandError, UnknownFacilityError
+from routing.export.mixin import Exportable
 from routing.files import atomic_save_npz
 from routing.geo import (
     METRES_PER_NM,
@@ -89,7 +90,7 @@ Plan = list[Piece]
 
 
 @dataclass(frozen=True)
-class Route:
+class Route(Exportable):
     """A sea route.
 
     Attributes
@@ -151,24 +152,11 @@ class Route:
             },
         }
 
-    def export(self, fmt: str) -> bytes:
-        """The route as a file: ``gpx``, ``kml``, ``csv``, ``gpkg`` or ``rtz``
-        (:func:`routing.export.export` of :meth:`to_geojson`; ends named by their ids)."""
-        from routing.export import export
-
-        return export(self.to_geojson(), fmt)
-
-    def to_gpx(self) -> str:
-        """GPX 1.1 of the route (see :meth:`export`)."""
-        return self.export("gpx").decode()
-
-    def to_kml(self) -> str:
-        """KML 2.2 of the route (see :meth:`export`)."""
-        return self.export("kml").decode()
-
-    def to_rtz(self) -> str:
-        """RTZ 1.0 of the route (see :meth:`export`)."""
-        return self.export("rtz").decode()
+    def export_answer(self) -> dict[str, object]:
+        """What the files are written from (:class:`~routing.export.mixin.Exportable`:
+        ``export``, ``to_file``, ``to_gpx``, ...): :meth:`to_geojson`, the ends named by
+        their ids."""
+        return self.to_geojson()
 
     def __repr__(self) -> str:
         via = f" via {', '.join(self.passages)}" if self.passages else ""

@@ -2,10 +2,13 @@
 
 :func:`prepare` checks every id the spec names (facilities, platforms, passages,
 agreements, nations) against the catalogue, the platform registry and the sea
-data, with a "did you mean" where a known id is close, so a typo fails before
-the first case is planned, not after an hour. It then expands the product in a
-fixed order (scenario, platform, pair, date) into :class:`Case` values, then the
-reach block's (scenario, nation, platform, origins, days, max_stops, date) into
+data, and takes a name or alias where an id is (``"Bombay Dockyard"``,
+``"Suez Canal"``, ``"India"``), turning it into the id as ``POST /plans`` does
+(:class:`routing.parse.NameIndex`): an ambiguous name is an error listing the
+candidates, an unknown one gets a "did you mean", both naming the field, so a typo
+fails before the first case is planned, not after an hour. It then expands the
+product in a fixed order (scenario, platform, pair, date) into :class:`Case` values,
+then the reach block's (scenario, nation, platform, origins, days, max_stops, date) into
 :class:`ReachCase` values, each with a ``case_id`` that hashes everything the
 case's answer depends on in the spec: resuming and de-duplicating go by that id.
 
@@ -16,31 +19,26 @@ values (the base, the scenarios and platform groups as JSON), small to send.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
 
 from routing.catalogue.access import check_nation
-from routing.errors import (
-    InvalidInputError,
-    RelosError,
-    UnknownAgreementError,
-    UnknownFacilityError,
-    UnknownPassageError,
-    UnknownPlatformError,
-)
-from routing.parse import looks_like_point, parse_lonlat
+from routing.catalogue.platforms import platform_names
+from routing.errors import AmbiguousNameError, InvalidInputError, RelosError
+from routing.parse import Named, NameIndex, looks_like_point, parse_lonlat
 from routing.plan.reach import ReachSpec
 from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import Scenario, resolve_scenarios
 from routing.service import Services
 from routing.sweep.spec import (
+    HOME,
     PRODUCT_FIELDS,
     REACH_FIELDS,
     REACH_NAMES,
@@ -50,6 +48,7 @@ from routing.sweep.spec import (
     origins_label,
     reach_factors,
 )
+from routing.vocab import SEA_KINDS
 
 CASE_FORMAT = "relos-sweep-case/1"
 """Hashed into every case id: a change in what a case means changes every id."""
@@ -202,55 +201,161 @@ class Sweep:
         )
 
 
-def did_you_mean(word: str, known: Iterable[str]) -> str:
-    """``"; did you mean a, b?"`` naming the known ids closest to ``word``, or ``""``."""
-    pool = list(known)
-    near = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
-    if not near:
-        low = word.strip().lower()
-        near = [k for k in pool if low and low in k][:3]
-    return f"; did you mean {', '.join(near)}?" if near else ""
+@dataclass
+class _Names:
+    """The names a spec gives where ids are, turned into those ids as ``POST /plans``
+    takes them (:class:`~routing.parse.NameIndex`: facilities, platforms, agreements,
+    passages and closure groups, nations), errors naming the field: an ambiguous name
+    lists the candidates, an unknown one gets a "did you mean". ``added``: the facility
+    ids the scenarios add, taken as they are."""
+
+    services: Services
+    added: frozenset[str] = frozenset()
+
+    @cached_property
+    def platform_index(self) -> NameIndex:
+        return platform_names(self.services.platforms)
+
+    def one(
+        self,
+        index: NameIndex,
+        text: str,
+        field: str,
+        *,
+        extra: Collection[str] = (),
+        kinds: Collection[str] | None = None,
+    ) -> str:
+        """The id ``text`` names in ``index`` (or ``text``, one of the ``extra`` ids)."""
+        if text in index or text in extra:
+            return text
+        found = index.matches(text, kinds=kinds)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return index.resolve(text, field=field, kinds=kinds)  # ambiguous: raises
+        near = index.suggest(text, kinds=kinds)
+        if extra:
+            others = NameIndex((Named(i, i) for i in extra), what=index.what, error=index.error)
+            near = [*others.suggest(text, n=2), *near][:4]
+        if near:
+            hint = f"; did you mean {', '.join(near)}?"
+        elif len(index.records) <= index.list_known:
+            hint = f" (known: {', '.join(sorted([*index.records, *extra]))})"
+        else:
+            hint = ""
+        raise index.error(
+            f"unknown {index.what} id {text[:60]!r}{hint}", field=field, candidates=near
+        )
+
+    def facility(
+        self,
+        text: str,
+        field: str,
+        *,
+        extra: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+        points: bool = False,
+    ) -> str:
+        """A facility's id (or, with ``points``, a ``lon,lat`` point as given)."""
+        if points and looks_like_point(text):
+            parse_lonlat(text, field=field)
+            return text
+        index = self.services.catalogue.facility_names
+        return self.one(
+            index, text, field, extra=self.added if extra is None else extra, kinds=kinds
+        )
+
+    def facilities(
+        self,
+        items: Sequence[str],
+        field: str,
+        *,
+        extra: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+        points: bool = False,
+    ) -> list[str]:
+        """Each facility's id, the errors naming ``field.i``."""
+        return [
+            self.facility(t, f"{field}.{i}", extra=extra, kinds=kinds, points=points)
+            for i, t in enumerate(items)
+        ]
+
+    def platform(self, text: str, field: str) -> str:
+        """A platform's id."""
+        return self.one(self.platform_index, text, field)
+
+    def agreements(
+        self, items: Sequence[str], field: str, extra: Collection[str] = ()
+    ) -> list[str]:
+        """Each agreement's id (``extra``: the ids a scenario adds)."""
+        index = self.services.catalogue.agreement_names
+        return [self.one(index, a, f"{field}.{i}", extra=extra) for i, a in enumerate(items)]
+
+    def passages(self, items: Sequence[str], field: str) -> list[str]:
+        """Each closable passage's or closure group's id."""
+        sea = self.services.sea_data
+        out: list[str] = []
+        for i, raw in enumerate(items):
+            where = f"{field}.{i}"
+            pid = str(raw).strip().lower()
+            if pid not in sea.passage_names:
+                pid = self.one(sea.passage_names, str(raw), where)
+            sea.check_passage_ids([pid], field_name=where)  # an ice region only warns
+            out.append(pid)
+        return out
+
+    def nations(self, items: Sequence[str], field: str) -> list[str]:
+        """Each nation's ISO3 code."""
+        return [check_nation(c, field=f"{field}.{i}") for i, c in enumerate(items)]
+
+    def avoid(self, items: Sequence[str], field: str, kinds: Collection[str] | None) -> list[str]:
+        """Each passage's, closure group's or facility's id (as ``avoid`` takes them)."""
+        passages = self.services.sea_data.passage_names
+        facilities = self.services.catalogue.facility_names
+        out: list[str] = []
+        for i, raw in enumerate(items):
+            where = f"{field}.{i}"
+            pid, fid = raw.strip().lower(), raw.strip()
+            if pid in passages or fid in facilities or fid in self.added:
+                out.append(pid if pid in passages else fid)
+                continue
+            found = [
+                *((passages, m) for m in passages.matches(raw)),
+                *((facilities, m) for m in facilities.matches(raw, kinds=kinds)),
+            ]
+            if len(found) == 1:
+                out.append(found[0][1])
+                continue
+            if found:
+                listed = "; ".join(index.describe(m) for index, m in found[:12])
+                raise AmbiguousNameError(
+                    f"{raw[:60]!r} matches {len(found)} passages and facilities: {listed}; "
+                    "give one of their ids",
+                    field=where,
+                    candidates=[m for _, m in found],
+                )
+            near = [*passages.suggest(raw, n=3), *facilities.suggest(raw, n=3, kinds=kinds)]
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidInputError(
+                f"unknown passage or facility id {raw[:60]!r}{hint}", field=where, candidates=near
+            )
+        return out
 
 
-def _facility(
-    services: Services, text: str, field: str, *, extra: frozenset[str], points: bool = True
-) -> None:
-    if points and looks_like_point(text):
-        parse_lonlat(text, field=field)
-        return
-    if text in services.catalogue.facilities or text in extra:
-        return
-    hint = did_you_mean(text, [*services.catalogue.facilities, *extra])
-    raise UnknownFacilityError(f"unknown facility id {text!r}{hint}", field=field)
-
-
-def _platform(services: Services, pid: str, field: str) -> None:
-    if pid not in services.platforms:
-        hint = did_you_mean(pid, services.platforms)
-        raise UnknownPlatformError(f"unknown platform id {pid!r}{hint}", field=field)
-
-
-def _agreements(services: Services, ids: Sequence[str], field: str, extra: frozenset[str]) -> None:
-    for i, aid in enumerate(ids):
-        if aid in services.catalogue.agreements or aid in extra:
-            continue
-        known = [*services.catalogue.agreements, *extra]
-        hint = did_you_mean(aid, known) or f" (known: {', '.join(sorted(known))})"
-        raise UnknownAgreementError(f"unknown agreement id {aid!r}{hint}", field=f"{field}.{i}")
-
-
-def _passages(services: Services, ids: Sequence[str], field: str) -> None:
-    sea = services.sea_data
-    for i, pid in enumerate(ids):
-        try:
-            sea.check_passage_ids([pid], field_name=f"{field}.{i}")
-        except UnknownPassageError as exc:
-            hint = did_you_mean(str(pid).strip().lower(), [*sea.passage_ids, *sea.groups])
-            if hint and str(pid).strip().lower() not in sea.by_id:
-                raise UnknownPassageError(
-                    f"unknown passage {pid!r}{hint}", field=exc.field
-                ) from None
-            raise
+def _kinds(refs: Mapping[str, PlatformRef], services: Services) -> frozenset[str] | None:
+    """The kinds of facility the platforms can use (ports and naval bases for ships,
+    airbases for aircraft), among which a place's name is looked for; ``None`` without
+    platforms."""
+    kinds: set[str] = set()
+    for ref in refs.values():
+        first = ref if isinstance(ref, str) else ref[0]["platform"]
+        domain = (
+            services.platforms[first].domain
+            if isinstance(first, str)
+            else str(first.get("domain", "sea"))
+        )
+        kinds |= SEA_KINDS if domain == "sea" else {"airbase"}
+    return frozenset(kinds) or None
 
 
 def _prefixed(exc: RelosError, where: str) -> RelosError:
@@ -258,9 +363,11 @@ def _prefixed(exc: RelosError, where: str) -> RelosError:
     return exc
 
 
-def _base(spec: SweepSpec, services: Services, extra: frozenset[str]) -> tuple[str, dict[str, Any]]:
-    """The base as a checked ``PlanSpec`` without the product's fields: the nation and
-    the fields set, as JSON values."""
+def _base(
+    spec: SweepSpec, services: Services, names: _Names, kinds: Collection[str] | None
+) -> tuple[str, dict[str, Any]]:
+    """The base as a checked ``PlanSpec`` without the product's fields, names turned
+    into ids: the nation and the fields set, as JSON values."""
     probe = next(iter(services.platforms))
     try:
         plan = PlanSpec.model_validate(
@@ -272,32 +379,51 @@ def _base(spec: SweepSpec, services: Services, extra: frozenset[str]) -> tuple[s
             err["msg"].removeprefix("Value error, "), field=error_field(("base", *err["loc"]))
         ) from None
     try:
-        req = build_request(plan, services.platforms)
+        req = build_request(plan.model_copy(update={"avoid": []}), services.platforms)
     except RelosError as exc:
         raise _prefixed(exc, "base") from None
-    _passages(services, plan.closed, "base.closed")
-    _agreements(services, plan.dropped_agreements, "base.dropped_agreements", frozenset())
-    for key in ("closed_facilities", "avoid_facilities", "waypoints"):
-        for i, fid in enumerate(getattr(plan, key)):
-            _facility(services, fid, f"base.{key}.{i}", extra=extra, points=key == "waypoints")
+    plan = plan.model_copy(
+        update={
+            "closed": names.passages(plan.closed, "base.closed"),
+            "dropped_agreements": names.agreements(
+                plan.dropped_agreements, "base.dropped_agreements"
+            ),
+            "closed_facilities": names.facilities(plan.closed_facilities, "base.closed_facilities"),
+            "avoid_facilities": names.facilities(plan.avoid_facilities, "base.avoid_facilities"),
+            "waypoints": names.facilities(
+                plan.waypoints, "base.waypoints", kinds=kinds, points=True
+            ),
+            "avoid": names.avoid(plan.avoid, "base.avoid", kinds),
+            "denied_countries": names.nations(plan.denied_countries, "base.denied_countries"),
+        }
+    )
     body = plan.model_dump(mode="json", exclude_defaults=True, exclude=set(PRODUCT_FIELDS))
     return req.nation, {**body, "nation": req.nation}
 
 
-def _scenarios(spec: SweepSpec, services: Services) -> dict[str, dict[str, Any]]:
-    """Each scenario by name, its ids checked (with hints), then validated in full."""
+def _scenarios(spec: SweepSpec, services: Services, names: _Names) -> dict[str, dict[str, Any]]:
+    """Each scenario by name, names turned into ids (errors with hints), then validated
+    in full."""
     out: dict[str, dict[str, Any]] = {}
     for i, scn in enumerate(spec.scenarios):
         where = f"scenarios.{i}"
         facilities = frozenset(str(f.get("id")) for f in scn.added_facilities)
         agreements = frozenset(str(a.get("id")) for a in scn.added_agreements)
-        _passages(services, scn.closed, f"{where}.closed")
-        _agreements(services, scn.dropped_agreements, f"{where}.dropped_agreements", agreements)
-        for j, fid in enumerate(scn.closed_facilities):
-            _facility(
-                services, fid, f"{where}.closed_facilities.{j}", extra=facilities, points=False
-            )
-        out[scn.name] = scn.model_dump(mode="json", exclude_defaults=True)
+        ids = scn.model_copy(
+            update={
+                "closed": names.passages(scn.closed, f"{where}.closed"),
+                "dropped_agreements": names.agreements(
+                    scn.dropped_agreements, f"{where}.dropped_agreements", agreements
+                ),
+                "closed_facilities": names.facilities(
+                    scn.closed_facilities, f"{where}.closed_facilities", extra=facilities
+                ),
+                "denied_countries": names.nations(
+                    scn.denied_countries, f"{where}.denied_countries"
+                ),
+            }
+        )
+        out[scn.name] = ids.model_dump(mode="json", exclude_defaults=True)
     resolve_scenarios(
         list(out.values()), services.catalogue, services.platforms, sea=services.sea_data
     )
@@ -305,31 +431,52 @@ def _scenarios(spec: SweepSpec, services: Services) -> dict[str, dict[str, Any]]
 
 
 def _platforms(
-    entries: Sequence[PlatformGroup | str], services: Services, where: str = "platforms"
+    entries: Sequence[PlatformGroup | str], names: _Names, where: str = "platforms"
 ) -> dict[str, PlatformRef]:
+    """Each entry by its label (the platform's id, or the group's name), names turned
+    into ids."""
     out: dict[str, PlatformRef] = {}
     for i, entry in enumerate(entries):
+        ref: PlatformRef
         if isinstance(entry, str):
-            _platform(services, entry, f"{where}.{i}")
-            out[entry] = entry
-            continue
-        for j, item in enumerate(entry.group):
-            if isinstance(item.platform, str):
-                _platform(services, item.platform, f"{where}.{i}.group.{j}.platform")
-        out[entry.name] = [
-            item.model_dump(mode="json", exclude_defaults=True) for item in entry.group
-        ]
+            label = ref = names.platform(entry, f"{where}.{i}")
+        else:
+            label, ref = entry.name, []
+            for j, item in enumerate(entry.group):
+                body = item.model_dump(mode="json", exclude_defaults=True)
+                if isinstance(item.platform, str):
+                    body["platform"] = names.platform(
+                        item.platform, f"{where}.{i}.group.{j}.platform"
+                    )
+                ref.append(body)
+        if label in out:
+            raise InvalidInputError(
+                f"platform entry {list(out).index(label)} has the same label {label!r}",
+                field=f"{where}.{i}",
+            )
+        out[label] = ref
     return out
 
 
-def _pairs(spec: SweepSpec, services: Services, extra: frozenset[str]) -> list[tuple[str, str]]:
-    for i, pair in enumerate(spec.pairs):
-        for j, fid in enumerate(pair):
-            _facility(services, fid, f"pairs.{i}.{j}", extra=extra)
-    for key in ("origins", "destinations"):
-        for i, fid in enumerate(getattr(spec, key)):
-            _facility(services, fid, f"{key}.{i}", extra=extra)
-    return spec.pair_list()
+def _pairs(spec: SweepSpec, names: _Names, kinds: Collection[str] | None) -> list[tuple[str, str]]:
+    """The origin-destination pairs (:meth:`SweepSpec.pair_list`) of the places' ids."""
+    pairs: list[tuple[str, str]] = []
+    for i, (origin, destination) in enumerate(spec.pairs):
+        a = names.facility(origin, f"pairs.{i}.0", kinds=kinds, points=True)
+        b = names.facility(destination, f"pairs.{i}.1", kinds=kinds, points=True)
+        if a == b:
+            raise InvalidInputError(f"origin and destination are both {a!r}", field=f"pairs.{i}")
+        pairs.append((a, b))
+    crossed = {
+        key: names.facilities(getattr(spec, key), key, kinds=kinds, points=True)
+        for key in ("origins", "destinations")
+    }
+    out = spec.model_copy(update={"pairs": pairs, **crossed}).pair_list()
+    if not out:
+        raise InvalidInputError(
+            "every origin is also the only destination: no pair is left", field="destinations"
+        )
+    return out
 
 
 def _digest(value: Any) -> str:
@@ -366,15 +513,16 @@ def expand(
 
 
 def _reach_base(
-    spec: SweepSpec, services: Services, extra: frozenset[str]
+    spec: SweepSpec, services: Services, names: _Names
 ) -> tuple[list[str], dict[str, Any]]:
     """The reach cases' nations and shared ``POST /reach`` fields (the sweep base's that
-    a reach question has, then ``reach.base``), checked, as JSON values."""
+    a reach question has, then ``reach.base``), checked, names turned into ids, as JSON
+    values."""
     block = spec.reach
     assert block is not None
-    nations = [
-        check_nation(n, field=f"reach.nations.{i}") for i, n in enumerate(block.nations)
-    ] or [check_nation(str(spec.base["nation"]), field="base.nation")]
+    nations = names.nations(block.nations, "reach.nations") or [
+        check_nation(str(spec.base["nation"]), field="base.nation")
+    ]
     inherited = {
         k: v for k, v in spec.base.items() if k in ReachSpec.model_fields and k not in REACH_FIELDS
     }
@@ -393,29 +541,37 @@ def _reach_base(
     def named(key: str) -> str:
         return f"reach.base.{key}" if key in block.base else f"base.{key}"
 
-    _passages(services, reach.closed, named("closed"))
-    _agreements(services, reach.dropped_agreements, named("dropped_agreements"), frozenset())
-    for key in ("closed_facilities", "avoid_facilities"):
-        for i, fid in enumerate(getattr(reach, key)):
-            _facility(services, fid, f"{named(key)}.{i}", extra=extra, points=False)
-    for i, c in enumerate(reach.denied_countries):
-        check_nation(c, field=f"{named('denied_countries')}.{i}")
+    reach = reach.model_copy(
+        update={
+            "closed": names.passages(reach.closed, named("closed")),
+            "dropped_agreements": names.agreements(
+                reach.dropped_agreements, named("dropped_agreements")
+            ),
+            **{
+                key: names.facilities(getattr(reach, key), named(key))
+                for key in ("closed_facilities", "avoid_facilities")
+            },
+            "denied_countries": names.nations(reach.denied_countries, named("denied_countries")),
+        }
+    )
     fields = reach.model_dump(mode="json", exclude_defaults=True, exclude=set(REACH_FIELDS))
     return nations, fields
 
 
-def _reach_origins(
-    spec: SweepSpec, services: Services, extra: frozenset[str]
-) -> list[tuple[str, ...]]:
+def _reach_origins(spec: SweepSpec, names: _Names) -> list[tuple[str, ...]]:
+    """Each origins entry as the ids of the naval bases or ports sailed from (``()``:
+    home), each once."""
     assert spec.reach is not None
+    entries: list[str | list[str]] = []
     for i, entry in enumerate(spec.reach.origins):
         if isinstance(entry, str):
-            if entry != "home":
-                _facility(services, entry, f"reach.origins.{i}", extra=extra, points=False)
-            continue
-        for j, fid in enumerate(entry):
-            _facility(services, fid, f"reach.origins.{i}.{j}", extra=extra, points=False)
-    return spec.reach.origin_list()
+            is_home = entry == HOME
+            entries.append(
+                entry if is_home else names.facility(entry, f"reach.origins.{i}", kinds=SEA_KINDS)
+            )
+        else:
+            entries.append(names.facilities(entry, f"reach.origins.{i}", kinds=SEA_KINDS))
+    return spec.reach.model_copy(update={"origins": entries}).origin_list()
 
 
 def expand_reach(
@@ -458,26 +614,30 @@ def expand_reach(
 
 
 def prepare(spec: SweepSpec, services: Services) -> Sweep:
-    """The sweep ``spec`` describes, every id checked against ``services``' data."""
+    """The sweep ``spec`` describes, every id checked against ``services``' data and
+    every name given where an id is turned into that id (so a spec written with names
+    has the case ids of the same spec written with ids)."""
     added = frozenset(str(f.get("id")) for scn in spec.scenarios for f in scn.added_facilities)
-    nation, base = _base(spec, services, added) if spec.has_plans else ("", {})
-    scenarios = _scenarios(spec, services)
-    platforms = _platforms(spec.platforms, services) if spec.has_plans else {}
-    pairs = _pairs(spec, services, added) if spec.has_plans else []
+    names = _Names(services, added)
+    platforms = _platforms(spec.platforms, names) if spec.has_plans else {}
+    kinds = _kinds(platforms, services)
+    nation, base = _base(spec, services, names, kinds) if spec.has_plans else ("", {})
+    scenarios = _scenarios(spec, services, names)
+    pairs = _pairs(spec, names, kinds) if spec.has_plans else []
     dates = spec.date_list() if spec.has_plans else []
     reach_base: dict[str, Any] | None = None
     reach_platforms: dict[str, PlatformRef] = {}
     if spec.reach is not None:
-        nations, reach_base = _reach_base(spec, services, added)
+        nations, reach_base = _reach_base(spec, services, names)
         where = "reach.platforms" if spec.reach.platforms else "platforms"
-        reach_platforms = _platforms(spec.reach_platforms(), services, where)
+        reach_platforms = _platforms(spec.reach_platforms(), names, where)
         for i, (label, ref) in enumerate(reach_platforms.items()):
             if platforms.get(label, ref) != ref:
                 raise InvalidInputError(
                     f"the label {label!r} names another group in platforms; give it another name",
                     field=f"{where}.{i}",
                 )
-        origins = _reach_origins(spec, services, added)
+        origins = _reach_origins(spec, names)
     recipe = Recipe(
         nation=nation,
         base=base,
@@ -511,4 +671,5 @@ def prepare(spec: SweepSpec, services: Services) -> Sweep:
         )
         reach = {REACH_NAMES.get(k, k): n for k, n in reach_factors(spec).items()}
         reach["nations"] = len(nations)
+        reach["origins"] = len(origins)
     return Sweep(spec.name, recipe, tuple(cases), factors, reach)

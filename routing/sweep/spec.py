@@ -195,7 +195,7 @@ class ReachBlock(BaseModel):
         default_factory=lambda: list[OriginsEntry]([HOME]),
         min_length=1,
         description=(
-            "Each a case: a facility id, a list of ids sailed from together, or 'home' "
+            "Each a case: a facility id (or name), a list of them sailed from together, or 'home' "
             "(the nation's own naval bases). Default: [home]."
         ),
     )
@@ -266,10 +266,11 @@ class SweepSpec(BaseModel):
     )
     platforms: list[PlatformEntry] = Field(
         default_factory=list,
-        description="Platform ids, or {name, group: [{platform, count}]}.",
+        description="Platform ids (or names), or {name, group: [{platform, count}]}.",
     )
     pairs: list[tuple[str, str]] = Field(
-        default_factory=list, description="[origin, destination] pairs (facility ids or lon,lat)."
+        default_factory=list,
+        description="[origin, destination] pairs (facility ids or names, or lon,lat).",
     )
     origins: list[str] = Field(default_factory=list, description="Crossed with destinations.")
     destinations: list[str] = Field(default_factory=list, description="Crossed with origins.")

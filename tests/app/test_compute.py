@@ -73,6 +73,24 @@ def test_a_comparison_with_a_saved_scenario(pooled: TestClient, client: TestClie
     assert "no saved scenario with id 999999" in there.json()["detail"][0]["msg"]
 
 
+def test_answers_written_by_the_worker_are_saved_exported_and_drawn(
+    pooled: TestClient, client: TestClient
+) -> None:
+    # the worker writes the JSON and the server passes the bytes on; what builds on
+    # the answer (a saved plan, a file, a map) still reads it
+    saved = pooled.post("/plans", params={"save": "true"}, json=PLAN)
+    assert saved.status_code == 200, saved.text
+    plan_id = saved.json()["saved"]["id"]
+    again = pooled.get(f"/plans/{plan_id}")
+    assert again.status_code == 200
+    assert again.json()["result"]["totals"] == saved.json()["totals"]
+    here, there = _same(pooled, client, "GET", "/routes", params={**ROUTE, "format": "gpx"})
+    assert there.status_code == 200 and there.text == here.text
+    page = pooled.post("/maps/plan", json=PLAN)
+    stops = [s["name"] for s in saved.json()["stops"]]
+    assert stops and all(name in page.text for name in stops)
+
+
 def test_errors_from_the_worker_keep_their_field_and_details(pooled: TestClient) -> None:
     on_land = pooled.get("/routes", params={"origin": "77.2,28.6", "destination": "72.8,18.9"})
     assert on_land.status_code == 422

@@ -3,6 +3,7 @@ and the offline assets they load."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -127,6 +128,64 @@ def test_plan_map_takes_the_plans_body(api: TestClient) -> None:
     assert "usable range" in page
     bad = api.post("/maps/plan", json={**PLAN_BODY, "reserve": 2})
     assert "reserve" in _error_fields(bad, 422)
+
+
+#: The request a map answered to a POST carries for its Save button.
+REQUEST_BLOCK = re.compile(
+    r'<script type="application/json" id="relos-request">(.*?)</script>', re.S
+)
+
+
+def _posted_request(page: str) -> dict[str, Any] | None:
+    found = REQUEST_BLOCK.findall(page)
+    assert len(found) <= 1
+    return json.loads(found[0]) if found else None
+
+
+def test_a_posted_map_carries_its_request_for_save_but_not_save_itself(api: TestClient) -> None:
+    """The page answered to a POST carries the body as it came and the query to post it
+    again with: the page's own, with ``download=true`` and without ``save``."""
+    text = json.dumps(PLAN_BODY, indent=1)  # as the client wrote it, spaces and all
+    saved = api.get("/plans/saved").json()["count"]
+    resp = api.post(
+        "/maps/plan?tiles=offline&save=true",
+        content=text,
+        headers={"Content-Type": "application/json"},
+    )
+    page = _html(resp)
+    assert api.get("/plans/saved").json()["count"] == saved + 1
+    request = _posted_request(page)
+    assert request == {"method": "POST", "query": "tiles=offline&download=true", "body": text}
+    # the data block is JSON, never run, and lies in the head, before the map's scripts
+    assert page.index('id="relos-request"') < page.index("</head>")
+    # the same request again, as Save sends it: the file, and no second saved plan
+    again = api.post(
+        f"/maps/plan?{request['query']}",
+        content=request["body"],
+        headers={"Content-Type": "application/json"},
+    )
+    assert again.status_code == 200, again.text
+    assert again.headers["content-disposition"] == (
+        'attachment; filename="relos-plan-in-mumbai-naval-dockyard-ru-vladivostok-naval-base.html"'
+    )
+    assert _posted_request(again.text) is None  # the file is the one to keep
+    assert not SCRIPTS.findall(again.text)  # one standalone file
+    assert api.get("/plans/saved").json()["count"] == saved + 1
+
+
+def test_every_posted_map_carries_its_request_and_get_maps_do_not(api: TestClient) -> None:
+    body = {
+        "plan": {**PLAN_BODY, "closed": []},
+        "scenarios": [{"name": "Suez shut </script>", "closed": ["suez"]}],
+    }
+    page = _html(api.post("/maps/compare", json=body))
+    request = _posted_request(page)
+    assert request is not None and json.loads(request["body"]) == body
+    assert request["query"] == "download=true"
+    assert "Suez shut </script>" not in page.split("</head>")[0]  # escaped in the block
+    query = "origin=in-mumbai-naval-dockyard&destination=om-duqm-port"
+    assert _posted_request(_html(api.get(f"/maps/route?{query}"))) is None
+    assert _posted_request(_html(api.get("/maps/catalogue?country=OMN"))) is None
 
 
 def test_map_endpoints_are_documented(api: TestClient) -> None:

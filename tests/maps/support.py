@@ -239,13 +239,16 @@ class Browser:
         *,
         name: str,
         post_json: str | None = None,
+        post_headers: dict[str, str] | None = None,
         ready: str = "() => window.L && window.relosMaps",
         viewport: tuple[int, int] | None = None,
     ) -> Iterator[tuple[Any, Visit]]:
         """Open ``url`` in a new page; on exit save ``test-artifacts/maps/{name}.png``.
 
         With ``post_json`` the page is loaded by a POST of that JSON body (as a
-        client of ``POST /maps/plan`` would), not a GET. ``ready``: a JavaScript
+        client of ``POST /maps/plan`` would), not a GET; ``post_headers`` are sent with
+        that POST only (an API key, say), not with what the page asks for after it.
+        ``ready``: a JavaScript
         predicate the page must meet (default: a map's scripts have run). ``viewport``:
         (width, height) of the window, if not the context's 1280 x 800.
         """
@@ -268,7 +271,11 @@ class Browser:
             body = post_json
 
             def as_post(route: Any) -> None:
-                headers = {**route.request.headers, "content-type": "application/json"}
+                headers = {
+                    **route.request.headers,
+                    "content-type": "application/json",
+                    **(post_headers or {}),
+                }
                 route.continue_(method="POST", post_data=body, headers=headers)
 
             page.route(url, as_post)

@@ -234,6 +234,7 @@ def test_reach_map_from_the_app(browser: Browser, server_url: str, maps_client: 
         assert "sea area" in panel and f"{answer['area_km2'] / 1e6:,.1f} M km²" in panel
         assert "Northwest Passage" in panel and "nwp" not in panel  # closed, by name
         legend_is_unambiguous(page)
+        assert page.locator(".relos-save").is_visible()  # a POSTed map is saved too
 
 
 def test_route_across_the_antimeridian_is_one_short_line(browser: Browser, tmp_path: Path) -> None:
@@ -430,7 +431,7 @@ def test_alternatives_side_by_side_as_layers(browser: Browser, tmp_path: Path) -
 
 
 def test_compare_map_from_the_app(
-    browser: Browser, server_url: str, maps_client: TestClient
+    browser: Browser, server_url: str, maps_client: TestClient, tmp_path: Path
 ) -> None:
     body = {
         "plan": {
@@ -457,6 +458,15 @@ def test_compare_map_from_the_app(
         # the legs' tooltips name the passages they go through
         tips = " ".join(shown_text(t) for t in html_slots(page.content())["popup or tooltip"])
         assert "Suez Canal" in tips and "via suez" not in tips
+        # Save posts the comparison again for its standalone file
+        with page.expect_download() as asked:
+            page.click(".relos-save")
+        download = asked.value
+        assert download.suggested_filename == "relos-compare.html"
+        path = tmp_path / download.suggested_filename
+        download.save_as(path)
+        saved = path.read_text(encoding="utf-8")
+        assert '<script src="' not in saved and "Red Sea shut" in saved
 
 
 # ---------------------------------------------------------------- the API docs

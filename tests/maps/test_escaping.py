@@ -9,6 +9,7 @@ checked in the page's source, and (in Chromium) in what the page builds from it.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,15 @@ from typing import Any
 import folium
 import pytest
 
-from maps import render_catalogue, render_layers, render_plan, render_route, save_html, to_html
+from maps import (
+    render_catalogue,
+    render_layers,
+    render_plan,
+    render_route,
+    save_html,
+    to_html,
+    with_request,
+)
 from routing.catalogue.model import Catalogue
 from tests.maps import fixtures as fx
 from tests.maps.support import (
@@ -175,6 +184,32 @@ def test_layers_show_hostile_scenario_names_as_text() -> None:
 def test_a_title_is_not_read_as_a_template() -> None:
     page = to_html(render_plan(fx.mumbai_vladivostok_plan(), title=TEMPLATE), standalone=False)
     assert f"<title>{TEMPLATE}</title>" in page
+
+
+def test_a_posted_request_in_the_page_is_data_never_markup() -> None:
+    """Whatever a POST body holds, the page carries it as one JSON data block that closes
+    nothing and gives the body back exactly."""
+    body = json.dumps(
+        {"name": f"</script><script>alert(1)</script><!-- {HOSTILE} &amp; \u2028 \u00e9"},
+        ensure_ascii=False,
+    )
+    page = with_request(
+        to_html(render_plan(fx.mumbai_vladivostok_plan()), standalone=False),
+        query="a=%3C%2Fscript%3E&download=true",
+        body=body,
+    )
+    head = page.split("</head>")[0]
+    blocks = re.findall(r'<script type="application/json" id="relos-request">(.*?)</script>', head)
+    assert len(blocks) == 1
+    assert not re.search(r"[<>&\u2028\u2029]", blocks[0])
+    assert json.loads(blocks[0]) == {
+        "method": "POST",
+        "query": "a=%3C%2Fscript%3E&download=true",
+        "body": body,
+    }
+    plain = to_html(render_plan(fx.mumbai_vladivostok_plan()), standalone=False)
+    # one element more than the page without it (the block), none made from the body
+    assert ParsedHtml(page).tags.count("script") == ParsedHtml(plain).tags.count("script") + 1
 
 
 # ---------------------------------------------------------------- in the browser

@@ -1,6 +1,7 @@
 """What a user of the maps notices (issue 16): tooltips that can be reached, boxes that do
 not cover popups, views fitted to the route (Arctic routes included), a legend where no two
-meanings look alike, names rather than ids, and a way to print or keep the map.
+meanings look alike, names rather than ids, and a way to print or keep the map (Save, on
+every map a service answered, GET or POST).
 
 Each test opens a map in headless Chromium (internet blocked) and checks it the way a
 user would meet it: what is under the pointer, what is visible, what the view shows.
@@ -9,12 +10,16 @@ user would meet it: what is under the pointer, what is visible, what the view sh
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.auth import Authenticator
+from app.settings import Settings
 from maps import render_layers, render_plan, render_route, save_html, to_html
 from tests.maps import fixtures as fx
 from tests.maps.support import (
@@ -24,6 +29,7 @@ from tests.maps.support import (
     external,
     html_slots,
     legend_is_unambiguous,
+    shot,
     shown_text,
 )
 
@@ -300,7 +306,7 @@ def test_a_waypoint_at_a_stop_is_seen_beside_it(
 
 
 def test_print_and_save_a_route_map(
-    browser: Browser, server_url: str, maps_client: TestClient
+    browser: Browser, server_url: str, maps_client: TestClient, tmp_path: Path
 ) -> None:
     query = "origin=in-kochi-naval-base&destination=om-duqm-port"
     with browser.open(f"{server_url}/maps/route?{query}", name="route-export") as (page, visit):
@@ -311,6 +317,13 @@ def test_print_and_save_a_route_map(
         assert saved.status_code == 200
         assert saved.headers["content-disposition"].startswith("attachment;")
         assert '<script src="' not in saved.text  # one standalone file
+        with page.expect_download() as asked:
+            page.click(".relos-save")
+        download = asked.value
+        assert download.suggested_filename == "relos-route-in-kochi-naval-base-om-duqm-port.html"
+        path = tmp_path / download.suggested_filename
+        download.save_as(path)
+        assert "Duqm" in _standalone_text(path)
         page.evaluate("() => { window.printed = 0; window.print = () => window.printed++; }")
         page.click(".relos-print")
         assert page.evaluate("() => window.printed") == 1
@@ -323,27 +336,132 @@ def test_print_and_save_a_route_map(
         page.emulate_media(media="screen")
 
 
-@pytest.mark.parametrize("served", [False, True])
-def test_a_plan_map_prints_and_offers_no_broken_save(
-    browser: Browser, server_url: str, tmp_path: Path, served: bool
+#: A plan with stops on the way (Suez closed: round the Cape, or east about).
+PLAN_WITH_STOPS = {
+    "nation": "IND",
+    "platform": "talwar",
+    "origin": "in-mumbai-naval-dockyard",
+    "destination": "ru-vladivostok-naval-base",
+    "departure": "2026-08-01T00:00:00Z",
+    "closed": ["suez"],
+}
+
+
+#: An address of the service's assets, as a page would load it (src, href, url(...)).
+STATIC_REFERENCE = re.compile(r"""[\"'(=]\s*(?:https?://[^/\s"']+)?/static/""")
+
+
+def _saved_plans(client: TestClient) -> int:
+    count: int = client.get("/plans/saved").json()["count"]
+    return count
+
+
+def _standalone_text(path: Path) -> str:
+    """The text of a downloaded map, checked to be one standalone file."""
+    text = path.read_text(encoding="utf-8")
+    assert not STATIC_REFERENCE.findall(text)  # (the scripts' comments name maps/static/)
+    assert '<script src="' not in text and '<link rel="stylesheet" href="' not in text
+    assert 'id="relos-request"' not in text  # nothing to post again: it is the file
+    return text
+
+
+def _tooltips_and_popups(page_source: str) -> str:
+    return " ".join(shown_text(t) for t in html_slots(page_source)["popup or tooltip"])
+
+
+def test_a_posted_plan_map_saves_its_standalone_file_and_not_the_plan_again(
+    browser: Browser, server_url: str, maps_client: TestClient, tmp_path: Path
 ) -> None:
-    """A map that was POSTed for, or a file already standalone, has Print but no Save
-    (its address alone cannot give the file again)."""
-    if served:
-        body = json.dumps(
-            {
-                "nation": "IND",
-                "platform": "talwar",
-                "origin": "in-kochi-naval-base",
-                "destination": "om-duqm-port",
-                "departure": "2026-08-01T00:00:00Z",
-            }
+    """Save on a map answered to ``POST /maps/plan?save=true`` posts the same body again
+    for the file (``download=true``), without ``save``: one plan saved, not two."""
+    plan = maps_client.post("/plans", json=PLAN_WITH_STOPS).json()
+    assert plan["feasible"] and plan["stops"], plan.get("reason")
+    before = _saved_plans(maps_client)
+    with browser.open(
+        f"{server_url}/maps/plan?save=true&tiles=offline",
+        name="plan-save",
+        post_json=json.dumps(PLAN_WITH_STOPS),
+    ) as (page, visit):
+        _clean(visit)
+        assert _saved_plans(maps_client) == before + 1  # the page saved it, once
+        save = page.locator(".relos-save")
+        assert save.is_visible() and save.inner_text() == "Save HTML"
+        with page.expect_download() as asked:
+            save.click()
+        download = asked.value
+        assert download.failure() is None
+        assert download.suggested_filename == (
+            "relos-plan-in-mumbai-naval-dockyard-ru-vladivostok-naval-base.html"
         )
-        opened = browser.open(f"{server_url}/maps/plan", name="plan-export", post_json=body)
-    else:
-        url = _standalone(tmp_path, "plan-export", render_plan(fx.mumbai_vladivostok_plan()))
-        opened = browser.open(url, name="plan-export-file")
-    with opened as (page, visit):
+        path = tmp_path / download.suggested_filename
+        download.save_as(path)
+        _clean(visit)
+        assert page.locator(".relos-save-note").count() == 0
+        assert page.locator(".relos-save").inner_text() == "Save HTML"  # ready again
+        posts = [u for u in visit.requests if "/maps/plan" in u and "download=true" in u]
+        assert len(posts) == 1 and "save=" not in posts[0] and "tiles=offline" in posts[0]
+    assert _saved_plans(maps_client) == before + 1  # and saving the map saved no plan
+    text = _standalone_text(path)
+    shown = _tooltips_and_popups(text)
+    for stop in plan["stops"]:
+        assert stop["name"] in shown, stop["name"]
+    # The file opens from disk, whole, and offers no Save of its own.
+    with browser.open(path.as_uri(), name="plan-saved-file") as (page, visit):
+        _clean(visit)
+        assert page.locator(".relos-print").is_visible()
+        assert page.locator(".relos-save").count() == 0
+        assert page.locator(".relos-stop").count() == len(plan["stops"])
+
+
+@pytest.fixture
+def keys_needed(maps_client: TestClient) -> Iterator[str]:
+    """The live server, for one test, as one that reads for no one without a key (not even
+    this machine's user); yields a viewer's key."""
+    app: Any = maps_client.app
+    open_policy = app.state.auth
+    closed = Settings(
+        database_url="sqlite://",
+        listen_host="0.0.0.0",
+        open_reads=False,
+        local_writes=False,
+        rate_limit="",
+    )
+    key = app.state.store.create_key("save-test-viewer", "viewer")["key"]
+    app.state.auth = Authenticator(closed)
+    try:
+        yield str(key)
+    finally:
+        app.state.auth = open_policy
+
+
+def test_saving_a_map_asked_for_with_a_key_says_why_it_cannot(
+    browser: Browser, server_url: str, keys_needed: str
+) -> None:
+    """The page was posted for with an API key, which the browser does not send again:
+    Save says so (and how to get the file) instead of doing nothing."""
+    with browser.open(
+        f"{server_url}/maps/plan",
+        name="plan-save-needs-key",
+        post_json=json.dumps(PLAN_WITH_STOPS),
+        post_headers={"Authorization": f"Bearer {keys_needed}"},
+    ) as (page, visit):
+        _clean(visit)
+        page.click(".relos-save")
+        note = page.wait_for_selector(".relos-save-note", timeout=15_000)
+        assert note is not None and note.is_visible()
+        said = note.inner_text()
+        assert said.startswith("Could not save the map") and "API key (HTTP 401)" in said
+        assert "download=true" in said
+        assert page.locator(".relos-save").inner_text() == "Save HTML"
+        shot(page, "plan-save-needs-key-note")
+        note.click()  # dismissed
+        assert page.locator(".relos-save-note").count() == 0
+
+
+def test_a_standalone_file_offers_print_but_no_save(browser: Browser, tmp_path: Path) -> None:
+    """A file already standalone has nothing to ask a service for: Print, and no Save."""
+    url = _standalone(tmp_path, "plan-export", render_plan(fx.mumbai_vladivostok_plan()))
+    with browser.open(url, name="plan-export-file") as (page, visit):
         _clean(visit)
         assert page.locator(".relos-print").is_visible()
         assert page.locator(".relos-save").count() == 0

@@ -209,7 +209,7 @@ def test_reach_case_ids_are_stable_and_a_new_limit_adds_only_its_cases(
             "did you mean in-mumbai-naval-dockyard",
         ),
         (
-            _with_reach(origins=[["in-kochi-naval-base", "karwar"]]),
+            _with_reach(origins=[["in-kochi-naval-base", "karwr"]]),
             "reach.origins.0.1",
             "did you mean in-karwar",
         ),
@@ -220,7 +220,7 @@ def test_reach_case_ids_are_stable_and_a_new_limit_adds_only_its_cases(
         (_with_reach(origins=[]), "reach.origins", "at least 1"),
         (_with_reach(base={"nation": "IND"}), "reach.base.nation", "set per case"),
         (_with_reach(base={"speed_kn": 0}), "reach.base.speed_kn", "greater than or equal"),
-        (_with_reach(base={"closed": ["suze"]}), "reach.base.closed.0", "did you mean suez?"),
+        (_with_reach(base={"closed": ["suze"]}), "reach.base.closed.0", "did you mean suez,"),
         (_with_reach(base={"warp": 9}), "reach.base.warp", "Extra inputs"),
         (_with_reach(horizon=3), "reach.horizon", "Extra inputs"),
         (

@@ -108,9 +108,9 @@ def test_too_many_cases_are_refused_before_any_is_made() -> None:
             "did you mean ru-vladivostok-naval-base",
         ),
         (
-            _with(pairs=[["in-mumbai-naval-dockyard", "vladivostok"]]),
+            _with(pairs=[["in-mumbai-naval-dockyard", "Vladivostock"]]),
             "pairs.0.1",
-            "did you mean ru-vladivostok",
+            "unknown facility id 'Vladivostock'; did you mean ru-vladivostok-port, ru-vladivostok",
         ),
         (_with(pairs=[["in-mumbai-naval-dockyard", "91,100"]]), "pairs.0.1", "latitude 100.0"),
         (_with(platforms=["talwr"]), "platforms.0", "did you mean talwar?"),
@@ -122,7 +122,7 @@ def test_too_many_cases_are_refused_before_any_is_made() -> None:
         (
             _with(scenarios=[{"name": "x", "closed": ["suze"]}]),
             "scenarios.0.closed.0",
-            "did you mean suez?",
+            "did you mean suez, red-sea?",
         ),
         (
             _with(scenarios=[{"name": "x", "dropped_agreements": ["relo"]}]),
@@ -130,7 +130,7 @@ def test_too_many_cases_are_refused_before_any_is_made() -> None:
             "did you mean relos?",
         ),
         (
-            _with(scenarios=[{"name": "x", "closed_facilities": ["sg-changi"]}]),
+            _with(scenarios=[{"name": "x", "closed_facilities": ["sg-changi-navl"]}]),
             "scenarios.0.closed_facilities.0",
             "did you mean sg-changi-naval-base?",
         ),

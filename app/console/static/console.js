@@ -1,10 +1,13 @@
 /* console.js: the planning console. The form on the left becomes a POST /plans body;
  * the answer is drawn on the map and tabled on the right, with its difference from the
- * plan before; closures can be saved as scenarios, compared, ranked, and the reach shaded.
- * Everything comes from the service's API; nothing from the data is read as HTML. */
+ * plan before; a what-if (date and closures) can be saved as a scenario, applied again
+ * (the whole form loaded and planned), compared, ranked, and the reach shaded.
+ * Everything comes from the service's API; nothing from the data is read as HTML. Ids are
+ * what the console sends; names (names.js) are what it shows. */
 import { api, apiKey } from "./api.js";
 import { fill, h } from "./dom.js";
 import * as maps from "./map.js";
+import * as names from "./names.js";
 import * as panels from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
@@ -13,7 +16,7 @@ const state = {
   facilities: [], // {id, name, country, kind, coordinates, text}
   byId: new Map(),
   platforms: new Map(),
-  names: new Map(), // passage, group and agreement ids -> names
+  agreements: [], // every agreement, from GET /agreements
   picks: { origin: null, destination: null }, // {id?, point?, name, coordinates}
   closedFacilities: new Map(), // id -> name
   plan: null,
@@ -21,6 +24,7 @@ const state = {
   previous: null,
   previousBody: null,
   scenarios: [],
+  extras: null, // what an applied scenario holds beyond the form: {name, min_confidence, ...}
   asked: 0, // the latest plan request; older answers are dropped
   pending: null, // the body of the plan request on its way
 };
@@ -84,9 +88,6 @@ function search(query) {
   return found.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name)).slice(0, 8);
 }
 
-/* A facility's name without its parenthesis ("Port of Djibouti"), or the id if unknown. */
-const shortName = (id) => (state.byId.has(id) ? state.byId.get(id).name.split(" (")[0] : id);
-
 const describeFacility = (f) => `${f.country} · ${f.kind.replace("_", " ")}`;
 
 function picker(root, onPick) {
@@ -130,10 +131,11 @@ function pick(role, place) {
   state.picks[role] = place;
   const shown = $(role).querySelector(".chosen");
   shown.classList.toggle("muted", !place);
+  const f = place && place.id ? state.byId.get(place.id) : null;
   fill(
     shown,
     place ? place.name : "not chosen",
-    place && place.id ? h("span", { class: "muted" }, ` (${place.id})`) : null,
+    f ? h("span", { class: "muted" }, ` ${describeFacility(f)}`) : null,
   );
   maps.drawPicks(view, state.picks);
 }
@@ -240,30 +242,51 @@ function groupRows() {
   }));
 }
 
-function addGroupRow() {
+function addGroupRow(member = { platform: $("platform").value, count: 1 }) {
   const select = h("select", { "aria-label": "platform" });
-  platformOptions(select, $("nation").value, $("platform").value);
+  platformOptions(select, $("nation").value, member.platform);
   const row = h(
     "div",
     { class: "group-row" },
     select,
-    h("input", { type: "number", min: 1, max: 50, value: 1, "aria-label": "how many" }),
+    h("input", {
+      type: "number",
+      min: 1,
+      max: 50,
+      value: member.count || 1,
+      "aria-label": "how many",
+    }),
     h("button", { type: "button", "aria-label": "remove", onclick: () => row.remove() }, "×"),
   );
   select.addEventListener("change", showFacilities);
   $("group-rows").append(row);
 }
 
-async function loadAgreements() {
+/* The nation's agreements to drop, by name (and `keep`, ids listed whoever the parties). */
+function showAgreements(keep = []) {
   const nation = $("nation").value;
-  const answer = await api("/agreements", { query: { party: nation } });
-  const dropped = new Set(checked("agreements"));
+  const listed = new Set(keep);
+  const dropped = new Set([...checked("agreements"), ...keep]);
   fill(
     $("agreements"),
-    answer.agreements.map((a) => {
-      state.names.set(a.id, a.name);
-      return checkbox("agreements", a.id, a.id, a.name, dropped.has(a.id));
-    }),
+    state.agreements
+      .filter((a) => a.parties.includes(nation) || listed.has(a.id))
+      .map((a) =>
+        checkbox(
+          "agreements",
+          a.id,
+          [
+            names.agreement(a.id),
+            h(
+              "span",
+              { class: "muted" },
+              ` with ${a.parties.filter((p) => p !== nation).join(", ")}`,
+            ),
+          ],
+          a.name,
+          dropped.has(a.id),
+        ),
+      ),
   );
 }
 
@@ -274,7 +297,8 @@ function checkbox(group, value, label, title, on = false) {
     "label",
     { class: "check", title },
     h("input", { type: "checkbox", name: group, value, checked: on, onchange: replanIfShown }),
-    ` ${label}`,
+    " ",
+    label,
   );
 }
 
@@ -285,11 +309,38 @@ function setChecked(id, values) {
   for (const input of $(id).querySelectorAll("input")) input.checked = on.has(input.value);
 }
 
+/* Checkboxes for `values` the list lacks (a saved scenario may close an ice region). */
+function addChecks(id, values, label, title) {
+  const have = new Set([...$(id).querySelectorAll("input")].map((input) => input.value));
+  const missing = values.filter((v) => !have.has(v));
+  $(id).prepend(...missing.map((v) => checkbox(id, v, label(v), title(v))));
+}
+
 const airspace = () =>
   $("airspace")
     .value.split(/[\s,]+/)
     .map((s) => s.trim().toUpperCase())
     .filter(Boolean);
+
+/* What an applied scenario holds beyond the form: these a plan request takes too... */
+const PLAN_EXTRAS = ["opened_airspace", "denied_countries", "min_confidence"];
+/* ...and these only a scenario does (so such a plan is asked for under the scenario). */
+const SCENARIO_EXTRAS = ["added_facilities", "added_agreements", "platform_overrides"];
+
+const given = (v) =>
+  v !== null && v !== undefined && (typeof v !== "object" || Object.keys(v).length > 0);
+
+/* The applied scenario's `keys`, those it gives. */
+function extras(keys) {
+  const x = state.extras || {};
+  return Object.fromEntries(keys.filter((k) => given(x[k])).map((k) => [k, x[k]]));
+}
+
+/* The scenario a plan is asked for under: the applied one's parts a request cannot hold. */
+function under() {
+  const parts = extras(SCENARIO_EXTRAS);
+  return Object.keys(parts).length ? { name: state.extras.name, ...parts } : null;
+}
 
 function closures() {
   return {
@@ -298,6 +349,7 @@ function closures() {
     closed_facilities: [...state.closedFacilities.keys()],
     closed_airspace: airspace(),
     ...($("clearance").checked ? { allow_clearance: true } : {}),
+    ...extras(PLAN_EXTRAS),
   };
 }
 
@@ -326,22 +378,33 @@ function planBody() {
   return body;
 }
 
+/* The plan for `body`; under a scenario (what the form cannot show), its row of /compare. */
+async function ask(body, scenario) {
+  if (!scenario) return api("/plans", { method: "POST", body });
+  const answer = await api("/compare", {
+    method: "POST",
+    body: { plan: body, scenarios: [scenario], include_plans: true },
+  });
+  return answer.results[answer.results.length - 1].plan;
+}
+
 async function runPlan() {
   const body = planBody();
-  if (!body) return;
-  const key = JSON.stringify(body);
-  if (key === state.pending) return; // the same question is on its way (Enter, then change)
+  if (!body) return null;
+  const scenario = under();
+  const key = JSON.stringify([body, scenario]);
+  if (key === state.pending) return null; // the same question is on its way (Enter, then change)
   state.pending = key;
   const asked = ++state.asked;
-  const plan = await attempt("Planning", () => api("/plans", { method: "POST", body }));
+  const plan = await attempt("Planning", () => ask(body, scenario));
   if (asked === state.asked) state.pending = null;
-  if (!plan || asked !== state.asked) return;
+  if (!plan || asked !== state.asked) return null;
   if (state.plan) {
     state.previous = state.plan;
     state.previousBody = state.body;
   }
   state.plan = plan;
-  state.body = body;
+  state.body = scenario ? { ...body, scenario: scenario.name } : body;
   maps.drawPlan(view, state.previous, "previous");
   maps.drawPlan(view, plan, "current");
   showPlan();
@@ -350,6 +413,7 @@ async function runPlan() {
     plan.feasible ? "Planned." : "No feasible plan: see why on the right.",
     plan.feasible ? "ok" : "error",
   );
+  return plan;
 }
 
 function replanIfShown() {
@@ -369,27 +433,158 @@ function showPlan() {
 
 // -- scenarios --------------------------------------------------------------------------------
 
+/* A what-if in words, by name: "date: 2027-08-01 · closed: Suez Canal; Bab-el-Mandeb". */
 function scenarioSummary(s) {
+  const overrides = Object.entries(s.platform_overrides || {}).map(([id, o]) =>
+    o.replace_with
+      ? `${names.platform(id)} → ${names.platform(o.replace_with)}`
+      : `${names.platform(id)}: ${Object.entries(o)
+          .map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`)
+          .join(", ")}`,
+  );
   const parts = [
-    ["closed", s.closed],
-    ["dropped", s.dropped_agreements],
-    ["facilities closed", s.closed_facilities],
+    ["date", s.date ? [s.date] : []],
+    ["closed", (s.closed || []).map(names.passage)],
+    ["dropped", (s.dropped_agreements || []).map(names.agreement)],
+    ["facilities closed", (s.closed_facilities || []).map(names.facility)],
     ["airspace closed", s.closed_airspace],
-    ["clearance allowed", s.allow_clearance ? ["yes"] : []],
+    ["airspace opened", s.opened_airspace],
+    ["clearance", s.allow_clearance ? ["allowed"] : []],
+    ["clearance refused by", s.denied_countries],
+    ["minimum confidence", s.min_confidence ? [s.min_confidence] : []],
+    ["hypothetical facilities", (s.added_facilities || []).map((f) => names.facility(f.id))],
+    ["hypothetical agreements", (s.added_agreements || []).map((a) => names.agreement(a.id))],
+    ["platforms changed", overrides],
   ]
     .filter(([, xs]) => xs && xs.length)
-    .map(([k, xs]) => `${k}: ${xs.join(", ")}`);
-  return parts.join("; ") || "no closures";
+    .map(([k, xs]) => `${k}: ${xs.map((x) => String(x).replaceAll("_", " ")).join("; ")}`);
+  return parts.join(" · ") || "no closures";
+}
+
+/* A saved scenario holds the what-if (date, closures, clearance...), not the voyage it was
+ * planned for (nation, platform or group, where from and to, speed, reserve): this browser
+ * remembers the voyage each scenario was saved with, so Apply loads the whole of it. */
+const voyageKey = (s) => `relos-voyage ${location.pathname} ${s.id} ${s.created_at}`;
+
+function voyage() {
+  const group = groupRows();
+  return {
+    nation: $("nation").value,
+    ...(group.length ? { group } : { platform: $("platform").value }),
+    origin: state.picks.origin,
+    destination: state.picks.destination,
+    departure: $("departure").value || null,
+    speed: $("speed").value,
+    reserve: $("reserve").value,
+    clearance: $("clearance").checked,
+  };
+}
+
+function remember(s, v) {
+  try {
+    localStorage.setItem(voyageKey(s), JSON.stringify(v));
+  } catch {
+    // storage full or off: Apply loads the what-if without the voyage
+  }
+}
+
+function recall(s) {
+  try {
+    return JSON.parse(localStorage.getItem(voyageKey(s)) || "null");
+  } catch {
+    return null;
+  }
+}
+
+/* A remembered voyage in words: "Vizag → Severomorsk, Talwar-class frigate (IND)". */
+function voyageSummary(v) {
+  const who = v.group ? v.group.map(names.member).join(" + ") : names.platform(v.platform);
+  const end = (p) => (p ? p.name.split(" (")[0] : "?");
+  return `${end(v.origin)} → ${end(v.destination)}, ${who} (${v.nation})`;
+}
+
+/* The catalogue's current record for a remembered place (its name may have changed). */
+const fresh = (place) =>
+  place && place.id && state.byId.has(place.id) ? facilityPlace(state.byId.get(place.id)) : place;
+
+function loadVoyage(v) {
+  if (v.nation) {
+    if (![...$("nation").options].some((o) => o.value === v.nation)) {
+      $("nation").append(h("option", { value: v.nation }, v.nation));
+    }
+    $("nation").value = v.nation;
+  }
+  platformOptions($("platform"), $("nation").value, v.platform || $("platform").value);
+  fill($("group-rows"));
+  $("group").open = Boolean(v.group && v.group.length);
+  for (const member of v.group || []) addGroupRow(member);
+  $("platform").disabled = $("group").open;
+  pick("origin", fresh(v.origin) || null);
+  pick("destination", fresh(v.destination) || null);
+  $("speed").value = v.speed ?? "";
+  $("reserve").value = v.reserve ?? 25;
+  $("clearance").checked = Boolean(v.clearance);
+  showFacilities();
+}
+
+/* What an applied scenario holds beyond the form, with a way to drop it. */
+function showExtras() {
+  const box = $("extras");
+  box.hidden = !state.extras;
+  fill(
+    box,
+    state.extras
+      ? [
+          h("p", {}, `Also from “${state.extras.name}”: ${scenarioSummary(state.extras)}.`),
+          h(
+            "button",
+            {
+              type: "button",
+              onclick: () => {
+                state.extras = null;
+                showExtras();
+                replanIfShown();
+              },
+            },
+            "Drop these",
+          ),
+        ]
+      : null,
+  );
+}
+
+/* The names of a scenario's hypothetical facilities and agreements. */
+function learnHypothetical(s) {
+  names.learnFacilities(
+    (s.added_facilities || []).map((f) => ({
+      id: f.id,
+      name: (f.properties && f.properties.name) || f.id,
+    })),
+  );
+  names.learnAgreements(
+    (s.added_agreements || []).map((a) => ({ id: a.id, name: a.name || a.id })),
+  );
+}
+
+function setExtras(s) {
+  const keys = [...PLAN_EXTRAS, ...SCENARIO_EXTRAS].filter((k) => given(s[k]));
+  learnHypothetical(s);
+  state.extras = keys.length
+    ? { name: s.name, ...Object.fromEntries(keys.map((k) => [k, s[k]])) }
+    : null;
+  showExtras();
 }
 
 async function loadScenarios() {
   const answer = await api("/scenarios", { query: { limit: 1000 } });
   state.scenarios = answer.scenarios;
+  for (const s of answer.scenarios) learnHypothetical(s);
   fill(
     $("scenarios"),
     answer.scenarios.length
-      ? answer.scenarios.map((s) =>
-          h(
+      ? answer.scenarios.map((s) => {
+          const v = recall(s);
+          return h(
             "li",
             { "data-id": s.id },
             h(
@@ -400,36 +595,79 @@ async function loadScenarios() {
               h("strong", {}, s.name),
             ),
             h("span", { class: "muted" }, ` ${scenarioSummary(s)} · ${s.owner}`),
+            v ? h("span", { class: "voyage" }, ` ${voyageSummary(v)}`) : null,
             " ",
-            h("button", { type: "button", onclick: () => applyScenario(s) }, "Apply"),
-          ),
-        )
+            h(
+              "button",
+              {
+                type: "button",
+                class: "apply",
+                title: v
+                  ? "load this what-if, its voyage too, into the form and plan it"
+                  : "load this what-if into the form and plan it for the voyage there",
+                onclick: () => applyScenario(s),
+              },
+              "Apply",
+            ),
+          );
+        })
       : h("li", { class: "muted" }, "None saved yet."),
   );
 }
 
-function applyScenario(s) {
+/* Load a saved scenario into the form, the voyage it was saved with too (if this browser
+ * saved it), and plan it: the planner sees the saved what-if, not the form's leftovers. */
+async function applyScenario(s) {
+  const v = recall(s);
+  if (v) loadVoyage(v);
+  const date = s.date || (v && v.departure);
+  if (date) $("departure").value = date;
+  setExtras(s);
+  addChecks("passages", s.closed, names.passageName, names.passageName);
   setChecked("passages", s.closed);
+  showAgreements(s.dropped_agreements);
+  addChecks("agreements", s.dropped_agreements, names.agreement, names.agreementName);
   setChecked("agreements", s.dropped_agreements);
-  state.closedFacilities = new Map(
-    s.closed_facilities.map((id) => [id, (state.byId.get(id) || { name: id }).name]),
-  );
+  state.closedFacilities = new Map(s.closed_facilities.map((id) => [id, names.facilityName(id)]));
   showClosedFacilities();
   $("airspace").value = s.closed_airspace.join(", ");
-  $("clearance").checked = Boolean(s.allow_clearance);
+  if (s.allow_clearance !== null && s.allow_clearance !== undefined) {
+    $("clearance").checked = s.allow_clearance;
+  }
   $("scenario-name").value = s.name;
-  if (state.picks.origin && state.picks.destination) runPlan();
+  if (!state.picks.origin || !state.picks.destination) {
+    say(`Loaded “${s.name}”: choose where from and to, then Plan.`, "ok");
+    return;
+  }
+  const plan = await runPlan();
+  if (!plan) return;
+  const what = `Applied “${s.name}”${v ? " with the voyage it was saved with" : ""}`;
+  if (plan.feasible) say(`${what}.`, "ok");
+  else say(`${what}: no feasible plan, see why on the right.`, "error");
+}
+
+/* The what-if the form holds, as a scenario record (without its name). */
+function whatIf() {
+  const { allow_clearance, ...rest } = closures();
+  return {
+    ...($("departure").value ? { date: $("departure").value } : {}),
+    ...rest,
+    allow_clearance: Boolean(allow_clearance),
+    ...extras(SCENARIO_EXTRAS),
+  };
 }
 
 async function saveScenario() {
-  const body = { ...closures() };
-  const name = $("scenario-name").value.trim() || scenarioSummary(body);
+  const body = whatIf();
+  const name = $("scenario-name").value.trim() || scenarioSummary(body).slice(0, 200);
+  const trip = voyage();
   const saved = await attempt("Saving the scenario", async () => {
     const answer = await api("/scenarios", { method: "POST", body: { name, ...body } });
+    remember(answer, trip);
     await loadScenarios();
     return answer;
   });
-  if (saved) say(`Saved scenario “${saved.name}” (#${saved.id}).`, "ok");
+  if (saved) say(`Saved scenario “${saved.name}”: Apply loads it again.`, "ok");
 }
 
 // -- compare, critical, reach -----------------------------------------------------------------
@@ -449,7 +687,7 @@ async function runCompare() {
   if (!answer) return;
   fill(
     $("compare-out"),
-    panels.compareTable(answer.results, shortName, (plan) => maps.drawPlan(view, plan, "compared")),
+    panels.compareTable(answer.results, (plan) => maps.drawPlan(view, plan, "compared")),
   );
 }
 
@@ -460,8 +698,7 @@ async function runCritical() {
     api("/critical", { method: "POST", body }),
   );
   if (!answer) return;
-  const name = (r) => (r.kind === "passage" ? state.names.get(r.id) || r.id : r.id);
-  fill($("critical-out"), panels.criticalTable(answer, shortName, name));
+  fill($("critical-out"), panels.criticalTable(answer));
 }
 
 async function runReach() {
@@ -474,7 +711,10 @@ async function runReach() {
     dropped_agreements: checked("agreements"),
     closed_facilities: [...state.closedFacilities.keys()],
     allow_clearance: $("clearance").checked,
+    ...extras(["denied_countries", "min_confidence"]),
   };
+  const scenario = under();
+  if (scenario) body.scenario = scenario;
   if ($("departure").value) body.departure = `${$("departure").value}T00:00:00Z`;
   if ($("speed").value) body.speed_kn = Number($("speed").value);
   if ($("reach-days").value) body.days = Number($("reach-days").value);
@@ -510,10 +750,11 @@ function nextMonth() {
 }
 
 async function start() {
-  const [facilities, platforms, passages] = await Promise.all([
+  const [facilities, platforms, passages, agreements] = await Promise.all([
     api("/facilities", { query: { limit: 1000 } }),
     api("/platforms"),
     api("/passages"),
+    api("/agreements"),
   ]);
   state.facilities = facilities.features.map((f) => ({
     id: f.id,
@@ -525,14 +766,17 @@ async function start() {
   }));
   state.byId = new Map(state.facilities.map((f) => [f.id, f]));
   for (const p of platforms.platforms) state.platforms.set(p.id, p);
+  state.agreements = agreements.agreements;
+  names.learnFacilities(state.facilities);
+  names.learnPlatforms(platforms.platforms);
+  names.learnPassages(passages);
+  names.learnAgreements(state.agreements);
   const nations = [...new Set([...state.platforms.values()].map((p) => p.nation))].sort();
   fill(
     $("nation"),
     nations.map((n) => h("option", { value: n, selected: n === "IND" }, n)),
   );
   platformOptions($("platform"), $("nation").value, "talwar");
-  for (const g of passages.closure_groups) state.names.set(g.id, g.name);
-  for (const p of passages.passages) state.names.set(p.id, p.name);
   fill(
     $("passages"),
     passages.closure_groups.map((g) => checkbox("passages", g.id, g.name, g.note)),
@@ -542,7 +786,8 @@ async function start() {
   );
   $("departure").value = nextMonth();
   showFacilities();
-  await Promise.all([loadAgreements(), loadScenarios(), showWho()]);
+  showAgreements();
+  await Promise.all([loadScenarios(), showWho()]);
 }
 
 picker($("origin"), (f) => pick("origin", facilityPlace(f)));
@@ -555,7 +800,7 @@ $("plan-form").addEventListener("submit", (e) => {
 });
 $("nation").addEventListener("change", () => {
   platformOptions($("platform"), $("nation").value, $("platform").value);
-  attempt("Loading agreements", loadAgreements);
+  showAgreements();
 });
 $("platform").addEventListener("change", showFacilities);
 $("group").addEventListener("toggle", () => {
@@ -563,7 +808,7 @@ $("group").addEventListener("toggle", () => {
   $("platform").disabled = $("group").open;
   showFacilities();
 });
-$("group-add").addEventListener("click", addGroupRow);
+$("group-add").addEventListener("click", () => addGroupRow());
 $("airspace").addEventListener("change", replanIfShown);
 $("clearance").addEventListener("change", replanIfShown);
 $("save").addEventListener("click", saveScenario);

@@ -1,8 +1,9 @@
 /* map.js: the console's Leaflet map: offline basemap, facilities, plans, reach.
  * Leaflet (window.L), the land polygons (RELOS_LAND) and relosMaps come from the
  * service's /static assets, the same the folium maps use. Every label is an element
- * holding text, so nothing from the data is read as HTML. */
+ * holding text, so nothing from the data is read as HTML; passages go by name. */
 import { fmt, h } from "./dom.js";
+import * as names from "./names.js";
 
 const LAND = { color: "#9c9a7f", weight: 0.6, fillColor: "#efecd9", fillOpacity: 1 };
 const GRID = { color: "#7d97ad", weight: 0.5, opacity: 0.5 };
@@ -125,15 +126,22 @@ export function drawPicks({ layers }, picks) {
 }
 
 function legTooltip(leg) {
-  const passages = leg.passages && leg.passages.length ? `through ${leg.passages.join(", ")}` : "";
+  const passages =
+    leg.passages && leg.passages.length
+      ? `through ${leg.passages.map(names.passage).join("; ")}`
+      : "";
+  const from = leg.from_name || names.place(leg.from);
+  const to = leg.to_name || names.place(leg.to);
   return h(
     "div",
     {},
-    h("strong", {}, `Leg ${leg.index}: ${leg.from_name || leg.from} → ${leg.to_name || leg.to}`),
+    h("strong", {}, `Leg ${leg.index}: ${from} → ${to}`),
     h("br"),
     `${fmt.nm(leg.distance_nm)}, ${fmt.hoursAsDays(leg.duration_h)}; fuel on arrival ${fmt.pct(leg.fuel_on_arrival)}`,
     passages ? [h("br"), passages] : null,
-    leg.wait_h ? [h("br"), `waits ${fmt.hoursAsDays(leg.wait_h)}: ${leg.wait_reason || ""}`] : null,
+    leg.wait_h
+      ? [h("br"), `waits ${fmt.hoursAsDays(leg.wait_h)}: ${names.text(leg.wait_reason || "")}`]
+      : null,
   );
 }
 

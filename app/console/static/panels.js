@@ -1,8 +1,13 @@
 /* panels.js: the results beside the map, built from the API's answers as elements holding
  * text: a plan (summary, calls, warnings), its difference from the plan before, and the
- * compare, critical and reach tables. */
+ * compare, critical and reach tables. Passages, agreements, facilities and platforms are
+ * named (names.js), never shown by id. */
 import { fmt, h, table } from "./dom.js";
 import { BAND_COLOURS } from "./map.js";
+import * as names from "./names.js";
+
+/* Names for a list of ids, or "none" (";" between: some names hold a comma). */
+const named = (ids, name) => (ids && ids.length ? ids.map(name).join("; ") : "none");
 
 /* Every agreement a plan's calls rest on. */
 function agreementsOf(plan) {
@@ -23,7 +28,7 @@ export function planSummary(plan) {
       { class: plan.feasible ? "ok" : "bad", "data-feasible": String(plan.feasible) },
       plan.feasible ? "Feasible plan" : "No feasible plan",
     ),
-    plan.reason ? h("p", { class: "bad" }, plan.reason) : null,
+    plan.reason ? h("p", { class: "bad" }, names.text(plan.reason)) : null,
     plan.suggestions && plan.suggestions.length
       ? h(
           "div",
@@ -32,7 +37,7 @@ export function planSummary(plan) {
           h(
             "ul",
             {},
-            plan.suggestions.map((s) => h("li", {}, s)),
+            plan.suggestions.map((s) => h("li", {}, names.text(s))),
           ),
         )
       : null,
@@ -49,12 +54,27 @@ export function planSummary(plan) {
             ["Stops", t.stops],
             ["ETA", fmt.time(t.eta)],
             ["Usable range", `${fmt.nm(plan.usable_range_nm)}: ${plan.range_basis || ""}`],
-            ["Passages", fmt.list(plan.passages)],
-            ["Agreements", fmt.list(agreementsOf(plan))],
+            ["Passages", named(plan.passages, names.passage)],
+            ["Agreements", named(agreementsOf(plan), names.agreement)],
           ].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
         )
       : null,
   ];
+}
+
+/* What opens a call to the nation: "own", "RELOS" (its full name on hover)... */
+function basis(c) {
+  if (c.basis === "own") return "own";
+  if (c.agreement) {
+    return h("span", { title: names.agreementName(c.agreement) }, names.agreement(c.agreement));
+  }
+  return c.basis === "clearance" ? "diplomatic clearance" : c.basis;
+}
+
+/* A call's place, and under it (muted) what opens it. */
+function callCell(c) {
+  const by = basis(c);
+  return [c.name || names.place(c.id), by ? [h("br"), h("span", { class: "muted" }, by)] : null];
 }
 
 /* The origin, each stop and the destination: who opens it, when, fuel, notice. */
@@ -77,11 +97,7 @@ export function callsTable(plan) {
     ? table(
         [
           { label: "", value: (c) => c.role },
-          { label: "Call", value: (c) => c.name || c.id },
-          {
-            label: "By",
-            value: (c) => (c.basis === "own" ? "own" : c.agreement || c.basis || "–"),
-          },
+          { label: "Call, opened by", value: callCell },
           {
             label: "When (UTC)",
             value: (c) =>
@@ -120,34 +136,63 @@ export function warningsList(warnings, title = "Warnings") {
         h(
           "ul",
           { class: "warnings" },
-          warnings.map((w) => h("li", {}, w)),
+          warnings.map((w) => h("li", {}, names.text(w))),
         ),
       ]
     : null;
 }
 
-/* A request list item as text (a group member as "2× talwar"). */
-const item = (x) => (x && typeof x === "object" ? `${x.count || 1}× ${x.platform}` : String(x));
+/* How the console words each field of a plan request: a label and a value as text. */
+const FIELDS = {
+  nation: ["nation", String],
+  platform: ["platform", names.platform],
+  group: ["group", names.member],
+  origin: ["from", names.place],
+  destination: ["to", names.place],
+  departure: ["departure", fmt.date, "now"],
+  speed_kn: ["speed", (x) => `${x} kn`, "economical"],
+  reserve: ["reserve", fmt.pct],
+  closed: ["closed", names.passage],
+  dropped_agreements: ["dropped", names.agreement],
+  closed_facilities: ["facilities closed", names.facility],
+  closed_airspace: ["airspace closed", String],
+  opened_airspace: ["airspace opened", String],
+  allow_clearance: ["clearance", (x) => (x ? "allowed" : "not allowed"), "not allowed"],
+  denied_countries: ["clearance refused by", String],
+  min_confidence: ["minimum confidence", (x) => String(x).replaceAll("_", " "), "any"],
+  scenario: ["under", String, "no scenario"],
+};
 
-/* "+added, −removed" between two lists, or "same". */
-function listChange(before, after) {
-  const was = new Set((before || []).map(item));
-  const is = new Set((after || []).map(item));
+const field = (k) => FIELDS[k] || [k.replaceAll("_", " "), (x) => JSON.stringify(x), "none"];
+
+/* "+added; −removed" between two lists (words via `word`), or "same". */
+function listChange(before, after, word = String) {
+  const was = new Set((before || []).map(word));
+  const is = new Set((after || []).map(word));
   const added = [...is].filter((x) => !was.has(x));
   const removed = [...was].filter((x) => !is.has(x));
-  return [...added.map((x) => `+${x}`), ...removed.map((x) => `−${x}`)].join(", ") || "same";
+  return [...added.map((x) => `+${x}`), ...removed.map((x) => `−${x}`)].join("; ") || "same";
+}
+
+/* What differs between two plan requests, in words: "closed +Suez Canal; speed 14 kn → 16 kn". */
+function requestChanges(a, b) {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .map((k) => {
+      const [label, word, none] = field(k);
+      if (Array.isArray(a[k]) || Array.isArray(b[k])) {
+        return [label, listChange(a[k], b[k], word)];
+      }
+      if (JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null)) return [label, "same"];
+      const show = (x) => (x === undefined || x === null ? none || "none" : word(x));
+      return [label, `${show(a[k])} → ${show(b[k])}`];
+    })
+    .filter(([, change]) => change !== "same")
+    .map(([label, change]) => `${label} ${change}`);
 }
 
 /* What changed from the plan before (`was`, asked with `a`) to this one (`is`, asked with `b`). */
 export function deltaPanel(was, is, a, b) {
-  const asked = [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .map((k) => {
-      if (Array.isArray(a[k]) || Array.isArray(b[k])) return [k, listChange(a[k], b[k])];
-      const [x, y] = [JSON.stringify(a[k] ?? null), JSON.stringify(b[k] ?? null)];
-      return [k, x === y ? "same" : `${x} → ${y}`];
-    })
-    .filter(([, change]) => change !== "same")
-    .map(([k, change]) => `${k.replaceAll("_", " ")} ${change}`);
+  const asked = requestChanges(a, b);
   const stopsOf = (p) => (p.stops || []).map((s) => s.name);
   let rows;
   if (was.feasible && is.feasible) {
@@ -162,15 +207,21 @@ export function deltaPanel(was, is, a, b) {
     rows = [["Feasible", `${was.feasible ? "yes" : "no"} → ${is.feasible ? "yes" : "no"}`]];
   }
   rows.push(
-    ["Agreements", listChange(agreementsOf(was), agreementsOf(is))],
+    ["Agreements", listChange(agreementsOf(was), agreementsOf(is), names.agreement)],
     ["Stops at", listChange(stopsOf(was), stopsOf(is))],
-    ["Passages", listChange(was.passages, is.passages)],
+    ["Passages", listChange(was.passages, is.passages, names.passage)],
   );
   return h(
     "section",
     { class: "delta" },
     h("h3", {}, "Against the previous plan"),
-    h("p", { class: "muted" }, asked.length ? `Changed: ${asked.join("; ")}` : "Same request."),
+    asked.length
+      ? h(
+          "ul",
+          { class: "changes" },
+          asked.map((change) => h("li", {}, change)),
+        )
+      : h("p", { class: "muted" }, "Same request."),
     h(
       "dl",
       {},
@@ -180,7 +231,7 @@ export function deltaPanel(was, is, a, b) {
 }
 
 /* A row per scenario, baseline first; `show(plan)` draws a row's plan. */
-export function compareTable(rows, shortName, show) {
+export function compareTable(rows, show) {
   return table(
     [
       {
@@ -220,8 +271,8 @@ export function compareTable(rows, shortName, show) {
         label: "Stops used, or why none",
         value: (r) =>
           r.feasible
-            ? fmt.list(r.stops_used.map(shortName))
-            : h("span", { class: "bad" }, r.reason),
+            ? named(r.stops_used, names.facility)
+            : h("span", { class: "bad" }, names.text(r.reason)),
       },
     ],
     rows,
@@ -229,18 +280,23 @@ export function compareTable(rows, shortName, show) {
   );
 }
 
-/* What a plan relies on, ranked; `name(row)` names an agreement or passage. */
-export function criticalTable(answer, shortName, name) {
+/* What a plan relies on, ranked: facilities, agreements and passages by name. */
+export function criticalTable(answer) {
+  const name = { facility: names.facility, agreement: names.agreement, passage: names.passage };
   return [
     answer.baseline.feasible
       ? null
-      : h("p", { class: "bad" }, `The plan itself is infeasible: ${answer.baseline.reason}`),
+      : h(
+          "p",
+          { class: "bad" },
+          `The plan itself is infeasible: ${names.text(answer.baseline.reason)}`,
+        ),
     table(
       [
         { label: "#", num: true, value: (r) => r.rank },
         {
           label: "Losing",
-          value: (r) => `${r.kind}: ${r.kind === "facility" ? shortName(r.id) : name(r)}`,
+          value: (r) => `${r.kind}: ${(name[r.kind] || String)(r.id)}`,
         },
         { label: "Then", value: (r) => (r.feasible ? "feasible" : "no plan") },
         {
@@ -250,7 +306,7 @@ export function criticalTable(answer, shortName, name) {
         },
         {
           label: "Why / stops instead",
-          value: (r) => (r.feasible ? fmt.list(r.stops_used.map(shortName)) : r.reason),
+          value: (r) => (r.feasible ? named(r.stops_used, names.facility) : names.text(r.reason)),
         },
       ],
       answer.ranking,
