@@ -29,7 +29,10 @@ VOLUME ["/home/relos/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"
-# One worker process per core (RELOS_WORKERS to change), heavy work gated in each
-# (RELOS_HEAVY_CONCURRENCY): see app/workload.py and bench/bench_load.py.
-ENV RELOS_WORKERS=2
+# One server process that answers, two compute processes (one per core, at a lower CPU
+# priority) that route, plan and draw, two heavy requests computing at once: cheap
+# requests stay quick under load (app/compute.py, app/workload.py, bench/bench_load.py).
+ENV RELOS_WORKERS=1 \
+    RELOS_COMPUTE_PROCESSES=2 \
+    RELOS_HEAVY_CONCURRENCY=2
 CMD ["relos", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -29,17 +29,31 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-def test_the_image_start_command_serves_with_two_workers(tmp_path: Path) -> None:
-    """The image's CMD as written (every interface), with two workers: it answers its
-    health check, reads are open, and writes need an API key."""
-    cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+def _image_settings(dockerfile: str) -> dict[str, str]:
+    """The ``RELOS_*`` settings of the image's last stage's ``ENV`` lines that follow
+    its ``USER`` (how the service is started, not where its files are)."""
+    tail = dockerfile[dockerfile.rindex("\nUSER ") :]
+    found: dict[str, str] = {}
+    for block in re.findall(r"^ENV ((?:.*\\\n)*.*)$", tail, re.MULTILINE):
+        found.update(re.findall(r"(RELOS_[A-Z_]+)=(\S+)", block))
+    return found
+
+
+def test_the_image_start_command_serves_with_compute_processes(tmp_path: Path) -> None:
+    """The image's CMD as written (every interface) with the image's settings (a server
+    process and compute processes): it answers its health check and computes, reads
+    are open, and writes need an API key."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
     assert cmd is not None
     args = json.loads(cmd.group(1))
     assert args[:2] == ["relos", "serve"] and args[args.index("--host") + 1] == "0.0.0.0"
+    image = _image_settings(dockerfile)
+    assert int(image["RELOS_COMPUTE_PROCESSES"]) >= 2, image
     port = free_port()
     args[args.index("--port") + 1] = str(port)
     db_url = f"sqlite:///{tmp_path}/serve.sqlite"
-    env = {**os.environ, "RELOS_WORKERS": "2", "RELOS_DATABASE_URL": db_url}
+    env = {**os.environ, **image, "RELOS_DATABASE_URL": db_url}
     proc = subprocess.Popen(
         [str(RELOS), *args[1:]],
         cwd=tmp_path,
@@ -71,7 +85,13 @@ def test_the_image_start_command_serves_with_two_workers(tmp_path: Path) -> None
         children = subprocess.run(
             ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
         ).stdout.split()
-        assert len(children) >= 2, children  # two workers (and maybe a helper)
+        assert len(children) >= 2, children  # the compute processes (and maybe a helper)
+        route = httpx.get(
+            f"{base}/routes",
+            params={"origin": "in-mumbai-naval-dockyard", "destination": "fr-toulon-naval-base"},
+            timeout=60,
+        )
+        assert route.status_code == 200 and route.json()["properties"]["distance_nm"] > 4000
         # the image's HEALTHCHECK, as written there
         check = re.search(r'CMD python -c "(.*)"$', (ROOT / "Dockerfile").read_text(), re.M)
         assert check is not None
