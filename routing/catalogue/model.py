@@ -220,6 +220,18 @@ class Catalogue:
         object.__setattr__(self, "_version", digest)
         return digest
 
+    def content_key(self) -> str:
+        """A key that changes with the catalogue's content, cheap for a catalogue made by
+        :meth:`with_additions` (its base's key and the records added, not a hash of
+        every record again: a planner probing 170 hypothetical agreements over 5,000
+        facilities hashed 5,000 records 170 times). For caches; provenance records
+        :meth:`version`."""
+        cached: str | None = self.__dict__.get("_content_key")
+        if cached is None:
+            cached = self.version()
+            object.__setattr__(self, "_content_key", cached)
+        return cached
+
     def spatial_mask(
         self,
         *,
@@ -262,10 +274,21 @@ class Catalogue:
         agreements: Iterable[Agreement] = (),
     ) -> Catalogue:
         """A new catalogue with hypothetical records added (the original is untouched)."""
+        added_f, added_a = list(facilities), list(agreements)
         fac = dict(self.facilities)
-        for f in facilities:
+        for f in added_f:
             fac[f.id] = f
         agr = dict(self.agreements)
-        for a in agreements:
+        for a in added_a:
             agr[a.id] = a
-        return Catalogue(facilities=fac, agreements=agr)
+        out = Catalogue(facilities=fac, agreements=agr)
+        blob = json.dumps(
+            {
+                "base": self.content_key(),
+                "f": [f.model_dump(mode="json") for f in added_f],
+                "a": [a.model_dump(mode="json") for a in added_a],
+            },
+            sort_keys=True,
+        ).encode()
+        object.__setattr__(out, "_content_key", "+" + hashlib.sha256(blob).hexdigest()[:16])
+        return out

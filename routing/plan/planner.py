@@ -642,7 +642,7 @@ class Planner:
         group limit excludes. Cached: the answer depends only on the key below."""
         day = req.departure.date()
         key = (
-            cat.version(),
+            cat.content_key(),
             req.nation,
             req.domain,
             tuple(a.id for a in rules.agreements_on(day)),

@@ -210,7 +210,7 @@ def _stricter(a: str | None, b: str | None) -> str | None:
 
 @cached(
     cache=LRUCache(maxsize=64),
-    key=lambda base, scenario: (base.version(), scenario.fingerprint()),
+    key=lambda base, scenario: (base.content_key(), scenario.fingerprint()),
     lock=Lock(),
 )
 def scenario_catalogue(base: Catalogue, scenario: Scenario) -> Catalogue:

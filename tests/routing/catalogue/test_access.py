@@ -97,3 +97,23 @@ def test_catalogue_as_a_geodataframe(cat: Catalogue) -> None:
     vlad = frame.loc["ru-vladivostok-naval-base"]
     assert vlad["country"] == "RUS"
     assert vlad.geometry.x == pytest.approx(cat.facility("ru-vladivostok-naval-base").lon)
+
+
+def test_a_hypothetical_catalogue_keys_by_what_was_added(cat: Catalogue) -> None:
+    # planners' caches key hypothetical catalogues cheaply: a key that missed an
+    # addition would plan a what-if on the catalogue without it
+    base = cat.facilities["in-mumbai-naval-dockyard"]
+    moved = base.model_copy(update={"id": "xx-hypothetical", "lat": base.lat + 0.1})
+    other = moved.model_copy(update={"lon": base.lon + 0.1})
+    relos = cat.agreements["relos"]
+    keys = {
+        "base": cat.content_key(),
+        "moved": cat.with_additions(facilities=[moved]).content_key(),
+        "other": cat.with_additions(facilities=[other]).content_key(),
+        "agreement": cat.with_additions(
+            agreements=[relos.model_copy(update={"id": "relos-2"})]
+        ).content_key(),
+    }
+    assert len(set(keys.values())) == len(keys), keys
+    assert cat.with_additions(facilities=[moved]).content_key() == keys["moved"]
+    assert cat.content_key() == cat.version()  # a loaded catalogue: its content hash
