@@ -33,7 +33,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -41,7 +41,6 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app.oidc import OidcVerifier
 from app.settings import Settings
 from app.store import KEY_PREFIX, LOCAL, ROLES, Actor, Store
 from routing.errors import (
@@ -50,6 +49,9 @@ from routing.errors import (
     ServiceUnavailableError,
     UnauthenticatedError,
 )
+
+if TYPE_CHECKING:
+    from app.oidc import OidcVerifier
 
 #: Headers a reverse proxy adds: a request that carries one did not come from this host.
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
@@ -99,17 +101,17 @@ class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self.open_reads = settings.open_reads
         self.local_writes = settings.local_writes and is_loopback(settings.listen_host)
-        self.oidc = (
-            OidcVerifier(
+        self.oidc: OidcVerifier | None = None
+        if settings.oidc_issuer:
+            from app.oidc import OidcVerifier  # PyJWT, cryptography, httpx: with a provider only
+
+            self.oidc = OidcVerifier(
                 settings.oidc_issuer,
                 audience=settings.oidc_audience,
                 tokens=settings.oidc_tokens,
                 roles_claim=settings.oidc_roles_claim,
                 username_claim=settings.oidc_username_claim,
             )
-            if settings.oidc_issuer
-            else None
-        )
         self.rate: RateLimitItem | None = (
             parse(settings.rate_limit) if settings.rate_limit else None
         )

@@ -23,15 +23,6 @@ from rich.table import Table
 
 from app.settings import get_settings
 from app.store import Store
-from maps import (
-    MapInputError,
-    cli_render_catalogue,
-    cli_render_plan,
-    cli_render_route,
-    render_impact,
-    render_reach,
-    save_html,
-)
 from routing.catalogue.access import check_nation
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES, load_catalogue
 from routing.catalogue.model import Catalogue
@@ -818,6 +809,8 @@ def reach(
         _fail(exc)
         return
     if map_file is not None:
+        from maps import render_reach, save_html  # folium: for a map only
+
         save_html(render_reach(result), map_file)
         result.pop("frontier", None)
     if as_json:
@@ -884,6 +877,8 @@ def impact(
         _fail(exc)
         return
     if map_file is not None:
+        from maps import render_impact, save_html  # folium: for a map only
+
         save_html(render_impact(result), map_file)
         for row in result["agreements"]:
             row.pop("gained", None)
@@ -958,6 +953,8 @@ def map_catalogue(
     """Map the facilities a catalogue query finds (the filters of `relos facilities`)."""
     cat = _catalogue(facilities_path, agreements_path)
     filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox)
+    from maps import cli_render_catalogue  # folium: for the map commands only
+
     try:
         size = cli_render_catalogue(
             cat,
@@ -980,6 +977,8 @@ def _write_map(
     online_tiles: bool,
 ) -> None:
     """Render a route or plan read as JSON from ``source`` into ``output``."""
+    from maps import MapInputError
+
     try:
         size = render(source, output=output, passages=passages, online_tiles=online_tiles)
     except MapInputError as exc:
@@ -999,6 +998,8 @@ def map_route(
     online_tiles: OnlineTilesOpt = False,
 ) -> None:
     """Map a route: `relos route --from A --to B --json | relos map route - -o route.html`."""
+    from maps import cli_render_route  # folium: for the map commands only
+
     _write_map(cli_render_route, source, output, passages, online_tiles)
 
 
@@ -1016,6 +1017,8 @@ def map_plan(
     online_tiles: OnlineTilesOpt = False,
 ) -> None:
     """Map a plan: `relos plan --nation IND ... --json | relos map plan - -o plan.html`."""
+    from maps import cli_render_plan  # folium: for the map commands only
+
     _write_map(cli_render_plan, source, output, passages, online_tiles)
 
 

@@ -10,7 +10,8 @@ results go to ``<sweeps_dir>/sweep-<id>.parquet`` through parts written as each 
 finishes, so a job whose server stops is resumed (``POST /sweeps/{id}/resume``) without
 recomputing finished cases. The job reports progress and a heartbeat to the store; any
 server process answers ``GET /sweeps/{id}`` from there, and a running job whose heartbeat
-stops is shown ``interrupted``.
+stops is shown ``interrupted``. Dask, distributed and Arrow are imported by the first
+sweep (or results download), not when the server starts.
 """
 
 from __future__ import annotations
@@ -20,27 +21,17 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any
-
-import dask
-from distributed import Client, LocalCluster
+from typing import TYPE_CHECKING, Any
 
 from app.db import user_data_dir, utcnow
 from app.store import SWEEP_STALE_S, Actor, Store
 from routing.errors import ConflictError
 from routing.service import Services
-from routing.sweep import (
-    DataSource,
-    OnDask,
-    Sweep,
-    SweepSpec,
-    prepare,
-    run_sweep,
-    summarize,
-    summarize_reach,
-)
-from routing.sweep.cluster import LOCAL_CONFIG
+from routing.sweep import DataSource, Sweep, SweepSpec, prepare
 from routing.sweep.spec import check_shape, parse_spec
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 
 log = logging.getLogger("relos.sweeps")
 
@@ -85,6 +76,11 @@ class SweepJobs:
 
     def client(self) -> Client:
         """The Dask client (a local cluster started on first use)."""
+        import dask
+        from distributed import Client, LocalCluster
+
+        from routing.sweep.cluster import LOCAL_CONFIG
+
         with self._lock:
             if self._client is None:
                 if self.scheduler:
@@ -165,6 +161,9 @@ class SweepJobs:
 
         threading.Thread(target=beat, name=f"sweep-{id}-heartbeat", daemon=True).start()
         try:
+            # Arrow, Dask and distributed: loaded with the first sweep, not at start-up
+            from routing.sweep import OnDask, run_sweep, summarize, summarize_reach
+
             self.store.update_sweep(id, status="running", started_at=utcnow())
             self.folder.mkdir(parents=True, exist_ok=True)
             report = run_sweep(

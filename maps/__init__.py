@@ -20,18 +20,53 @@ cli_render_catalogue, cli_render_route, cli_render_plan
 
 from __future__ import annotations
 
-from maps.assets import OfflineAssetError
-from maps.catalogue import facility_features, render_catalogue
-from maps.cli import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
-from maps.export import save_html, to_html, with_request
-from maps.render import (
-    render_air_route,
-    render_impact,
-    render_layers,
-    render_plan,
-    render_reach,
-    render_route,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from maps.assets import OfflineAssetError
+    from maps.catalogue import facility_features, render_catalogue
+    from maps.cli import MapInputError, cli_render_catalogue, cli_render_plan, cli_render_route
+    from maps.export import save_html, to_html, with_request
+    from maps.render import (
+        render_air_route,
+        render_impact,
+        render_layers,
+        render_plan,
+        render_reach,
+        render_route,
+    )
+
+#: Where each public name lives: loaded on first use, so that a server serving only the
+#: map assets (``maps.assets``) or not drawing yet does not import folium and pandas.
+_HOME = {
+    "OfflineAssetError": "maps.assets",
+    "facility_features": "maps.catalogue",
+    "render_catalogue": "maps.catalogue",
+    "MapInputError": "maps.cli",
+    "cli_render_catalogue": "maps.cli",
+    "cli_render_plan": "maps.cli",
+    "cli_render_route": "maps.cli",
+    "save_html": "maps.export",
+    "to_html": "maps.export",
+    "with_request": "maps.export",
+    "render_air_route": "maps.render",
+    "render_impact": "maps.render",
+    "render_layers": "maps.render",
+    "render_plan": "maps.render",
+    "render_reach": "maps.render",
+    "render_route": "maps.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'maps' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MapInputError",

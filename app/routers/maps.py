@@ -11,6 +11,9 @@ the same JSON errors. The pages load their scripts from ``/static`` (see
 Every map has a Save button for its standalone file (``download=true``): a GET map's
 is a link to its own address; a map answered to a POST carries the body it was
 posted (:func:`maps.with_request`), which the button posts again.
+
+The :mod:`maps` package (folium, and pandas under it) is imported by the first map or
+asset asked for, not when the server starts: most servers answer JSON only.
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ from app.routers import compare as compare_api
 from app.routers import plans as plans_api
 from app.routers import reach as reach_api
 from app.routers import routes as routes_api
-from maps import render_catalogue, to_html, with_request
-from maps.assets import load_asset
 from routing.catalogue.query import opened_by
 from routing.errors import InvalidInputError
 from routing.plan.impact import ImpactSpec
@@ -76,6 +77,8 @@ DownloadQ = Annotated[
 def _page(request: Request, m: Any, *, download: bool = False, name: str = "map") -> HTMLResponse:
     """The map as a page that loads its assets from ``/static``, or, with ``download``, as
     a standalone file that needs no server."""
+    from maps import to_html
+
     if not download:
         return _html(to_html(m, standalone=False, static_url=_static_url(request)))
     return _html(to_html(m, standalone=True), download=True, name=name)
@@ -142,6 +145,8 @@ def _computed_page(
         except UnicodeDecodeError:
             text = None  # not the JSON the handler took: no Save rather than a wrong one
         if text is not None:
+            from maps import with_request
+
             page = with_request(page, query=_save_query(request), body=text)
     return _html(page, download=download, name=name)
 
@@ -184,6 +189,8 @@ def catalogue_map(
         title += f" usable by {nation} on {answer.get('date')}"
     if answer["numberReturned"] < answer["numberMatched"]:
         title += f" (showing {answer['numberReturned']})"
+    from maps import render_catalogue
+
     m = render_catalogue(
         features,
         title=title,
@@ -395,6 +402,8 @@ def mount_static(app: FastAPI) -> None:
         return
 
     def maps_static_asset(asset_path: str) -> Response:
+        from maps.assets import load_asset
+
         asset = load_asset(asset_path)
         if asset is None:
             return Response("not found", status_code=404, media_type="text/plain")

@@ -1,8 +1,8 @@
 """Sweeps on Dask distributed: a local cluster of worker processes, or a real scheduler.
 
 Each worker process loads the catalogue, platforms and sea graph once, from the
-same files and graph cache as the client (:class:`DataSource`), through
-:func:`services_for`: a per-process cache that :class:`PreloadServices` fills when
+same files and graph cache as the client (:class:`~routing.sweep.source.DataSource`),
+through :func:`services_for`: a per-process cache that :class:`PreloadServices` fills when
 the worker starts (and on any worker that joins or is restarted later), so no
 case waits for it. Tasks are chunks of cases (:func:`compute_chunk`); the client
 keeps a bounded number in flight and takes them back as they finish
@@ -23,8 +23,6 @@ import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +30,13 @@ import dask
 import pyarrow as pa
 from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed
 
-from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
-from routing.catalogue.platforms import DEFAULT_PLATFORMS
 from routing.errors import ServiceUnavailableError
 from routing.plan.scenario import resolve_scenarios
-from routing.service import Services, load_services
+from routing.service import Services
 from routing.sweep.cases import AnyCase, Recipe
 from routing.sweep.rows import run_chunk
 from routing.sweep.runner import Results
+from routing.sweep.source import DataSource
 
 if TYPE_CHECKING:
     from distributed import Worker
@@ -70,30 +67,6 @@ array over 128 kB the planner makes is then a fresh mapping, and a worker took 5
 IN_FLIGHT_PER_SLOT = 2
 """Chunks submitted ahead per worker thread: enough that none waits for work, few
 enough that a million cases are never all in the scheduler at once."""
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """The files a worker loads (the arguments of :func:`routing.service.load_services`).
-
-    ``cache_dir`` ``None``: the worker's own default (``RELOS_CACHE_DIR``, else its user
-    cache folder)."""
-
-    facilities: Path = DEFAULT_FACILITIES
-    agreements: Path = DEFAULT_AGREEMENTS
-    platforms: Path = DEFAULT_PLATFORMS
-    sea_dir: Path | None = None
-    cache_dir: Path | None = None
-
-    def load(self) -> Services:
-        """Load and validate the data, and load the sea graph from the cache."""
-        return load_services(
-            facilities=self.facilities,
-            agreements=self.agreements,
-            platforms=self.platforms,
-            sea_dir=self.sea_dir,
-            cache_dir=self.cache_dir,
-        )
 
 
 _loaded: dict[DataSource, Services] = {}

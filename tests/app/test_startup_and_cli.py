@@ -1,4 +1,5 @@
-"""Start-up refuses bad data; the ``relos`` command line lists and filters the catalogue."""
+"""Start-up refuses bad data and imports only what answering needs; the ``relos`` command
+line lists and filters the catalogue."""
 
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ from app.settings import Settings
 from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
 from routing.catalogue.model import Catalogue
 from routing.errors import DataValidationError
+from tests.conftest import LOCALHOST, LOOPBACK
 
 runner = CliRunner(env={"COLUMNS": "220"})
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Libraries a server loads on first use, not at start: maps (folium, and pandas under
+#: it), sweeps (Dask, distributed, Arrow).
+HEAVY = ("folium", "pandas", "dask", "distributed", "pyarrow")
 
 
 def test_broken_catalogue_stops_start_up_naming_the_record(tmp_path: Path) -> None:
@@ -31,6 +38,61 @@ def test_broken_catalogue_stops_start_up_naming_the_record(tmp_path: Path) -> No
     settings = Settings(facilities_path=broken, agreements_path=DEFAULT_AGREEMENTS)
     with pytest.raises(DataValidationError, match=bad_id), TestClient(create_app(settings)):
         pass
+
+
+def _python(code: str) -> list[str]:
+    """The lines ``code`` prints, run by a fresh interpreter in the repo."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-4000:]
+    return out.stdout.splitlines()
+
+
+def test_importing_the_app_loads_no_map_or_sweep_library() -> None:
+    lines = _python(
+        f"import app.main, sys; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    assert lines[-1] == "[]"
+
+
+def test_a_started_server_loads_folium_with_its_first_map(tmp_path: Path) -> None:
+    settings = {
+        "database_url": f"sqlite:///{tmp_path / 'relos.sqlite'}",
+        "sweeps_dir": str(tmp_path / "sweeps"),
+        "load_sea_graph": False,  # the catalogue map needs no graph: a quick start
+    }
+    lines = _python(
+        f"""
+import sys
+from fastapi.testclient import TestClient
+from app.main import create_app
+from app.settings import Settings
+
+def heavy():
+    return sorted(m for m in {HEAVY!r} if m in sys.modules)
+
+app = create_app(Settings(**{settings!r}))
+with TestClient(app, client={LOOPBACK!r}, base_url={LOCALHOST!r}) as c:
+    assert c.get("/health").status_code == 200
+    print(heavy())
+    asset = c.get("/static/leaflet/leaflet.js")  # the console's first request
+    assert asset.status_code == 200 and asset.content
+    print(heavy())
+    page = c.get("/maps/catalogue?country=IND")
+    assert page.status_code == 200, page.text
+    assert "leaflet" in page.text and "/static/" in page.text
+    print(heavy())
+"""
+    )
+    started, served, mapped = lines[-3:]
+    assert started == "[]"  # the app built and its lifespan run: services, store, sweeps
+    assert served == "[]"  # the map assets come without the map library
+    assert "folium" in mapped
 
 
 def test_cli_usable_by_prints_a_readable_table(catalogue: Catalogue) -> None:

@@ -1,0 +1,39 @@
+"""Where a sweep's data comes from: the files every process that plans cases loads.
+
+Kept apart from :mod:`routing.sweep.cluster` (Dask, distributed, Arrow) so that a
+server can name its data source at start-up without importing them; the cluster
+imports it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from routing.catalogue.load import DEFAULT_AGREEMENTS, DEFAULT_FACILITIES
+from routing.catalogue.platforms import DEFAULT_PLATFORMS
+from routing.service import Services, load_services
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The files a worker loads (the arguments of :func:`routing.service.load_services`).
+
+    ``cache_dir`` ``None``: the worker's own default (``RELOS_CACHE_DIR``, else its user
+    cache folder)."""
+
+    facilities: Path = DEFAULT_FACILITIES
+    agreements: Path = DEFAULT_AGREEMENTS
+    platforms: Path = DEFAULT_PLATFORMS
+    sea_dir: Path | None = None
+    cache_dir: Path | None = None
+
+    def load(self) -> Services:
+        """Load and validate the data, and load the sea graph from the cache."""
+        return load_services(
+            facilities=self.facilities,
+            agreements=self.agreements,
+            platforms=self.platforms,
+            sea_dir=self.sea_dir,
+            cache_dir=self.cache_dir,
+        )
