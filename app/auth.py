@@ -31,7 +31,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -40,6 +40,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 from app.settings import Settings
 from app.store import KEY_PREFIX, LOCAL, ROLES, Actor, Store
@@ -121,6 +122,10 @@ class Authenticator:
             else None
         )
         self.rate_text = settings.rate_limit
+        #: counts kept outside this process (redis://...): counting waits on the network
+        self.counts_elsewhere = self.limiter is not None and not (
+            settings.rate_limit_storage.startswith("memory://")
+        )
 
     def identify(self, request: Request, token: str | None, store: Store | None) -> Principal:
         """The caller of ``request``, from its credentials or where it comes from."""
@@ -166,6 +171,18 @@ class Authenticator:
         identity = self.oidc.identify(token)
         return Principal(identity.name, identity.role, "oidc")
 
+    def caller(self, request: Request, token: str | None) -> Principal:
+        """The caller of ``request`` (:meth:`identify`), counted against its rate limit;
+        refused credentials count against the caller's address, so guessing is limited."""
+        try:
+            principal = self.identify(request, token, getattr(request.app.state, "store", None))
+        except (UnauthenticatedError, ForbiddenError):
+            client = request.client.host if request.client else "unknown"
+            self.count(Principal(f"refused@{client}", "viewer", "refused"))
+            raise
+        self.count(principal)
+        return principal
+
     def count(self, principal: Principal) -> None:
         """Count one request of ``principal``; ``RateLimitedError`` beyond the limit."""
         if self.rate is None or self.limiter is None or principal.via == "local":
@@ -192,47 +209,48 @@ _api_key = APIKeyHeader(
 )
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
     """The caller of this request (FastAPI runs it once per request), counted against
-    its rate limit."""
+    its rate limit. A key or token is looked up in a worker thread (the store, or the
+    identity provider), and so is counting in a shared rate-limit store; a request
+    without credentials, counted in memory, is answered here, with no thread hop."""
     auth: Authenticator = request.app.state.auth
-    token = (bearer.credentials if bearer else None) or (api_key.strip() if api_key else None)
-    try:
-        if bearer is None and request.headers.get("authorization", "").strip():
-            raise UnauthenticatedError(
-                "send credentials as Authorization: Bearer <API key or token>",
-                field="Authorization",
-            )
-        principal = auth.identify(request, token, getattr(request.app.state, "store", None))
-    except (UnauthenticatedError, ForbiddenError):
-        # refused credentials count against the caller's address, so guessing is limited
-        client = request.client.host if request.client else "unknown"
-        auth.count(Principal(f"refused@{client}", "viewer", "refused"))
-        raise
-    auth.count(principal)
-    return principal
-
-
-def require(role: str) -> Callable[[Principal], Principal]:
-    """A dependency: the caller, who must have ``role`` or above."""
-
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.allows(role):
-            return principal
-        if principal.via == "open":
-            raise UnauthenticatedError(
-                f"this needs the {role} role: send an API key (Authorization: Bearer "
-                f"{KEY_PREFIX}..., from `relos keys create --role {role}`)",
-                field="Authorization",
-            )
-        raise ForbiddenError(
-            f"{principal.name} has the {principal.role} role; this needs {role}",
+    if bearer is None and request.headers.get("authorization", "").strip():
+        raise UnauthenticatedError(
+            "send credentials as Authorization: Bearer <API key or token>",
             field="Authorization",
         )
+    token = (bearer.credentials if bearer else None) or (api_key.strip() if api_key else None)
+    if token or auth.counts_elsewhere:
+        return await run_in_threadpool(auth.caller, request, token)
+    return auth.caller(request, None)
+
+
+def allowed(principal: Principal, role: str) -> Principal:
+    """``principal`` if it has ``role`` or above; else 401 (no credentials sent) or 403."""
+    if principal.allows(role):
+        return principal
+    if principal.via == "open":
+        raise UnauthenticatedError(
+            f"this needs the {role} role: send an API key (Authorization: Bearer "
+            f"{KEY_PREFIX}..., from `relos keys create --role {role}`)",
+            field="Authorization",
+        )
+    raise ForbiddenError(
+        f"{principal.name} has the {principal.role} role; this needs {role}",
+        field="Authorization",
+    )
+
+
+def require(role: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency: the caller, who must have ``role`` or above (:func:`allowed`)."""
+
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        return allowed(principal, role)
 
     check.__name__ = f"require_{role}"
     return check

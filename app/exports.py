@@ -118,7 +118,7 @@ def _invalid(field: str, msg: str) -> HTTPException:
     )
 
 
-def asked_format(
+async def asked_format(
     request: Request, format: FormatQ = None, simplify_nm: SimplifyQ = None
 ) -> AskedFile | None:
     """The export format asked for by ``format`` or ``Accept`` (``None``: JSON), with

@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served from packaged assets by app.docs, not a CDN
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: cfg
+    app.state.settings = cfg
     app.state.auth = Authenticator(cfg)
     errors.register(app)
     guard.register(app, max_body_bytes=cfg.max_body_bytes)

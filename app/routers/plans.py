@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app import exports
 from app.answers import JSONAnswer
-from app.auth import AsViewer, require_planner
+from app.auth import AsViewer, allowed
 from app.deps import ComputeDep, ServicesDep, StoreDep
 from app.schemas import PlanResult
 from routing.plan.request import PlanSpec
@@ -37,7 +37,7 @@ def create_plan(
     graph versions they were computed on) and `saved` gives the id and its address;
     saving needs the planner role."""
     if save:
-        require_planner(caller)
+        allowed(caller, "planner")
     planned = compute.plan_json(body)
     if not save:
         return planned

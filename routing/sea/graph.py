@@ -10,6 +10,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from routing.geo import wrap
+
 
 @dataclass(frozen=True)
 class PortSite:
@@ -37,6 +39,40 @@ class Arcs(NamedTuple):
         indptr = np.zeros(n_nodes + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.frm[sel], minlength=n_nodes), out=indptr[1:])
         return csr_matrix((weight[sel], self.to[sel], indptr), shape=(n_nodes, n_nodes))
+
+
+def _repeats(dlon: np.ndarray, dlat: np.ndarray) -> np.ndarray:
+    """Whether a step of (dlon, dlat) degrees repeats a point (the routes' own test)."""
+    return ~((np.abs(wrap(dlon)) > 1e-9) | (np.abs(dlat) > 1e-9))
+
+
+class ArcTracks(NamedTuple):
+    """Every arc's track in its direction of travel, laid end to end, for gathering a
+    route's coordinates in a few array operations.
+
+    Arc ``a`` runs through ``xy[off[a]:off[a + 1]]`` (longitudes reduced to [-180, 180)):
+    its first point, then those that do not repeat the point before them. ``seam[a]``:
+    every arc leaving the node where arc ``a`` ends starts on a repeat of ``a``'s last
+    point, which a route then drops.
+    """
+
+    xy: np.ndarray
+    off: np.ndarray
+    seam: np.ndarray
+    seamless: bool  # seam everywhere
+
+    def points(self, arcs: np.ndarray) -> np.ndarray | None:
+        """The track of consecutive ``arcs`` with no point repeating the one before it,
+        (n, 2); ``None`` where the arcs do not meet seamlessly (the caller then joins the
+        tracks and drops repeated points itself)."""
+        if not self.seamless and not self.seam[arcs[:-1]].all():
+            return None
+        start = self.off[arcs]
+        start[1:] += 1  # each junction point once
+        size = self.off[arcs + 1] - start
+        ends = np.cumsum(size)
+        shift = np.repeat(start + size - ends, size)
+        return np.take(self.xy, np.arange(int(ends[-1])) + shift, axis=0)
 
 
 @dataclass
@@ -103,6 +139,47 @@ class SeaGraph:
         edge = np.concatenate([np.arange(ne), np.nonzero(back)[0]])
         rev = np.concatenate([np.zeros(ne, bool), np.ones(int(back.sum()), bool)])
         return Arcs(frm, to, edge, rev, np.lexsort((to, frm)))
+
+    def arc_tracks(self, arcs: Arcs) -> ArcTracks:
+        """The tracks of ``arcs`` (see :class:`ArcTracks`)."""
+        starts = self.goff[arcs.edge]
+        size = self.goff[arcs.edge + 1] - starts
+        off = np.zeros(len(size) + 1, dtype=np.int64)
+        np.cumsum(size, out=off[1:])
+        which = np.repeat(np.arange(len(size)), size)
+        local = np.arange(int(off[-1])) - off[which]
+        first = starts[which]
+        pts = np.where(arcs.rev[which], first + size[which] - 1 - local, first + local)
+        xy = np.column_stack([wrap(self.coords[:, 0]), self.coords[:, 1]])
+        # leave out the points that repeat the one before them along their arc
+        p = xy[pts]
+        d = p[1:] - p[:-1]
+        near = np.nonzero(np.abs(d[:, 1]) <= 1e-9)[0]  # only these can repeat
+        keep = np.ones(len(pts), dtype=bool)
+        keep[near + 1] = ~_repeats(d[near, 0], d[near, 1])
+        keep[off[:-1]] = True
+        kept_off = np.concatenate([[0], np.cumsum(keep)])[off]
+        # nodes where the last point of every arc in is repeated by the first of every
+        # arc out: where all are the same point, else pair by pair
+        head, tail = p[off[:-1]], p[off[1:] - 1]
+        ref = np.zeros((self.n_nodes, 2))
+        ref[arcs.to] = tail
+        ref[arcs.frm] = head
+        odd = np.zeros(self.n_nodes, dtype=bool)
+        odd[arcs.frm[(head != ref[arcs.frm]).any(axis=1)]] = True
+        odd[arcs.to[(tail != ref[arcs.to]).any(axis=1)]] = True
+        smooth = ~odd
+        ins: dict[int, list[int]] = {}
+        outs: dict[int, list[int]] = {}
+        for a in np.nonzero(odd[arcs.to])[0].tolist():
+            ins.setdefault(int(arcs.to[a]), []).append(a)
+        for a in np.nonzero(odd[arcs.frm])[0].tolist():
+            outs.setdefault(int(arcs.frm[a]), []).append(a)
+        for v in np.nonzero(odd)[0].tolist():
+            d = head[outs.get(v, [])][:, None, :] - tail[ins.get(v, [])][None, :, :]
+            smooth[v] = bool(_repeats(d[..., 0], d[..., 1]).all())
+        seam = smooth[arcs.to]
+        return ArcTracks(p[keep], kept_off, seam, bool(seam.all()))
 
     def closed_edges(self, passages: Iterable[int]) -> np.ndarray:
         """Edges that meet any of the passages (indices into ``passage_ids``)."""

@@ -41,14 +41,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -71,7 +71,7 @@ from routing.geo import (
 )
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
-from routing.sea.graph import PortSite, SeaGraph
+from routing.sea.graph import ArcTracks, PortSite, SeaGraph
 from routing.sea.land import LandMask, nearest_water_far
 from routing.sea.passages import Passage, SeaData, ShipSize, default_sea_data
 from routing.vocab import normalise_ice_class
@@ -175,6 +175,19 @@ class Route(Exportable):
         return html(title, route_rows(props), "route", feature)
 
 
+class _Portals(NamedTuple):
+    """What a port-to-port query needs under one closure set (see
+    :meth:`SeaRouter._port_arcs`), ready for scalar reads."""
+
+    nodes: list[int]  # node of each open portal
+    rows: list[int]  # its row in the tables' predecessor array
+    exits: np.ndarray  # (ports, K): best distance from a port to portal k via open passages
+    entry: np.ndarray  # (ports, K): the portal it enters them by
+    to_port: np.ndarray  # (ports, K): D0 from portal k to each port (a row per port)
+    hop: memoryview  # (K, K) Floyd-Warshall predecessors among the portals
+    kind: memoryview  # (K, K) the arc of a direct step, -1 for an open-water stretch
+
+
 @dataclass
 class _Gadget:
     """One waypoint of a route: where a path may enter and leave it, and at what cost.
@@ -216,6 +229,7 @@ class SeaRouter:
         keys = self._arc_from * self.n_nodes + self._arc_to
         self._key_order = np.argsort(keys)
         self._keys_sorted = keys[self._key_order]
+        self._arc_nm = g.length_nm[self._arc_edge]
         self._has_events = np.zeros(ne, dtype=bool)
         self._has_events[g.ev_edge] = True
         # passage events per edge
@@ -224,6 +238,13 @@ class SeaRouter:
             g.ev_edge.tolist(), g.ev_nm.tolist(), g.ev_pid.tolist(), strict=True
         ):
             self._edge_events.setdefault(e, []).append((pos, self.sea.passage_ids[pid]))
+        # ... and per arc, in its direction of travel
+        self._arc_has_events = self._has_events[self._arc_edge]
+        self._arc_passages: dict[int, tuple[str, ...]] = {}
+        for a in np.nonzero(self._arc_has_events)[0].tolist():
+            evs = self._edge_events[int(self._arc_edge[a])]
+            seq = reversed(evs) if self._arc_rev[a] else evs
+            self._arc_passages[a] = tuple(pid for _, pid in seq)
         # closable edges of each passage
         self._passage_edges: dict[str, np.ndarray] = {
             p: np.unique(g.ev_edge[g.ev_pid == i]) for i, p in enumerate(self.sea.passage_ids)
@@ -234,12 +255,16 @@ class SeaRouter:
         self._mask: LandMask | None = None
         self._core_csr: csr_matrix | None = None
         self._tables: dict[str, np.ndarray] | None = None
+        self._pred: memoryview | None = None  # the tables' predecessors, for scalar reads
+        self._tracks: ArcTracks | None = None
         self._kdtree: Any = None
         self._transit_cache: dict[str, list[np.ndarray]] = {}
         self._csr_cached = functools.lru_cache(maxsize=64)(self._csr_for)
         self._matrix_cached = functools.lru_cache(maxsize=32)(self._all_ports_matrix)
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
         self._exits_cached = functools.lru_cache(maxsize=64)(self._port_exits)
+        self._portals_cached = functools.lru_cache(maxsize=64)(self._portals)
+        self._effective_cached = functools.lru_cache(maxsize=256)(self._effective)
 
     # -- closures --------------------------------------------------------------
 
@@ -257,6 +282,21 @@ class SeaRouter:
         of ``size`` does not fit."""
         if isinstance(closed, str):
             closed = [closed]
+        key = tuple(closed)
+        try:
+            hash(key)
+        except TypeError:
+            return self._effective(key, date, ice_class, size, seasons)
+        return self._effective_cached(key, date, ice_class, size, seasons)
+
+    def _effective(
+        self,
+        closed: tuple[str, ...],
+        date: dt.date | None,
+        ice_class: str | None,
+        size: ShipSize | None,
+        seasons: bool,
+    ) -> frozenset[str]:
         given = self.sea.check_passage_ids(closed)
         normalise_ice_class(ice_class)
         shut = self.sea.seasonal_closures(date, ice_class) if seasons else frozenset()
@@ -341,6 +381,17 @@ class SeaRouter:
                 f"{port_id!r} is not a port of the sea graph", field=field_name
             ) from None
 
+    def _connected_port(self, port_id: str, field_name: str) -> int:
+        """Index of a port joined to the sea graph; ``UnknownFacilityError`` or
+        ``NoRouteError`` naming ``field_name`` otherwise."""
+        i = self.port_index(port_id, field_name=field_name)
+        if self._unconnected[i]:
+            raise NoRouteError(
+                f"port {port_id!r} is not connected to the sea graph ({self.port_notes[port_id]})",
+                field=field_name,
+            )
+        return i
+
     def _point(self, p: Endpoint, field_name: str) -> LonLat:
         assert not isinstance(p, str)
         lon, lat = float(p[0]), float(p[1])
@@ -377,12 +428,7 @@ class SeaRouter:
         """A gadget for an origin ('o'), destination ('d') or waypoint ('w')."""
         g = self.graph
         if isinstance(p, str):
-            i = self.port_index(p, field_name=field_name)
-            if self._unconnected[i]:
-                raise NoRouteError(
-                    f"port {p!r} is not connected to the sea graph ({self.port_notes[p]})",
-                    field=field_name,
-                )
+            i = self._connected_port(p, field_name)
             p_out, p_in = g.n_core + 2 * i, g.n_core + 2 * i + 1
             pair = {"o": (-1, p_out), "d": (p_in, -1), "w": (p_in, p_out)}[role]
             return _Gadget(p, [(pair[0], pair[1], 0.0, None, -1)])
@@ -542,6 +588,16 @@ class SeaRouter:
         pos = np.searchsorted(self._keys_sorted, keys)
         return self._key_order[pos]
 
+    def _arc_tracks(self) -> ArcTracks:
+        """Every arc's track in its direction of travel (built once, on first use)."""
+        tracks = self._tracks
+        if tracks is None:
+            with self._lock:
+                if self._tracks is None:
+                    self._tracks = self.graph.arc_tracks(self._arcs)
+                tracks = self._tracks
+        return tracks
+
     def _assemble(
         self,
         plan: Plan,
@@ -550,6 +606,10 @@ class SeaRouter:
         closed: frozenset[str],
     ) -> Route:
         """Turn a plan (arc runs and connector geometries) into a :class:`Route`."""
+        xy = None
+        if len(plan) == 1 and plan[0][0] == "arcs" and len(plan[0][1]) > 0:  # type: ignore[arg-type]
+            # one run of arcs (port to port): the tracks are gathered ready-made
+            xy = self._arc_tracks().points(np.asarray(plan[0][1], dtype=np.int64))
         g = self.graph
         chunks: list[np.ndarray] = []
         passages: list[str] = []
@@ -566,31 +626,23 @@ class SeaRouter:
                 continue
             if arcs.size == 0:
                 continue
+            total += float(self._arc_nm[arcs].sum())
+            for a in arcs[self._arc_has_events[arcs]].tolist():
+                for pid in self._arc_passages[a]:
+                    if not passages or passages[-1] != pid:
+                        passages.append(pid)
+            if xy is not None:
+                continue
             edges = self._arc_edge[arcs]
             rev = self._arc_rev[arcs]
-            total += float(g.length_nm[edges].sum())
             starts = g.goff[edges]
             lens = g.goff[edges + 1] - starts
             rep = np.repeat(np.arange(arcs.size), lens)
             local = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
             src = np.where(rev[rep], starts[rep] + lens[rep] - 1 - local, starts[rep] + local)
             chunks.append(g.coords[src])
-            for k in np.nonzero(self._has_events[edges])[0].tolist():
-                e = int(edges[k])
-                evs = self._edge_events[e]
-                seq = [pid for _, pid in (reversed(evs) if rev[k] else evs)]
-                for pid in seq:
-                    if not passages or passages[-1] != pid:
-                        passages.append(pid)
-        coords = np.concatenate(chunks) if chunks else np.zeros((0, 2))
-        lon = wrap(coords[:, 0])
-        lat = coords[:, 1]
-        if len(lon) > 1:
-            # drop repeated junction points
-            d = (np.abs(wrap(np.diff(lon))) > 1e-9) | (np.abs(np.diff(lat)) > 1e-9)
-            keep = np.concatenate([[True], d])
-            lon, lat = lon[keep], lat[keep]
-        xy = np.column_stack([lon, lat])
+        if xy is None:
+            xy = self._join(chunks)
         if len(xy) == 1:
             xy = np.vstack([xy, xy])
         xy.setflags(write=False)
@@ -602,6 +654,19 @@ class SeaRouter:
             closed=tuple(sorted(closed)),
             xy=xy,
         )
+
+    @staticmethod
+    def _join(chunks: list[np.ndarray]) -> np.ndarray:
+        """Pieces of track joined, longitudes reduced to [-180, 180) and points that repeat
+        the one before them dropped (as :meth:`ArcTracks.points` gives a run of arcs)."""
+        coords = np.concatenate(chunks) if chunks else np.zeros((0, 2))
+        lon = wrap(coords[:, 0])
+        lat = coords[:, 1]
+        if len(lon) > 1:
+            d = (np.abs(wrap(np.diff(lon))) > 1e-9) | (np.abs(np.diff(lat)) > 1e-9)
+            keep = np.concatenate([[True], d])
+            lon, lat = lon[keep], lat[keep]
+        return np.column_stack([lon, lat])
 
     def _stages(
         self,
@@ -738,8 +803,6 @@ class SeaRouter:
         eff = self.effective_closures(
             closed, date=date, ice_class=ice_class, size=size, seasons=seasons
         )
-        stages = self._stages(origin, destination, via, eff)
-        o_label, d_label = stages[0].label, stages[-1].label
         fast = (
             not via
             and isinstance(origin, str)
@@ -747,16 +810,31 @@ class SeaRouter:
             and origin in self._port_index
             and destination in self._port_index
         )
+        stages: list[_Gadget] | None = None
+        if fast:  # port to port: the tables answer; stages only to explain a failure
+            assert isinstance(origin, str) and isinstance(destination, str)
+            pi = self._connected_port(origin, "origin")
+            qi = self._connected_port(destination, "destination")
+            o_label, d_label = origin, destination
+        else:
+            stages = self._stages(origin, destination, via, eff)
+            o_label, d_label = stages[0].label, stages[-1].label
+
+        def all_stages() -> list[_Gadget]:
+            nonlocal stages
+            if stages is None:
+                stages = self._stages(origin, destination, via, eff)
+            return stages
 
         def solve(c: frozenset[str]) -> Plan | None:
             if fast:
-                return self._solve_ports(self._port_index[o_label], self._port_index[d_label], c)
-            found = self._solve(stages, c)
+                return self._solve_ports(pi, qi, c)
+            found = self._solve(all_stages(), c)
             return None if found is None else found[1]
 
         first = solve(eff)
         if first is None:
-            raise self._explain(stages, eff, o_label, d_label, date, ice_class)
+            raise self._explain(all_stages(), eff, o_label, d_label, date, ice_class)
         accepted = [self._assemble(first, o_label, d_label, eff)]
         closures = [eff]
         via_passages = {str(w).lower() for w in via if isinstance(w, str)}
@@ -771,7 +849,7 @@ class SeaRouter:
                 accepted.append(best[0])
                 closures.append(best[1])
                 continue
-            found = self._next_by_penalty(stages, eff, used_edges, (o_label, d_label))
+            found = self._next_by_penalty(all_stages(), eff, used_edges, (o_label, d_label))
             if found is None:
                 break
             accepted.append(found[0])
@@ -847,8 +925,10 @@ class SeaRouter:
     # -- matrices --------------------------------------------------------------
 
     def warm(self) -> None:
-        """Load (or compute and cache) the distance tables now rather than on first use."""
+        """Load (or compute and cache) the distance tables, and lay out the arcs' tracks,
+        now rather than on first use."""
         self._load_tables()
+        self._arc_tracks()
 
     def _load_tables(self) -> dict[str, np.ndarray]:
         """Open-water distance tables between ports and passage portals (cached on disk).
@@ -927,61 +1007,77 @@ class SeaRouter:
         dist, pred = floyd_warshall(m, directed=True, return_predecessors=True)
         return idx, dist, pred.astype(np.int64), kind
 
-    def _expand(
-        self, i: int, j: int, idx: np.ndarray, pred: np.ndarray, kind: np.ndarray
-    ) -> list[int]:
-        """Arcs of the shortest portal path ``i -> j`` (indices into ``idx``)."""
-        hops = [j]
-        while hops[-1] != i:
-            hops.append(int(pred[i, hops[-1]]))
-        hops.reverse()
-        tab = self._tables
-        assert tab is not None
-        p = len(self.port_ids)
-        t_nodes = tab["t_nodes"]
-        arcs: list[int] = []
-        for a, b in itertools.pairwise(hops):
-            arc = int(kind[a, b])
-            if arc >= 0:
-                arcs.append(arc)
-            else:
-                stretch = self._path(
-                    tab["pred"][p + int(idx[a])], int(t_nodes[idx[a]]), int(t_nodes[idx[b]])
-                )
-                arcs.extend(stretch.tolist())
+    def _portals(self, closed: frozenset[str]) -> _Portals:
+        """The closure set's portal data as :meth:`_port_arcs` reads it (cached per set)."""
+        tab = self._load_tables()
+        idx, _, hop, kind = self._closure_cached(closed)
+        exits, entry = self._exits_cached(closed)
+        rows = (len(self.port_ids) + idx).tolist()
+        return _Portals(
+            nodes=tab["t_nodes"][idx].tolist(),
+            rows=rows,
+            exits=exits,
+            entry=entry,
+            to_port=np.ascontiguousarray(tab["tp"][idx].T),
+            hop=np.ascontiguousarray(hop, dtype=np.int64).data,
+            kind=np.ascontiguousarray(kind, dtype=np.int64).data,
+        )
+
+    def _port_arcs(self, pi: int, qi: int, closed: frozenset[str]) -> np.ndarray | None:
+        """Arcs of the shortest route from port ``pi`` to another port ``qi`` (None if
+        there is none), from the precomputed tables: the open-water distance, or the best
+        way through the open passages' portals (a pass over the portals), then one walk
+        up the predecessor arrays and a single lookup of the arcs."""
+        tab = self._tables if self._tables is not None else self._load_tables()
+        pred = self._pred
+        if pred is None:
+            with self._lock:
+                if self._pred is None:
+                    self._pred = np.ascontiguousarray(tab["pred"]).data
+                pred = self._pred
+        n_core = self.graph.n_core
+        p_out, q_in = n_core + 2 * pi, n_core + 2 * qi + 1
+        portals = self._portals_cached(closed)
+        direct = float(tab["pp"][pi, qi])
+        best = np.inf
+        i = j = 0
+        if portals.nodes:
+            tot = portals.exits[pi] + portals.to_port[qi]
+            j = int(tot.argmin())
+            best = float(tot[j])
+            i = int(portals.entry[pi, j])
+        if not math.isfinite(min(direct, best)):
+            return None
+        back: list[int] = []  # the route's nodes, from the end
+        forced: list[tuple[int, int]] = []  # (position in back, arc): passage arcs taken
+        if direct <= best:
+            _walk_back(pred, pi, p_out, q_in, back)
+        else:
+            _walk_back(pred, portals.rows[j], portals.nodes[j], q_in, back)
+            b = j
+            while b != i:  # the portal path, backwards (Floyd-Warshall predecessors)
+                a = portals.hop[i, b]
+                arc = portals.kind[a, b]
+                if arc >= 0:
+                    back.append(portals.nodes[b])
+                    forced.append((len(back), arc))
+                else:
+                    _walk_back(pred, portals.rows[a], portals.nodes[a], portals.nodes[b], back)
+                b = a
+            _walk_back(pred, pi, p_out, portals.nodes[i], back)
+        back.append(p_out)
+        arcs = self._arcs_of(np.array(back[::-1], dtype=np.int64))
+        for pos, arc in forced:
+            arcs[len(back) - 1 - pos] = arc
         return arcs
 
     def _solve_ports(self, pi: int, qi: int, closed: frozenset[str]) -> Plan | None:
         """Plan of the shortest route between two ports, from the precomputed tables."""
-        tab = self._load_tables()
-        g = self.graph
-        p_out, q_in = g.n_core + 2 * pi, g.n_core + 2 * qi + 1
         if pi == qi:
-            sea = g.port_sea[pi]
+            sea = self.graph.port_sea[pi]
             return [("geom_or_arc", np.array([sea, sea]), 0.0, -1)]
-        idx, _, pred, kind = self._closure_cached(closed)
-        direct = float(tab["pp"][pi, qi])
-        best = np.inf
-        i = j = 0
-        if idx.size:
-            exits, entry = self._exits_cached(closed)
-            tot = exits[pi] + tab["tp"][idx, qi]
-            j = int(np.argmin(tot))
-            best = float(tot[j])
-            i = int(entry[pi, j])
-        if not np.isfinite(min(direct, best)):
-            return None
-        if direct <= best:
-            return [("arcs", self._path(tab["pred"][pi], p_out, q_in))]
-        t_nodes = tab["t_nodes"]
-        p = len(self.port_ids)
-        ti, tj = int(t_nodes[idx[i]]), int(t_nodes[idx[j]])
-        arcs = [
-            self._path(tab["pred"][pi], p_out, ti),
-            np.asarray(self._expand(i, j, idx, pred, kind), dtype=np.int64),
-            self._path(tab["pred"][p + int(idx[j])], tj, q_in),
-        ]
-        return [("arcs", np.concatenate(arcs))]
+        arcs = self._port_arcs(pi, qi, closed)
+        return None if arcs is None else [("arcs", arcs)]
 
     def _port_exits(self, closed: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
         """For every port and open portal ``j``: the shortest distance from the port to
@@ -1159,6 +1255,17 @@ class SeaRouter:
             "ports_not_connected": sorted(set(self.port_ids) - set(self.connected_ports)),
             "build": json.loads(json.dumps(self.graph.stats)),
         }
+
+
+def _walk_back(pred: memoryview, row: int, src: int, dst: int, back: list[int]) -> None:
+    """Append to ``back`` the path ``src -> dst`` backwards, ``src`` left out, from row
+    ``row`` of a 2-d predecessor array."""
+    p = dst
+    while p != src:
+        back.append(p)
+        p = pred[row, p]
+        if p < 0:
+            raise RuntimeError("broken predecessor chain")
 
 
 def load_sea_router(
