@@ -66,6 +66,7 @@ from routing.geo import (
     haversine_nm,
     line_nm,
     to_unit_vectors,
+    unwrap_array,
     unwrap_longitudes,
     wrap,
 )
@@ -136,11 +137,13 @@ class Route(Exportable):
 
     def to_geojson(self) -> dict[str, object]:
         """A GeoJSON Feature (LineString, continuous across the antimeridian)."""
+        xy = self.xy
         return {
             "type": "Feature",
             "geometry": {
                 "type": "LineString",
-                "coordinates": [[p.lon, p.lat] for p in self.geojson_coordinates()],
+                # from the array to lists at once (no point objects on the way)
+                "coordinates": unwrap_array(xy).tolist() if len(xy) else [],
             },
             "properties": {
                 "distance_nm": self.distance_nm,
