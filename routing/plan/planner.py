@@ -99,8 +99,9 @@ class SeaLegSource(Protocol):
 
     port_ids: tuple[str, ...]
 
-    def distance_matrix(
+    def ports_matrix(
         self,
+        positions: Sequence[int],
         *,
         closed: frozenset[str] = ...,
         date: dt.date | None = ...,
@@ -588,16 +589,19 @@ class Planner:
             )
         if self.sea is None:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
-        base = self.sea.distance_matrix(
-            closed=closed,
-            date=date,
-            ice_class=req.voyage_ice_class,
-            size=req.size,
-            seasons=date is not None,
-        )
         on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
         idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
-        out = np.array(base[np.ix_(idx, idx)], dtype=float)
+        out = np.array(
+            self.sea.ports_matrix(
+                idx,
+                closed=closed,
+                date=date,
+                ice_class=req.voyage_ice_class,
+                size=req.size,
+                seasons=date is not None,
+            ),
+            dtype=float,
+        )
         for i, ok in enumerate(on_graph):
             if ok:
                 continue

@@ -90,6 +90,11 @@ Piece = tuple[object, ...]
 Plan = list[Piece]
 
 
+FULL_MATRIX_PORTS = 1500
+"""Up to this many ports, one all-ports distance matrix per closure set serves every
+plan (:meth:`SeaRouter.ports_matrix`); beyond, each plan's own ports."""
+
+
 @dataclass(frozen=True)
 class Route(Exportable):
     """A sea route.
@@ -264,6 +269,9 @@ class SeaRouter:
         self._transit_cache: dict[str, list[np.ndarray]] = {}
         self._csr_cached = functools.lru_cache(maxsize=64)(self._csr_for)
         self._matrix_cached = functools.lru_cache(maxsize=32)(self._all_ports_matrix)
+        self._block_cached = functools.lru_cache(maxsize=128)(self._block)
+        #: up to this many ports, planners slice one all-ports matrix per closure set
+        self.full_matrix_ports = FULL_MATRIX_PORTS
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
         self._exits_cached = functools.lru_cache(maxsize=64)(self._port_exits)
         self._portals_cached = functools.lru_cache(maxsize=64)(self._portals)
@@ -1167,6 +1175,41 @@ class SeaRouter:
             closed, date=date, ice_class=ice_class, size=size, seasons=seasons
         )
         return self._matrix_cached(eff)
+
+    def ports_matrix(
+        self,
+        positions: Sequence[int] | np.ndarray,
+        *,
+        closed: Iterable[str] = (),
+        date: dt.date | None = None,
+        ice_class: str | None = None,
+        size: ShipSize | None = None,
+        seasons: bool = True,
+    ) -> np.ndarray:
+        """Distances among the ports at ``positions`` (indices into ``port_ids``), read-only.
+
+        Up to :attr:`full_matrix_ports` ports in the graph, a slice of the all-ports
+        matrix cached per closure set (:meth:`distance_matrix`); beyond, only the block
+        asked for, cached per closure set and positions: a planner needs its candidate
+        ports, and all ports squared under each closure set grows as ports x ports x
+        portals (196 MB per set at 5,000 ports)."""
+        eff = self.effective_closures(
+            closed, date=date, ice_class=ice_class, size=size, seasons=seasons
+        )
+        pos = np.asarray(positions, dtype=np.int64)
+        if len(self.port_ids) <= self.full_matrix_ports:
+            out = self._matrix_cached(eff)[np.ix_(pos, pos)]
+            out.setflags(write=False)
+            return out
+        block: np.ndarray = self._block_cached(eff, pos.tobytes())
+        return block
+
+    def _block(self, closed: frozenset[str], positions: bytes) -> np.ndarray:
+        pos = np.frombuffer(positions, dtype=np.int64)
+        out = self._ports_matrix(pos, pos, closed)
+        self._blank_unconnected(out, pos, pos)
+        out.setflags(write=False)
+        return out
 
     def leg_nm(
         self,

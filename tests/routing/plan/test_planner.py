@@ -176,3 +176,28 @@ def test_legs_ruled_out_by_the_seasons_really_cannot_start_in_time(
     assert checked > 100
     if departure == "2027-01-01":
         assert said > 0  # in winter it does rule legs out
+
+
+@pytest.mark.parametrize(
+    ("closed", "departure"),
+    [((), "2026-08-01"), (("malacca",), "2027-01-15"), (("suez", "bab-el-mandeb"), "2027-08-01")],
+)
+def test_plans_on_the_candidates_block_equal_plans_on_the_whole_matrix(
+    planner: Planner, closed: tuple[str, ...], departure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a large catalogue plans on its candidate ports' distances only: the same plans
+    assert planner.sea is not None
+    spec = {
+        "nation": "IND",
+        "platform": "talwar",
+        "origin": "in-mumbai-naval-dockyard",
+        "destination": "ru-severomorsk-naval-base",
+        "departure": departure,
+        "closed": list(closed),
+    }
+    whole = planner.plan(planner.request(**spec))
+    monkeypatch.setattr(planner.sea, "full_matrix_ports", 0)
+    block = planner.plan(planner.request(**spec))
+    assert whole.feasible and block.feasible and whole.stops
+    assert [s.place.key for s in block.stops] == [s.place.key for s in whole.stops]
+    assert block.distance_nm == whole.distance_nm and block.eta == whole.eta

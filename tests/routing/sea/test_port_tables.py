@@ -176,3 +176,23 @@ def test_closures_resolve_alike_however_given() -> None:
     opened = router.effective_closures(["suez", "malacca"], date=summer, ice_class="Arc7")
     assert "nsr" not in opened and {"suez", "malacca"} <= opened
     assert router.effective_closures([], seasons=False) == frozenset()
+
+
+@pytest.mark.parametrize("closed", [(), ("suez",), ("malacca", "bab-el-mandeb")])
+def test_a_block_of_ports_is_the_all_ports_matrix_sliced(
+    closed: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a catalogue beyond FULL_MATRIX_PORTS plans on its candidates' block alone: the same
+    # figures as the slice of the all-ports matrix a small catalogue uses
+    router = sea_router()
+    rng = np.random.default_rng(zlib.crc32(repr(closed).encode()))
+    picks = [rng.choice(len(router.port_ids), size=n, replace=False) for n in (2, 17, 60)]
+    picks.append(np.array([3, 3, 5]))  # a port twice: its own row twice
+    sliced = [router.ports_matrix(p, closed=closed) for p in picks]
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    for p, whole in zip(picks, sliced, strict=True):
+        block = router.ports_matrix(p, closed=closed)
+        np.testing.assert_array_equal(block, whole)
+        assert not block.flags.writeable  # cached: shared by the plans that use it
+    everything = router.distance_matrix(closed=closed)
+    np.testing.assert_array_equal(sliced[2], everything[np.ix_(picks[2], picks[2])])
