@@ -1155,11 +1155,12 @@ class SeaRouter:
         Entry ``[i, j]`` is the length of the shortest route from ``ids[i]`` to
         ``ids[j]`` under the closures, the same figure :meth:`route` reports.
         """
-        eff = self.effective_closures(closed, date=date, ice_class=ice_class, size=size)
         idx = np.array([self.port_index(i, field_name="ids") for i in ids], dtype=np.int64)
         if idx.size == 0:
             return np.zeros((0, 0))
-        return np.array(self._matrix_cached(eff)[np.ix_(idx, idx)])
+        return np.array(
+            self.ports_matrix(idx, closed=closed, date=date, ice_class=ice_class, size=size)
+        )
 
     def distance_matrix(
         self,
