@@ -252,3 +252,53 @@ class NameIndex:
         return (error or self.error)(
             f"unknown {self.what} {text[:60]!r}{self.advice}{hint}", field=field, candidates=near
         )
+
+
+def passage_or_facility(
+    raw: str,
+    passages: NameIndex,
+    facilities: NameIndex,
+    *,
+    field: str,
+    kinds: Collection[str] | None = None,
+    also: Collection[str] = (),
+) -> tuple[bool, str]:
+    """An ``avoid`` entry: ``(True, passage or group id)`` or ``(False, facility id)``,
+    from an id or a name of either (facilities among ``kinds``; ``also``: facility ids
+    known elsewhere, a scenario's hypothetical ones).
+
+    Raises
+    ------
+    AmbiguousNameError
+        The name fits several passages and facilities, naming ``field`` and listing them.
+    InvalidInputError
+        It names nothing, naming ``field``, with did-you-mean suggestions.
+    """
+    pid, fid = raw.strip().lower(), raw.strip()
+    if pid in passages:
+        return True, pid
+    if fid in facilities or fid in also:
+        return False, fid
+    found = [
+        *((passages, m) for m in passages.matches(raw)),
+        *((facilities, m) for m in facilities.matches(raw, kinds=kinds)),
+    ]
+    if len(found) == 1:
+        index, rid = found[0]
+        return index is passages, rid
+    if found:
+        listed = "; ".join(index.describe(m) for index, m in found[:12])
+        raise AmbiguousNameError(
+            f"{raw[:60]!r} matches {len(found)} passages and facilities: {listed}; "
+            "give one of their ids",
+            field=field,
+            candidates=[m for _, m in found],
+        )
+    near = [*passages.suggest(raw, n=3), *facilities.suggest(raw, n=3, kinds=kinds)]
+    hint = ""
+    if near:
+        described = [(passages if m in passages else facilities).describe(m) for m in near]
+        hint = f"; did you mean {', '.join(described)}?"
+    raise InvalidInputError(
+        f"unknown passage or facility {raw[:60]!r}{hint}", field=field, candidates=near
+    )

@@ -21,10 +21,10 @@ from routing.air.rules import check_airspace_codes
 from routing.catalogue.access import check_nation
 from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import DEFAULT_RESERVE, Platform, RangePoint, get_platform
-from routing.errors import AmbiguousNameError, InvalidInputError
+from routing.errors import InvalidInputError
 from routing.geo import LonLat
 from routing.limits import MAX_LIST, MAX_SPEED_KN, MIN_SPEED_KN, check_date
-from routing.parse import looks_like_point, parse_lonlat
+from routing.parse import looks_like_point, parse_lonlat, passage_or_facility
 from routing.sea.passages import SeaData, ShipSize
 from routing.vocab import SEA_KINDS, Confidence, weakest_ice_class
 
@@ -453,38 +453,10 @@ class _Ids:
         closed: set[str] = set()
         skipped: set[str] = set()
         for i, raw in enumerate(items):
-            field = f"avoid.{i}"
-            pid, fid = raw.strip().lower(), raw.strip()
-            if pid in passages:
-                closed.add(pid)
-                continue
-            if fid in facilities:
-                skipped.add(fid)
-                continue
-            found = [
-                *((passages, m) for m in passages.matches(raw)),
-                *((facilities, m) for m in facilities.matches(raw, kinds=kinds)),
-            ]
-            if len(found) == 1:
-                index, rid = found[0]
-                (closed if index is passages else skipped).add(rid)
-                continue
-            if found:
-                listed = "; ".join(index.describe(m) for index, m in found[:12])
-                raise AmbiguousNameError(
-                    f"{raw[:60]!r} matches {len(found)} passages and facilities: {listed}; "
-                    "give one of their ids",
-                    field=field,
-                    candidates=[m for _, m in found],
-                )
-            near = [*passages.suggest(raw, n=3), *facilities.suggest(raw, n=3)]
-            hint = ""
-            if near:
-                described = [(passages if m in passages else facilities).describe(m) for m in near]
-                hint = f"; did you mean {', '.join(described)}?"
-            raise InvalidInputError(
-                f"unknown passage or facility {raw[:60]!r}{hint}", field=field, candidates=near
+            is_passage, rid = passage_or_facility(
+                raw, passages, facilities, field=f"avoid.{i}", kinds=kinds
             )
+            (closed if is_passage else skipped).add(rid)
         return frozenset(closed), frozenset(skipped)
 
 

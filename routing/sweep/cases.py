@@ -31,8 +31,8 @@ from pydantic import ValidationError
 
 from routing.catalogue.access import check_nation
 from routing.catalogue.platforms import platform_names
-from routing.errors import AmbiguousNameError, InvalidInputError, RelosError
-from routing.parse import Named, NameIndex, looks_like_point, parse_lonlat
+from routing.errors import InvalidInputError, RelosError
+from routing.parse import Named, NameIndex, looks_like_point, parse_lonlat, passage_or_facility
 from routing.plan.reach import ReachSpec
 from routing.plan.request import PlanSpec, build_request
 from routing.plan.scenario import Scenario, resolve_scenarios
@@ -314,31 +314,10 @@ class _Names:
         facilities = self.services.catalogue.facility_names
         out: list[str] = []
         for i, raw in enumerate(items):
-            where = f"{field}.{i}"
-            pid, fid = raw.strip().lower(), raw.strip()
-            if pid in passages or fid in facilities or fid in self.added:
-                out.append(pid if pid in passages else fid)
-                continue
-            found = [
-                *((passages, m) for m in passages.matches(raw)),
-                *((facilities, m) for m in facilities.matches(raw, kinds=kinds)),
-            ]
-            if len(found) == 1:
-                out.append(found[0][1])
-                continue
-            if found:
-                listed = "; ".join(index.describe(m) for index, m in found[:12])
-                raise AmbiguousNameError(
-                    f"{raw[:60]!r} matches {len(found)} passages and facilities: {listed}; "
-                    "give one of their ids",
-                    field=where,
-                    candidates=[m for _, m in found],
-                )
-            near = [*passages.suggest(raw, n=3), *facilities.suggest(raw, n=3, kinds=kinds)]
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise InvalidInputError(
-                f"unknown passage or facility id {raw[:60]!r}{hint}", field=where, candidates=near
+            _, rid = passage_or_facility(
+                raw, passages, facilities, field=f"{field}.{i}", kinds=kinds, also=self.added
             )
+            out.append(rid)
         return out
 
 
