@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import folium
+from jinja2.utils import htmlsafe_json_dumps
 
 from maps.assets import resolve_html
 
@@ -38,17 +38,12 @@ REQUEST_BLOCK_ID = "relos-request"
 
 #: What could end a ``<script>`` element, start a comment in it or be read as a character
 #: reference, as JSON escapes (the same JSON to ``JSON.parse``).
-_JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
-
-
 def json_in_html(value: object) -> str:
-    """``value`` as JSON that can sit in an HTML ``<script>`` element as it is: no ``<``,
-    ``>`` or ``&`` (they are ``\\u003c``... escapes), so the data can never close the
-    element or be read as markup (and, ASCII only, no line separator U+2028 either)."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    for char, escaped in _JSON_IN_HTML.items():
-        text = text.replace(char, escaped)
-    return text
+    """``value`` as JSON that can sit in an HTML ``<script>`` element as it is: Jinja's
+    ``tojson`` escaping (``<``, ``>``, ``&`` and ``'`` as ``\\u003c``... escapes, ASCII
+    only, so no line separator U+2028 either), so the data can never close the element
+    or be read as markup."""
+    return str(htmlsafe_json_dumps(value, separators=(",", ":")))
 
 
 def with_request(page: str, *, query: str, body: str) -> str:
