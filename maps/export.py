@@ -36,6 +36,7 @@ def to_html(m: folium.Map, *, standalone: bool, static_url: str = "/static") -> 
 #: POST carries: what its Save button posts again, with ``download=true``, for the file.
 REQUEST_BLOCK_ID = "relos-request"
 
+
 #: What could end a ``<script>`` element, start a comment in it or be read as a character
 #: reference, as JSON escapes (the same JSON to ``JSON.parse``).
 def json_in_html(value: object) -> str:
