@@ -431,6 +431,7 @@ def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Servic
             sea_dir=cfg.sea_dir,
             cache_dir=cfg.cache_dir,
             load_sea_graph=sea,
+            extend_graph=cfg.extend_graph,
         )
     except RelosError as exc:
         _fail(exc)

@@ -60,6 +60,7 @@ def data_paths(cfg: Settings) -> dict[str, Any]:
         "sea_dir": cfg.sea_dir,
         "cache_dir": cfg.cache_dir,
         "load_sea_graph": cfg.load_sea_graph,
+        "extend_graph": cfg.extend_graph,
     }
 
 

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     load_sea_graph: bool = Field(
         default=True, description="Build or load the sea-route graph at start-up."
     )
+    extend_graph: bool = Field(
+        default=False,
+        description=(
+            "A catalogue that adds ports to one whose graph is cached attaches only the "
+            "new ports to that graph (seconds a port) instead of building it again."
+        ),
+    )
     database_url: str = Field(
         default="",
         validation_alias=AliasChoices("RELOS_DATABASE_URL", "DATABASE_URL"),

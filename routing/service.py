@@ -657,11 +657,16 @@ class Services:
 
 
 def sea_router_for(
-    catalogue: Catalogue, *, cache_dir: Path | None = None, sea: SeaData | None = None
+    catalogue: Catalogue,
+    *,
+    cache_dir: Path | None = None,
+    sea: SeaData | None = None,
+    extend: bool = False,
 ) -> SeaRouter:
-    """Build (first time) or load the sea graph joining every port and naval base."""
+    """Build (first time) or load the sea graph joining every port and naval base; with
+    ``extend``, a catalogue adding ports to a cached graph's has only those attached."""
     ports = [PortSite(f.id, f.lon, f.lat) for f in catalogue if f.kind in SEA_KINDS]
-    return load_sea_router(ports, cache_dir=cache_dir, sea=sea)
+    return load_sea_router(ports, cache_dir=cache_dir, sea=sea, extend=extend)
 
 
 def load_services(
@@ -672,12 +677,18 @@ def load_services(
     sea_dir: Path | None = None,
     cache_dir: Path | None = None,
     load_sea_graph: bool = True,
+    extend_graph: bool = False,
 ) -> Services:
-    """Load and validate the data, and build or load the sea graph (once per process)."""
+    """Load and validate the data, and build or load the sea graph (once per process;
+    ``extend_graph``: see :func:`sea_router_for`)."""
     catalogue = load_catalogue(facilities, agreements)
     registry = load_platforms(platforms)
     sea_data = load_sea_data(sea_dir)
-    sea = sea_router_for(catalogue, cache_dir=cache_dir, sea=sea_data) if load_sea_graph else None
+    sea = (
+        sea_router_for(catalogue, cache_dir=cache_dir, sea=sea_data, extend=extend_graph)
+        if load_sea_graph
+        else None
+    )
     planner = Planner(catalogue, sea, platforms=registry, air_cache_dir=cache_dir)
     return Services(catalogue, registry, sea_data, sea, planner)
 

@@ -40,13 +40,23 @@ Build, once per set of inputs:
    geometry store, passage events) plus the open-water distance tables used by
    :meth:`routing.sea.router.SeaRouter.distance_matrix`.
 6. **Straight legs.** The shortest routes between ports are pulled tight into
-   great-circle legs where the open water allows (:mod:`routing.sea.straighten`).
+   great-circle legs where the open water allows (:mod:`routing.sea.straighten`):
+   between every pair of ports up to ``STRAIGHTEN_HUBS`` of them; with more, between
+   that many hubs spread over the sea, and from every port to a few ports near it and a
+   few hubs near and far, so the work grows with the ports, not with their square.
+
+Memory stays that of one port at a time: a port's raster search window serves its
+connectors and its bay connectors and is dropped before the next port's is made.
+
+A built graph can take more ports without a rebuild (:func:`extend_graph`): only the
+new ports are attached, to the graph's core, and their routes pulled tight.
 
 The cache of the result, and its keys, are :mod:`routing.sea.cache`'s.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -54,6 +64,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -72,11 +83,11 @@ from routing.geo import (
     wrap,
 )
 from routing.sea.coast import Coastline, Refined, refine_line, reroute, trim_hairpins
-from routing.sea.connect import PORT_SNAP_KM, Attachment, attach, densify
+from routing.sea.connect import MAX_SEG_KM, PORT_SNAP_KM, Attachment, attach, densify
 from routing.sea.graph import PortSite, SeaGraph
 from routing.sea.land import Land, LandMask, WaterGrid, sample_polyline, window_around
 from routing.sea.passages import Passage, SeaData, passage_events
-from routing.sea.straighten import straighten
+from routing.sea.straighten import straighten_added, straighten_ports
 
 log = logging.getLogger(__name__)
 
@@ -676,11 +687,8 @@ def build_graph(
     """Attach ports, tag passages and contract (see the module docstring)."""
     t0 = time.perf_counter()
     lanes = _split_lanes_near_ports(bb, mask, ports)
-    atts, notes = _attach_ports(bb, mask, ports)
     waived = coast.with_waivers(sea.waterway_union) if coast is not None else None
-    fine: dict[str, float] = {}
-    if coast is not None and waived is not None:
-        fine = _refine_connectors(atts, coast, waived, ports, notes)
+    atts, notes, bays, _, fine = _attach_ports(bb, mask, ports, coast=coast, waived=waived)
     keep = np.zeros(len(bb.nodes), dtype=bool)
     for att in atts:
         for node, _ in att.connectors:
@@ -709,9 +717,10 @@ def build_graph(
         for node, g in att.connectors:
             edges.append((p_out, int(new_id[node]), int(new_id[node]), p_in, g, False))
             bridges.extend(_land_patches(waived or mask, g, ports[i].id))
-    edges += _bay_connectors(atts, mask, n_core, coast=coast, waived=waived)
-    for att in atts:  # free the grids
-        att.grid = att.dist = att.pred = None
+    edges += [
+        (n_core + 2 * i, n_core + 2 * j + 1, n_core + 2 * j, n_core + 2 * i + 1, g, False)
+        for i, j, g in bays
+    ]
     geoms = [e[4] for e in edges]
     goff = np.zeros(len(edges) + 1, dtype=np.int64)
     goff[1:] = np.cumsum([len(g) for g in geoms])
@@ -752,9 +761,216 @@ def build_graph(
     )
     if coast is None:
         return graph
-    graph, stats = straighten(graph, sea, mask.with_waivers(None), coast)
+    graph, stats = straighten_ports(graph, sea, mask.with_waivers(None), coast)
     graph.stats.update(stats)
     return graph
+
+
+# -- adding ports to a built graph ------------------------------------------------------
+
+
+def extend_graph(
+    graph: SeaGraph,
+    ports: Sequence[PortSite],
+    mask: LandMask,
+    sea: SeaData,
+    *,
+    version: str,
+    coast: Coastline | None = None,
+) -> SeaGraph:
+    """``graph`` with ``ports`` (ids it does not have) attached after its own: no rebuild.
+
+    The graph's core (its edges between backbone nodes, straight legs included) stands
+    in for the backbone of the port stage, and only the new ports go through it: a lane
+    node abeam of each (:func:`_split_lanes_near_ports`; kept only where a connector
+    ends on it), their connectors (:func:`_attach_ports`, refined on GSHHG), direct
+    connectors to the ports, old and new, in the same bay, and their routes pulled tight
+    (:func:`~routing.sea.straighten.straighten_added`). The other ports' connectors and
+    legs stay as they are.
+    A graph built with all the ports at once may differ a little near a new port (its
+    backbone nodes were contracted away here, and the build pulls every route in one
+    go), not in what a route from it costs (``tests/routing/sea/test_extend.py``).
+    """
+    t0 = time.perf_counter()
+    known = set(graph.port_ids)
+    if len({p.id for p in ports}) != len(ports) or any(p.id in known for p in ports):
+        raise ValueError("extend_graph adds ports the graph does not have, once each")
+    n_core, p_old = graph.n_core, len(graph.port_ids)
+    core = np.nonzero((graph.a_from < n_core) & (graph.a_to < n_core))[0]
+    bb = Backbone(
+        graph.node_xy[:n_core].copy(),
+        graph.a_from[core].copy(),
+        graph.a_to[core].copy(),
+        [graph.geometry(int(e)).copy() for e in core],
+        graph.canal[core].copy(),
+    )
+    original = list(bb.geoms)  # a split replaces an edge's geometry: the originals stay here
+    lanes = _split_lanes_near_ports(bb, mask, ports, near_only=True)
+    waived = coast.with_waivers(sea.waterway_union) if coast is not None else None
+    ports_old = np.nonzero(graph.connected)[0]
+    others = np.full((p_old, 2), np.nan)
+    others[ports_old] = graph.port_sea[ports_old]
+    atts, notes, bays, to_old, _ = _attach_ports(
+        bb, mask, ports, coast=coast, waived=waived, others=others
+    )
+    used = {node for att in atts for node, _ in att.connectors if node >= n_core}
+    split_id, alive = _merge_unused_splits(bb, n_core, used, original)
+    k = len(used)
+    n2 = n_core + k
+
+    def old_node(v: int) -> int:
+        return v if v < n_core or v < 0 else v + k
+
+    edges: list[Edge] = []
+    piece = {int(e): i for i, e in enumerate(core)}
+    for e in range(len(graph.a_from)):
+        if e in piece:  # a core edge, perhaps ending at a new lane node now
+            i = piece[e]
+            a, b = int(split_id[bb.eu[i]]), int(split_id[bb.ev[i]])
+            one_way = graph.b_from[e] < 0 and (a, b) == (graph.a_from[e], graph.a_to[e])
+            ba = (-1, -1) if one_way else (b, a)
+            edges.append((a, b, *ba, bb.geoms[i], bool(bb.canal[i])))
+        else:
+            ends = (graph.a_from[e], graph.a_to[e], graph.b_from[e], graph.b_to[e])
+            af, at, bf, bt = (old_node(int(v)) for v in ends)
+            edges.append((af, at, bf, bt, graph.geometry(e).copy(), bool(graph.canal[e])))
+    for i in np.nonzero(alive)[0][len(core) :].tolist():  # the other pieces of split edges
+        a, b = int(split_id[bb.eu[i]]), int(split_id[bb.ev[i]])
+        edges.append((a, b, b, a, bb.geoms[i], bool(bb.canal[i])))
+    n_all = p_old + len(ports)
+    node_xy = np.zeros((n2 + 2 * n_all, 2))
+    node_xy[:n_core] = graph.node_xy[:n_core]
+    for v in used:
+        node_xy[split_id[v]] = bb.nodes[v]
+    node_xy[n2 : n2 + 2 * p_old] = graph.node_xy[n_core:]
+    port_sea = np.vstack([graph.port_sea, np.full((len(ports), 2), np.nan)])
+    bridges = list(graph.waivers)
+    worst = float(graph.stats.get("max_land_run_km_incl_bridges", 0.0))
+    for i, att in enumerate(atts):
+        gi = p_old + i
+        p_out, p_in = n2 + 2 * gi, n2 + 2 * gi + 1
+        sea_point = att.sea_point if att.sea_point is not None else (ports[i].lon, ports[i].lat)
+        node_xy[p_out] = node_xy[p_in] = sea_point
+        if att.sea_point is not None:
+            port_sea[gi] = att.sea_point
+        for node, g in att.connectors:
+            v = int(split_id[node])
+            edges.append((p_out, v, v, p_in, g, False))
+            bridges.extend(_land_patches(waived or mask, g, ports[i].id))
+            worst = max(worst, mask.land_run_km(g[:, 0], g[:, 1], step_km=CHECK_STEP_KM))
+    for i, j, g in bays:  # between new ports
+        gi, gj = p_old + i, p_old + j
+        edges.append((n2 + 2 * gi, n2 + 2 * gj + 1, n2 + 2 * gj, n2 + 2 * gi + 1, g, False))
+    for i, j, g in to_old:  # from a new port to an old one in its bay
+        gi = p_old + i
+        edges.append((n2 + 2 * gi, n2 + 2 * j + 1, n2 + 2 * j, n2 + 2 * gi + 1, g, False))
+    snaps = np.array([a.snap_km for a in atts])
+    geoms = [e[4] for e in edges]
+    goff = np.zeros(len(edges) + 1, dtype=np.int64)
+    goff[1:] = np.cumsum([len(g) for g in geoms])
+    ev_edge, ev_nm, ev_pid = _passage_tags(geoms, sea.passages)
+    out = SeaGraph(
+        version=version,
+        node_xy=node_xy,
+        n_core=n2,
+        port_ids=[*graph.port_ids, *(p.id for p in ports)],
+        port_sea=port_sea,
+        port_snap_km=np.concatenate([graph.port_snap_km, snaps]),
+        port_notes={**graph.port_notes, **notes},
+        a_from=np.array([e[0] for e in edges], dtype=np.int64),
+        a_to=np.array([e[1] for e in edges], dtype=np.int64),
+        b_from=np.array([e[2] for e in edges], dtype=np.int64),
+        b_to=np.array([e[3] for e in edges], dtype=np.int64),
+        length_nm=np.array([float(line_nm(g).sum()) for g in geoms]),
+        canal=np.array([e[5] for e in edges], dtype=bool),
+        goff=goff,
+        coords=np.concatenate(geoms),
+        ev_edge=ev_edge,
+        ev_nm=ev_nm,
+        ev_pid=ev_pid,
+        stats={
+            **graph.stats,
+            "ports": float(n_all),
+            "ports_added": float(graph.stats.get("ports_added", 0.0)) + len(ports),
+            "max_land_run_km_incl_bridges": worst,
+            "lanes_split_for_ports": float(graph.stats.get("lanes_split_for_ports", 0.0)) + k,
+            "lanes_split_for_added_ports": float(lanes),
+        },
+        waivers=bridges,
+        passage_ids=sea.passage_ids,
+    )
+    if coast is not None:
+        out, stats = straighten_added(
+            out, sea, mask.with_waivers(None), coast, new=np.arange(p_old, n_all)
+        )
+        out.stats.update(stats)
+    out.stats["extend_seconds"] = time.perf_counter() - t0
+    return out
+
+
+def _merge_unused_splits(
+    bb: Backbone, n_core: int, used: set[int], original: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undo the lane splits whose node no connector ends on (nodes ``n_core`` and up).
+
+    A split turns edge ``e`` (u -> v) into ``e`` (u -> x) and a new edge (x -> v), so the
+    node's two edges are found and joined again, the latest split first; an edge of
+    ``original`` left with its own ends gets its own geometry back. Returns each node's
+    id in the extended graph (old ones unchanged, the kept lane nodes after them, -1 for
+    the others) and which edges of ``bb`` are left.
+    """
+    alive = np.ones(len(bb.eu), dtype=bool)
+    ends = [(int(bb.eu[e]), int(bb.ev[e])) for e in range(len(original))]
+    for x in range(len(bb.nodes) - 1, n_core - 1, -1):
+        if x in used:
+            continue
+        e_in = int(np.nonzero((bb.ev == x) & alive)[0][0])
+        e_out = int(np.nonzero((bb.eu == x) & alive)[0][0])
+        bb.geoms[e_in] = np.vstack([bb.geoms[e_in], bb.geoms[e_out][1:]])
+        bb.ev[e_in] = bb.ev[e_out]
+        alive[e_out] = False
+    for e, geom in enumerate(original):
+        if (int(bb.eu[e]), int(bb.ev[e])) == ends[e]:
+            bb.geoms[e] = geom
+    new_id = -np.ones(len(bb.nodes), dtype=np.int64)
+    new_id[:n_core] = np.arange(n_core)
+    for rank, x in enumerate(sorted(used)):
+        new_id[x] = n_core + rank
+    return new_id, alive
+
+
+def reorder_ports(graph: SeaGraph, ids: Sequence[str]) -> SeaGraph:
+    """The same graph with its ports in the order of ``ids`` (the same set of ids)."""
+    if list(ids) == graph.port_ids:
+        return graph
+    where = {p: i for i, p in enumerate(graph.port_ids)}
+    if sorted(ids) != sorted(where):
+        raise ValueError("reorder_ports takes the graph's own port ids")
+    perm = np.array([where[p] for p in ids], dtype=np.int64)  # new index -> old index
+    n_core = graph.n_core
+    node_map = np.arange(graph.n_nodes)
+    rank = np.empty_like(perm)
+    rank[perm] = np.arange(len(perm))  # old index -> new index
+    old_port = (node_map[n_core:] - n_core) // 2
+    node_map[n_core:] = n_core + 2 * rank[old_port] + (node_map[n_core:] - n_core) % 2
+
+    def remap(a: np.ndarray) -> np.ndarray:
+        return np.where(a >= 0, node_map[np.maximum(a, 0)], a)
+
+    node_xy = graph.node_xy.copy()
+    node_xy[node_map] = graph.node_xy
+    return dataclasses.replace(
+        graph,
+        node_xy=node_xy,
+        port_ids=list(ids),
+        port_sea=graph.port_sea[perm],
+        port_snap_km=graph.port_snap_km[perm],
+        port_notes={p: graph.port_notes[p] for p in ids if p in graph.port_notes},
+        a_from=remap(graph.a_from),
+        a_to=remap(graph.a_to),
+        b_from=remap(graph.b_from),
+        b_to=remap(graph.b_to),
+    )
 
 
 LANE_SPLIT_KM = 60.0
@@ -762,7 +978,9 @@ LANE_SPLIT_KM = 60.0
 LANE_END_KM = 2.0
 
 
-def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSite]) -> int:
+def _split_lanes_near_ports(
+    bb: Backbone, mask: LandMask, ports: Sequence[PortSite], *, near_only: bool = False
+) -> int:
     """Give each port a backbone node on the lane that passes closest to it.
 
     MARNET's nodes can lie far from where a lane passes a port (Sabang, off the
@@ -770,12 +988,16 @@ def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSi
     node), so a connector to a node would run out along the lane and the route back
     over the same water: a spur. The lane point within ``LANE_SPLIT_KM`` nearest to
     the port's sea point by water (on the raster) becomes a node (its edge is split
-    there) unless a node is within ``LANE_END_KM`` of it.
+    there) unless a node is within ``LANE_END_KM`` of it. With ``near_only`` (a few
+    ports), only the edges with a vertex near a port are sampled (the same answer).
     """
     from scipy.spatial import cKDTree  # only needed while building
 
+    edges = _edges_near(bb, ports) if near_only else np.arange(len(bb.geoms))
+    if len(edges) == 0:
+        return 0
     # lane samples every km (a split edge gets them as vertices, so it lands abeam)
-    dense = [densify(g, max_km=1.0) for g in bb.geoms]
+    dense = [densify(bb.geoms[e], max_km=1.0) for e in edges.tolist()]
     offs = np.zeros(len(dense) + 1, dtype=np.int64)
     offs[1:] = np.cumsum([len(d) for d in dense])
     allp = np.concatenate(dense)
@@ -818,17 +1040,36 @@ def _split_lanes_near_ports(bb: Backbone, mask: LandMask, ports: Sequence[PortSi
             )
             if float(nd.min()) < LANE_END_KM:
                 continue
-        e0 = int(np.searchsorted(offs, best, side="right") - 1)
-        k = best - int(offs[e0])
+        d0 = int(np.searchsorted(offs, best, side="right") - 1)
+        e0 = int(edges[d0])
+        k = best - int(offs[d0])
         # an edge split before is now pieces: (first sample, edge id) in order
         start, e = max((pc for pc in pieces.get(e0, [(0, e0)]) if pc[0] <= k), key=lambda pc: pc[0])
-        geom = piece_geom.get(e, dense[e0])
+        geom = piece_geom.get(e, dense[d0])
         if 0 < k - start < len(geom) - 1:
             second = _split_edge(bb, e, geom, k - start)
             piece_geom[e], piece_geom[second] = bb.geoms[e], bb.geoms[second]
             pieces.setdefault(e0, [(0, e0)]).append((k, second))
             splits += 1
     return splits
+
+
+def _edges_near(bb: Backbone, ports: Sequence[PortSite]) -> np.ndarray:
+    """Edges with a vertex within reach of :func:`_split_lanes_near_ports`'s search round
+    any of ``ports`` (vertices are at most ``MAX_SEG_KM`` apart), in order."""
+    from scipy.spatial import cKDTree  # only needed while building
+
+    if not ports or not bb.geoms:
+        return np.zeros(0, dtype=np.int64)
+    offs = np.zeros(len(bb.geoms) + 1, dtype=np.int64)
+    offs[1:] = np.cumsum([len(g) for g in bb.geoms])
+    pts = np.concatenate(bb.geoms)
+    tree = cKDTree(to_unit_vectors(pts[:, 0], pts[:, 1]))
+    here = to_unit_vectors(np.array([p.lon for p in ports]), np.array([p.lat for p in ports]))
+    reach = km_chord(LANE_SPLIT_KM + 2 * MAX_SEG_KM + PORT_SNAP_KM)
+    near = tree.query_ball_point(here, reach)
+    hits = np.concatenate([np.asarray(h, dtype=np.int64) for h in near])
+    return np.unique(np.searchsorted(offs, hits, side="right") - 1)
 
 
 def _split_edge(bb: Backbone, e: int, dense: np.ndarray, k: int) -> int:
@@ -847,14 +1088,58 @@ def _split_edge(bb: Backbone, e: int, dense: np.ndarray, k: int) -> int:
     return len(bb.eu) - 1
 
 
+Bay = tuple[int, int, np.ndarray]
+"""A direct connector between two ports in the same bay: (port i, port j > i, geometry
+from i's sea point to j's)."""
+
+
+class PortStage(NamedTuple):
+    """What :func:`_attach_ports` finds."""
+
+    atts: list[Attachment]
+    notes: dict[str, str]
+    """For ports joined unusually or not at all."""
+    bays: list[Bay]
+    """Between the ports attached."""
+    to_others: list[Bay]
+    """From a port attached to one of the ``others`` in its bay: (port, other, geometry)."""
+    fine: dict[str, float]
+    """The figures of the GSHHG refinement (:func:`_refine_port`)."""
+
+
 def _attach_ports(
-    bb: Backbone, mask: LandMask, ports: Sequence[PortSite]
-) -> tuple[list[Attachment], dict[str, str]]:
-    """Each port's connectors, and a note for ports joined unusually or not at all."""
+    bb: Backbone,
+    mask: LandMask,
+    ports: Sequence[PortSite],
+    *,
+    coast: Coastline | None = None,
+    waived: Coastline | None = None,
+    others: np.ndarray | None = None,
+) -> PortStage:
+    """Each port's connectors, the direct connectors between ports in the same bay (and
+    to the sea points ``others`` of ports attached before, if given: connected ones), a
+    note for ports joined unusually or not at all, and (with a coastline) the figures of
+    the GSHHG refinement (:func:`_refine_port`).
+
+    One port at a time: its raster search window (the grid, its distances and
+    predecessors, up to a million cells) serves its own connectors and its bay
+    connectors to the ports after it, and is dropped before the next port's is made,
+    so memory stays that of one window whatever the number of ports. A bay connector
+    ends at the other port's sea point, so the sea points of every port are found
+    first (:func:`_sea_points`: the same look-ups :func:`routing.sea.connect.attach`
+    and :func:`_refine_port` make). A bay connector is kept only if its far port is
+    connected too.
+    """
     csr = bb.csr()
+    seas = _sea_points(mask, ports, coast=coast, waived=waived)
     atts: list[Attachment] = []
     notes: dict[str, str] = {}
-    for p in ports:
+    refined: dict[str, str] = {}  # notes of the GSHHG pass: merged after the raster's
+    bays: list[Bay] = []
+    to_others: list[Bay] = []
+    counts = dict.fromkeys(("repaired", "dropped", "kept_raw"), 0)
+    refine_s = 0.0
+    for i, p in enumerate(ports):
         att = attach(mask, bb.nodes, csr, float(p.lon), float(p.lat))
         if not att.connectors:
             notes[p.id] = f"not connected: {att.reason}"
@@ -866,109 +1151,159 @@ def _attach_ports(
             )
         elif att.snap_km > 0:
             notes[p.id] = f"position on a land cell: sea point {att.snap_km:.1f} km away"
+        if coast is not None and waived is not None:
+            t = time.perf_counter()
+            _refine_port(att, coast, waived, p.id, refined, counts)
+            refine_s += time.perf_counter() - t
+        if att.connectors and att.grid is not None:
+            bays += _bay_connectors(i, att, seas, mask, coast=coast, waived=waived)
+            if others is not None:
+                js = np.arange(len(others))
+                found = _bay_connectors_to(att, others, js, mask, coast, waived)
+                to_others += [(i, j, g) for j, g in found]
+        att.grid = att.dist = att.pred = None
         atts.append(att)
-    return atts, notes
+    notes.update(refined)
+    bays = [b for b in bays if atts[b[1]].connectors]
+    fine: dict[str, float] = {}
+    if coast is not None:
+        fine = {
+            "gshhg_repaired_connectors": float(counts["repaired"]),
+            "gshhg_dropped_connectors": float(counts["dropped"]),
+            "gshhg_unrefined_ports": float(counts["kept_raw"]),
+            "gshhg_connector_seconds": refine_s,
+        }
+    return PortStage(atts, notes, bays, to_others, fine)
 
 
-def _refine_connectors(
-    atts: Sequence[Attachment],
+def _sea_points(
+    mask: LandMask,
+    ports: Sequence[PortSite],
+    *,
+    coast: Coastline | None = None,
+    waived: Coastline | None = None,
+) -> np.ndarray:
+    """(P, 2) sea point of each port as its connectors will start (nan if none): the
+    nearest raster water within ``PORT_SNAP_KM``, moved off GSHHG land with a coastline."""
+    out = np.full((len(ports), 2), np.nan)
+    for i, p in enumerate(ports):
+        hit = mask.nearest_water(float(p.lon), float(p.lat), max_km=PORT_SNAP_KM)
+        if hit is None:
+            continue
+        (sx, sy), _ = hit
+        if coast is not None and waived is not None:
+            sx, sy, _ = _gshhg_sea_point(coast, waived, sx, sy)
+        out[i] = (sx, sy)
+    return out
+
+
+def _gshhg_sea_point(
+    coast: Coastline, waived: Coastline, sx: float, sy: float
+) -> tuple[float, float, float]:
+    """A raster sea point moved to the nearest GSHHG water within ``PORT_SNAP_KM`` if it
+    lies on GSHHG land (outside the waterways), and the land its connectors may start
+    on (``PORT_SNAP_KM`` when no water is that near: the point stays, as a berth)."""
+    if not bool(waived.is_land(np.array(sx), np.array(sy))):
+        return sx, sy, 0.0
+    hit = coast.nearest_water(sx, sy, max_km=PORT_SNAP_KM)
+    if hit is None:
+        return sx, sy, PORT_SNAP_KM
+    return float(hit[0].lon), float(hit[0].lat), 0.0
+
+
+def _refine_port(
+    att: Attachment,
     coast: Coastline,
     waived: Coastline,
-    ports: Sequence[PortSite],
+    port_id: str,
     notes: dict[str, str],
-) -> dict[str, float]:
-    """Refine every port connector on GSHHG (:func:`routing.sea.coast.refine_line`).
+    counts: dict[str, int],
+) -> None:
+    """Refine a port's connectors on GSHHG (:func:`routing.sea.coast.refine_line`).
 
     A sea point on GSHHG land moves to the nearest GSHHG water within
     ``PORT_SNAP_KM`` (else the land at the start of its connectors is kept, as a
     berth, and listed). A connector that cannot be made clear is dropped; a port
     left with none keeps its raster connectors, with a note.
     """
-    t0 = time.perf_counter()
-    repaired = dropped = kept_raw = 0
-    for i, att in enumerate(atts):
-        if not att.connectors or att.sea_point is None:
+    if not att.connectors or att.sea_point is None:
+        return
+    sx, sy, free = _gshhg_sea_point(coast, waived, *att.sea_point)
+    att.sea_point = (sx, sy)
+    kept: list[tuple[int, np.ndarray]] = []
+    for node, g in att.connectors:
+        g = g.copy()
+        g[0] = (sx + turn_offset(sx, g[0, 0]), sy)
+        ref = refine_line(coast, g, waived=waived, free_start_km=free)
+        if ref is None and free == 0.0:
+            whole = reroute(waived, g)
+            ref = None if whole is None else Refined(whole, repaired_runs=1)
+        if ref is None:
+            counts["dropped"] += 1
             continue
-        sx, sy = att.sea_point
-        free = 0.0
-        if bool(waived.is_land(np.array(sx), np.array(sy))):
-            hit = coast.nearest_water(sx, sy, max_km=PORT_SNAP_KM)
-            if hit is None:
-                free = PORT_SNAP_KM
-            else:
-                sx, sy = float(hit[0].lon), float(hit[0].lat)
-                att.sea_point = (sx, sy)
-        kept: list[tuple[int, np.ndarray]] = []
-        for node, g in att.connectors:
-            g = g.copy()
-            g[0] = (sx + turn_offset(sx, g[0, 0]), sy)
-            ref = refine_line(coast, g, waived=waived, free_start_km=free)
-            if ref is None and free == 0.0:
-                whole = reroute(waived, g)
-                ref = None if whole is None else Refined(whole, repaired_runs=1)
-            if ref is None:
-                dropped += 1
-                continue
-            repaired += int(ref.repaired_runs > 0)
-            kept.append((node, densify(ref.coords) if ref.repaired_runs else g))
-        if kept:
-            att.connectors = kept
-        else:
-            kept_raw += 1
-            notes[ports[i].id] = (
-                "harbour closed in GSHHG full resolution: its connectors cross land there"
-            )
-            log.warning("port %s: no connector clear of GSHHG land", ports[i].id)
-    return {
-        "gshhg_repaired_connectors": float(repaired),
-        "gshhg_dropped_connectors": float(dropped),
-        "gshhg_unrefined_ports": float(kept_raw),
-        "gshhg_connector_seconds": time.perf_counter() - t0,
-    }
+        counts["repaired"] += int(ref.repaired_runs > 0)
+        kept.append((node, densify(ref.coords) if ref.repaired_runs else g))
+    if kept:
+        att.connectors = kept
+    else:
+        counts["kept_raw"] += 1
+        notes[port_id] = "harbour closed in GSHHG full resolution: its connectors cross land there"
+        log.warning("port %s: no connector clear of GSHHG land", port_id)
 
 
 def _bay_connectors(
-    atts: Sequence[Attachment],
+    i: int,
+    att: Attachment,
+    seas: np.ndarray,
     mask: LandMask,
-    n_core: int,
     *,
     coast: Coastline | None = None,
     waived: Coastline | None = None,
-) -> list[Edge]:
-    """Direct water connectors between connected ports in the same bay.
+) -> list[Bay]:
+    """Direct water connectors from port ``i`` to the later ports in its bay: those whose
+    sea point (``seas``) its search window reaches by water within ``DIRECT_PORT_KM``.
 
     With a coastline, each is refined on it and dropped if it cannot be made clear.
     """
-    edges: list[Edge] = []
-    sea_idx = [i for i, a in enumerate(atts) if a.connectors and a.grid is not None]
-    for i in sea_idx:
-        ai = atts[i]
-        assert ai.grid is not None and ai.dist is not None and ai.pred is not None
-        for j in sea_idx:
-            if j <= i:
+    js = np.arange(i + 1, len(seas))
+    return [(i, j, g) for j, g in _bay_connectors_to(att, seas, js, mask, coast, waived)]
+
+
+def _bay_connectors_to(
+    att: Attachment,
+    seas: np.ndarray,
+    js: np.ndarray,
+    mask: LandMask,
+    coast: Coastline | None,
+    waived: Coastline | None,
+) -> list[tuple[int, np.ndarray]]:
+    """Direct water connectors from an attached port (its search window) to the sea
+    points ``seas[js]`` it reaches by water within ``DIRECT_PORT_KM``: (j, geometry)."""
+    grid, dist, pred, here = att.grid, att.dist, att.pred, att.sea_point
+    assert grid is not None and dist is not None and pred is not None and here is not None
+    js = js[np.isfinite(seas[js, 0])]
+    loc = grid.local(seas[js, 0], seas[js, 1])
+    inside = loc >= 0
+    js, loc = js[inside], loc[inside]
+    near = dist[loc] <= DIRECT_PORT_KM  # inf (unreached) is not
+    out: list[tuple[int, np.ndarray]] = []
+    for j, lj in zip(js[near].tolist(), loc[near].tolist(), strict=True):
+        sj = (float(seas[j, 0]), float(seas[j, 1]))
+        path = grid.path(pred, lj)
+        allowed = grid.path_land_cells(path)
+        plon, plat = grid.lonlat(np.array(path))
+        pts = np.column_stack([plon, plat])
+        pts = np.vstack([[here], pts[1:-1], [sj]])
+        pts[:, 0] = unwrap(pts[:, 0])
+        keep_i = mask.pull_string(pts[:, 0], pts[:, 1], allowed=allowed or None)
+        g = densify(pts[keep_i])
+        if coast is not None:
+            ref = refine_line(coast, g, waived=waived)
+            if ref is None:
                 continue
-            sj = atts[j].sea_point
-            assert sj is not None and ai.sea_point is not None
-            loc = int(ai.grid.local(np.array([sj[0]]), np.array([sj[1]]))[0])
-            if loc < 0 or not np.isfinite(ai.dist[loc]) or ai.dist[loc] > DIRECT_PORT_KM:
-                continue
-            path = ai.grid.path(ai.pred, loc)
-            allowed = ai.grid.path_land_cells(path)
-            plon, plat = ai.grid.lonlat(np.array(path))
-            pts = np.column_stack([plon, plat])
-            pts = np.vstack([[ai.sea_point], pts[1:-1], [sj]])
-            pts[:, 0] = unwrap(pts[:, 0])
-            keep_i = mask.pull_string(pts[:, 0], pts[:, 1], allowed=allowed or None)
-            g = densify(pts[keep_i])
-            if coast is not None:
-                ref = refine_line(coast, g, waived=waived)
-                if ref is None:
-                    continue
-                g = densify(ref.coords)
-            edges.append(
-                (n_core + 2 * i, n_core + 2 * j + 1, n_core + 2 * j, n_core + 2 * i + 1, g, False)
-            )
-    return edges
+            g = densify(ref.coords)
+        out.append((j, g))
+    return out
 
 
 def _passage_tags(

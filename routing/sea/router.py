@@ -1316,7 +1316,11 @@ def _walk_back(pred: memoryview, row: int, src: int, dst: int, back: list[int]) 
 
 
 def load_sea_router(
-    ports: Sequence[PortSite], *, cache_dir: Path | None = None, sea: SeaData | None = None
+    ports: Sequence[PortSite],
+    *,
+    cache_dir: Path | None = None,
+    sea: SeaData | None = None,
+    extend: bool = False,
 ) -> SeaRouter:
     """Build (first time, about a minute) or load (cached, well under a second) the router.
 
@@ -1329,10 +1333,13 @@ def load_sea_router(
         Graph cache directory; default :func:`routing.paths.default_cache_dir`.
     sea : SeaData or None
         Passages, waterways and seasons (default: the shipped ``data/sea``).
+    extend : bool
+        Attach ports missing from a cached graph to it rather than build a new one
+        (:func:`routing.sea.cache.load_or_build`).
     """
     sea = sea or default_sea_data()
     sites = [PortSite(str(p.id), float(p.lon), float(p.lat)) for p in ports]
-    graph, cache = load_or_build(sites, cache_dir=cache_dir, sea=sea)
+    graph, cache = load_or_build(sites, cache_dir=cache_dir, sea=sea, extend=extend)
     router = SeaRouter(graph, cache_dir=cache, sea=sea)
     router.warm()
     return router

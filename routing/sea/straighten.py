@@ -468,3 +468,219 @@ def with_edges(
         ev_pid=np.concatenate([g.ev_pid, np.array([e[2] for e in ev], dtype=np.int64)]),
         stats=dict(g.stats),
     )
+
+
+# -- many ports: hubs, spokes and neighbours ------------------------------------------
+
+
+STRAIGHTEN_HUBS = 100
+"""Most ports whose routes to one another are all pulled tight (:func:`straighten_ports`); with
+more, the first this many in the catalogue's order are hubs (so a catalogue's own
+ports keep their routes when others are appended to it) ..."""
+STRAIGHTEN_SPREAD = 32
+"""... with this many more, spread over the sea (where the first may be few)."""
+STRAIGHTEN_SPOKES = (0, 1, 3, 7, 15, 31, 63)
+"""Ranks, by sea distance, of the hubs a port that is not a hub has its routes to pulled
+tight (the nearest, the second, the fourth ... the 64th): its long routes."""
+STRAIGHTEN_NEIGHBOURS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+"""Ranks, by sea distance, of the ports (hubs or not) every port has its routes to pulled
+tight, with more ports than hubs, as far as the junction before the port (a leg there
+serves every port around it): its short routes, across a bay, along a coast."""
+
+
+def straighten_ports(
+    graph: SeaGraph, sea: SeaData, raster: Land, coast: Land
+) -> tuple[SeaGraph, dict[str, float]]:
+    """Pull the routes between ports tight (:func:`straighten`),
+    with work that grows with the ports, not with their square.
+
+    Up to ``STRAIGHTEN_HUBS`` connected ports, the routes between every pair of them are
+    pulled (exactly :func:`straighten`). With more, that is done
+    for hubs (:func:`_hub_ports`: the first ``STRAIGHTEN_HUBS`` ports of the catalogue,
+    whose routes are then those of a catalogue of them alone, and ``STRAIGHTEN_SPREAD``
+    spread over the sea), which straightens the lanes between the world's seas. Then, on
+    that graph and with the seasonal routes closed, every port's routes to a few ports
+    near it (``STRAIGHTEN_NEIGHBOURS``: across its bay, along its coast) and each other
+    port's routes to a few hubs near and far (``STRAIGHTEN_SPOKES``: out to sea) are
+    pulled too.
+    A dozen routes a port, where all pairs would be thousands.
+    """
+    ports = np.nonzero(graph.connected)[0]
+    if len(ports) <= STRAIGHTEN_HUBS:
+        return straighten(graph, sea, raster, coast)
+    t0 = time.perf_counter()
+    hubs = _hub_ports(graph, ports)
+    is_hub = np.zeros(len(graph.port_ids), dtype=bool)
+    is_hub[hubs] = True
+    # straighten() pulls the routes between the connected ports: hide the others
+    hidden = {
+        p: "not connected: not a hub"
+        for k, p in enumerate(graph.port_ids)
+        if not is_hub[k] and graph.connected[k]
+    }
+    hub_view = dataclasses.replace(graph, port_notes={**graph.port_notes, **hidden})
+    hubbed, stats = straighten(hub_view, sea, raster, coast)
+    graph = dataclasses.replace(hubbed, port_notes=graph.port_notes)
+    runs = _spoke_runs(graph, sea, ports, hubs)
+    checked = _Legs(graph, raster, coast, _seasonal_waters(sea))
+    legs = _pull(graph, runs, sea.passages, checked)
+    if legs:
+        graph = with_edges(graph, legs, sea.passages)
+    log.info("straighten spokes: %d runs, %d straight legs", len(runs), len(legs))
+    return graph, {
+        "straight_legs": stats["straight_legs"] + len(legs),
+        "straight_checks": stats["straight_checks"] + len(checked.done),
+        "straight_hubs": float(len(hubs)),
+        "straight_spoke_runs": float(len(runs)),
+        "straighten_seconds": time.perf_counter() - t0,
+    }
+
+
+def _hub_ports(graph: SeaGraph, ports: np.ndarray) -> np.ndarray:
+    """The hubs among ``ports`` (connected, in catalogue order): the first
+    ``STRAIGHTEN_HUBS``, then ``STRAIGHTEN_SPREAD`` more spread over the sea, each the
+    farthest (great circle between sea points) from those chosen before."""
+    first = min(STRAIGHTEN_HUBS, len(ports))
+    xy = graph.node_xy[graph.n_core + 2 * ports]
+    unit = to_unit_vectors(xy[:, 0], xy[:, 1])
+    near = np.full(len(ports), np.inf)
+    for k in range(first):
+        np.minimum(near, np.linalg.norm(unit - unit[k], axis=1), out=near)
+    chosen = list(range(first))
+    for _ in range(min(STRAIGHTEN_SPREAD, len(ports) - first)):
+        far = int(np.argmax(near))
+        chosen.append(far)
+        np.minimum(near, np.linalg.norm(unit - unit[far], axis=1), out=near)
+    return np.sort(ports[chosen])
+
+
+def _spoke_runs(
+    graph: SeaGraph,
+    sea: SeaData,
+    sources: np.ndarray,
+    hubs: np.ndarray,
+    *,
+    block: int = 64,
+) -> list[np.ndarray]:
+    """The shortest routes (node sequences, seasonal routes closed) from each port of
+    ``sources`` to the connected ports at the ranks ``STRAIGHTEN_NEIGHBOURS`` by sea
+    distance and, for a port not a hub, to the hubs at the ranks ``STRAIGHTEN_SPOKES``;
+    each route once, whichever way."""
+    closed = sea.seasonal_closures(None, None)
+    shut = graph.closed_edges(sea.passage_ids.index(p) for p in closed)
+    arcs = graph.arcs()
+    weight = np.maximum(graph.length_nm[arcs.edge], 1e-9)
+    csr = arcs.csr(graph.n_nodes, weight, ~shut[arcs.edge])
+    hub_in = graph.n_core + 2 * hubs + 1
+    port_in = graph.n_core + 2 * np.nonzero(graph.connected)[0] + 1
+    is_hub_out = set((hub_in - 1).tolist())
+    runs: list[np.ndarray] = []
+    seen: set[tuple[int, ...]] = set()
+    for start in range(0, len(sources), block):
+        src = graph.n_core + 2 * sources[start : start + block]
+        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
+        for k, s in enumerate(src.tolist()):
+            near = _ranked(dist[k], port_in[port_in != s + 1], STRAIGHTEN_NEIGHBOURS)
+            far = _ranked(dist[k], hub_in, STRAIGHTEN_SPOKES) if s not in is_hub_out else []
+            for t, to_port in [*((t, False) for t in near), *((t, True) for t in far)]:
+                nodes = [t]
+                while nodes[-1] != s:
+                    nodes.append(int(pred[k, nodes[-1]]))
+                if not to_port:  # to the junction before the port: a leg there serves
+                    nodes = nodes[1:]  # every port around it, not this one only
+                    if len(nodes) < 3:
+                        continue
+                key = tuple(reversed(nodes))
+                if key not in seen:
+                    seen.add(key)
+                    if to_port:
+                        seen.add((nodes[0] - 1, *nodes[1:-1], nodes[-1] + 1))  # the way back
+                    runs.append(np.array(key, dtype=np.int64))
+    return runs
+
+
+def _ranked(dist: np.ndarray, nodes: np.ndarray, ranks: Sequence[int]) -> list[int]:
+    """The ``nodes`` at ``ranks`` when sorted by ``dist`` (reachable ones only)."""
+    d = dist[nodes]
+    order = np.argsort(d, kind="stable")
+    order = order[np.isfinite(d[order])]
+    return [int(nodes[order[r]]) for r in ranks if r < len(order)]
+
+
+def straighten_added(
+    graph: SeaGraph, sea: SeaData, raster: Land, coast: Land, *, new: np.ndarray
+) -> tuple[SeaGraph, dict[str, float]]:
+    """Pull tight the routes of the ports ``new`` (indices) as :func:`straighten_ports` would
+    have: up to ``STRAIGHTEN_HUBS`` connected ports, their routes to every other port
+    under every closure set, in rounds; beyond, their routes to their spoke hubs."""
+    t0 = time.perf_counter()
+    ports = np.nonzero(graph.connected)[0]
+    new = new[graph.connected[new]]
+    added = checks = 0
+    if len(new) and len(ports) <= STRAIGHTEN_HUBS:
+        seen: set[tuple[int, ...]] = set()
+        closure_sets, polar = _closure_sets(sea), _seasonal_waters(sea)
+        for _ in range(ROUNDS):
+            runs = _runs_involving(graph, sea, closure_sets, seen, new)
+            checked = _Legs(graph, raster, coast, polar)
+            legs = _pull(graph, runs, sea.passages, checked)
+            checks += len(checked.done)
+            if not legs:
+                break
+            graph = with_edges(graph, legs, sea.passages)
+            added += len(legs)
+            if len(legs) < LAST_ROUND_LEGS:
+                break
+    elif len(new):
+        old = ports[~np.isin(ports, new)]
+        hubs = _hub_ports(graph, old)
+        runs = _spoke_runs(graph, sea, new, hubs)
+        checked = _Legs(graph, raster, coast, _seasonal_waters(sea))
+        legs = _pull(graph, runs, sea.passages, checked)
+        checks += len(checked.done)
+        if legs:
+            graph = with_edges(graph, legs, sea.passages)
+        added += len(legs)
+    return graph, {
+        "straight_legs": float(graph.stats.get("straight_legs", 0.0)) + added,
+        "straight_legs_for_added_ports": float(added),
+        "straight_checks_for_added_ports": float(checks),
+        "straighten_added_seconds": time.perf_counter() - t0,
+    }
+
+
+def _runs_involving(
+    g: SeaGraph,
+    sea: SeaData,
+    closure_sets: Sequence[frozenset[str]],
+    seen: set[tuple[int, ...]],
+    new: np.ndarray,
+) -> list[np.ndarray]:
+    """The routes of :func:`_runs` (same order, same ``seen``)
+    between a port of ``new`` and any connected port."""
+    ports = np.nonzero(g.connected)[0]
+    is_new = np.zeros(len(g.port_ids), dtype=bool)
+    is_new[new] = True
+    src = g.n_core + 2 * ports
+    arcs = g.arcs()
+    weight = np.maximum(g.length_nm[arcs.edge], 1e-9)
+    out: list[np.ndarray] = []
+    for closed in closure_sets:
+        shut = g.closed_edges(sea.passage_ids.index(p) for p in closed)
+        csr = arcs.csr(g.n_nodes, weight, ~shut[arcs.edge])
+        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
+        for k, s in enumerate(src.tolist()):
+            for ti, t in enumerate((src + 1).tolist()):
+                if t == s + 1 or not (is_new[ports[k]] or is_new[ports[ti]]):
+                    continue
+                if not np.isfinite(dist[k, t]):
+                    continue
+                nodes = [t]
+                while nodes[-1] != s:
+                    nodes.append(int(pred[k, nodes[-1]]))
+                key = tuple(reversed(nodes))
+                if key not in seen:
+                    seen.add(key)
+                    seen.add((nodes[0] - 1, *nodes[1:-1], nodes[-1] + 1))
+                    out.append(np.array(key, dtype=np.int64))
+    return out
