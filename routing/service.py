@@ -659,7 +659,8 @@ class Services:
 def sea_router_for(
     catalogue: Catalogue, *, cache_dir: Path | None = None, sea: SeaData | None = None
 ) -> SeaRouter:
-    """Build (first time) or load the sea graph joining every port and naval base."""
+    """Build (first time) or load the sea graph joining every port and naval base (and
+    the commercial ports, when the catalogue holds the layer)."""
     ports = [PortSite(f.id, f.lon, f.lat) for f in catalogue if f.kind in SEA_KINDS]
     return load_sea_router(ports, cache_dir=cache_dir, sea=sea)
 
@@ -672,9 +673,22 @@ def load_services(
     sea_dir: Path | None = None,
     cache_dir: Path | None = None,
     load_sea_graph: bool = True,
+    commercial_ports: Path | None = None,
+    commercial_port_countries: Sequence[str] = (),
 ) -> Services:
-    """Load and validate the data, and build or load the sea graph (once per process)."""
-    catalogue = load_catalogue(facilities, agreements)
+    """Load and validate the data, and build or load the sea graph (once per process).
+
+    ``commercial_ports``: the commercial-port layer file to merge into the catalogue
+    (``None``, the default: left out); ``commercial_port_countries``: only its ports of
+    these countries (ISO3). The sea graph joins every port of the catalogue, so the
+    first start with the layer builds a new graph (the whole layer: a one-off of hours on
+    the current builder; see the README), cached like the default one."""
+    catalogue = load_catalogue(
+        facilities,
+        agreements,
+        commercial_ports=commercial_ports,
+        commercial_port_countries=commercial_port_countries,
+    )
     registry = load_platforms(platforms)
     sea_data = load_sea_data(sea_dir)
     sea = sea_router_for(catalogue, cache_dir=cache_dir, sea=sea_data) if load_sea_graph else None
