@@ -38,7 +38,7 @@ from routing.plan.reach import ReachSpec
 from routing.plan.request import GroupItem, PlanSpec
 from routing.plan.scenario import ScenarioSpec, to_scenario, with_ids
 from routing.service import AirRouteSpec, CompareSpec, RouteSpec, Services, load_services
-from routing.vocab import KINDS, SERVICES
+from routing.vocab import HIDDEN_KINDS, KINDS, SERVICES
 
 app = typer.Typer(
     help="Facility access and deployment planning under logistics agreements.",
@@ -130,6 +130,12 @@ DateOpt = Annotated[
 NearOpt = Annotated[str | None, typer.Option(help="lon,lat: only near it, nearest first.")]
 RadiusOpt = Annotated[float | None, typer.Option("--radius-nm", help="With --near.")]
 BBoxOpt = Annotated[str | None, typer.Option(help="west,south,east,north.")]
+IncludeOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Also list commercial_port (the commercial-port layer, RELOS_COMMERCIAL_PORTS)."
+    ),
+]
 
 
 def _print_json(data: Any) -> None:
@@ -142,7 +148,12 @@ MIN_FLEX = 8
 """The narrowest a shortened column gets (``_show``)."""
 WIDE = 110
 """A terminal this wide also shows the secondary columns (facility positions)."""
-SHORT_KINDS = {"naval_base": "naval", "airbase": "air", "port": "port"}
+SHORT_KINDS = {
+    "naval_base": "naval",
+    "airbase": "air",
+    "port": "port",
+    "commercial_port": "comm.",
+}
 """Facility kinds as a narrower terminal shows them."""
 
 
@@ -222,9 +233,19 @@ def _fail(exc: RelosError) -> None:
     raise typer.Exit(code=2)
 
 
+def _layer() -> dict[str, Any]:
+    """The commercial-port layer's arguments, as the settings ask for it
+    (``RELOS_COMMERCIAL_PORTS``; off by default)."""
+    cfg = get_settings()
+    return {
+        "commercial_ports": cfg.commercial_ports_path if cfg.commercial_ports else None,
+        "commercial_port_countries": cfg.commercial_port_countries,
+    }
+
+
 def _catalogue(facilities: Path, agreements: Path) -> Catalogue:
     try:
-        return load_catalogue(facilities, agreements)
+        return load_catalogue(facilities, agreements, **_layer())
     except RelosError as exc:
         _fail(exc)
         raise  # unreachable; keeps mypy happy
@@ -252,11 +273,14 @@ def _filters(
     near: str | None,
     radius_nm: float | None,
     bbox: str | None,
+    include: str | None = None,
 ) -> dict[str, Any]:
     """The catalogue filters of the command line, checked, as find_facilities arguments."""
     _choice(kind, KINDS, "--kind")
     _choice(service, SERVICES, "--service")
+    _choice(include, tuple(sorted(HIDDEN_KINDS)), "--include")
     return {
+        "include": [include] if include else [],
         "countries": split_list(country),
         "kind": kind,
         "service": service,
@@ -301,6 +325,17 @@ def serve(
             ),
         ),
     ] = None,
+    commercial_ports: Annotated[
+        bool | None,
+        typer.Option(
+            "--commercial-ports/--no-commercial-ports",
+            help=(
+                "Load the commercial-port layer (RELOS_COMMERCIAL_PORTS): 2,519 ports called "
+                "at by diplomatic clearance only. The first start builds a sea graph with "
+                "them (a one-off of hours, then cached)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Start the HTTP API with uvicorn (``app.main:app``)."""
     import uvicorn
@@ -312,6 +347,8 @@ def serve(
     os.environ["RELOS_LISTEN_HOST"] = host
     if compute_processes is not None:
         os.environ["RELOS_COMPUTE_PROCESSES"] = str(compute_processes)
+    if commercial_ports is not None:
+        os.environ["RELOS_COMMERCIAL_PORTS"] = "true" if commercial_ports else "false"
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -345,14 +382,16 @@ def facilities(
     near: NearOpt = None,
     radius_nm: RadiusOpt = None,
     bbox: BBoxOpt = None,
+    include: IncludeOpt = None,
     as_json: JsonOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
-    """List and filter facilities (a table, or GeoJSON with --json)."""
+    """List and filter facilities (a table, or GeoJSON with --json); commercial ports
+    only with --kind commercial_port or --include commercial_port."""
     cat = _catalogue(facilities_path, agreements_path)
     day = date.date() if date else dt.datetime.now(dt.UTC).date()
-    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox)
+    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox, include)
     try:
         rows = find_facilities(cat, date=day, **filters)
     except RelosError as exc:
@@ -432,6 +471,7 @@ def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Servic
             cache_dir=cfg.cache_dir,
             load_sea_graph=sea,
             extend_graph=cfg.extend_graph,
+            **_layer(),
         )
     except RelosError as exc:
         _fail(exc)
@@ -947,13 +987,14 @@ def map_catalogue(
     near: NearOpt = None,
     radius_nm: RadiusOpt = None,
     bbox: BBoxOpt = None,
+    include: IncludeOpt = None,
     online_tiles: OnlineTilesOpt = False,
     facilities_path: FacilitiesOpt = DEFAULT_FACILITIES,
     agreements_path: AgreementsOpt = DEFAULT_AGREEMENTS,
 ) -> None:
     """Map the facilities a catalogue query finds (the filters of `relos facilities`)."""
     cat = _catalogue(facilities_path, agreements_path)
-    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox)
+    filters = _filters(country, kind, service, agreement, usable_by, near, radius_nm, bbox, include)
     from maps import cli_render_catalogue  # folium: for the map commands only
 
     try:
@@ -1507,6 +1548,7 @@ def sweep(
         platforms=cfg.platforms_path,
         sea_dir=cfg.sea_dir,
         cache_dir=cfg.cache_dir,
+        **_layer(),
     )
     console.print(job.name)
     console.print(job.describe())

@@ -61,6 +61,8 @@ def data_paths(cfg: Settings) -> dict[str, Any]:
         "cache_dir": cfg.cache_dir,
         "load_sea_graph": cfg.load_sea_graph,
         "extend_graph": cfg.extend_graph,
+        "commercial_ports": cfg.commercial_ports_path if cfg.commercial_ports else None,
+        "commercial_port_countries": cfg.commercial_port_countries,
     }
 
 
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 platforms=paths["platforms"],
                 sea_dir=paths["sea_dir"],
                 cache_dir=paths["cache_dir"],
+                commercial_ports=paths["commercial_ports"],
+                commercial_port_countries=paths["commercial_port_countries"],
             ),
             folder=cfg.sweeps_dir,
             scheduler=cfg.dask_scheduler,

@@ -170,7 +170,7 @@ class FacilityProperties(BaseModel):
     operated_by: list[str] = Field(
         description="Other nations (ISO3) operating it, who can also open it to others."
     )
-    kind: Kind = Field(description="naval_base, port or airbase.")
+    kind: Kind = Field(description="naval_base, port, airbase or commercial_port.")
     operator: str | None = Field(description="Who runs it, when published.")
     region: str = Field(description="Region and body of water, in words.")
     position_source: str = Field(description="Where the position comes from.")
@@ -260,7 +260,7 @@ class AccessEntry(GrantFields):
     facility_id: str = Field(description="Facility id.")
     name: str = Field(description="Facility name.")
     country: str = Field(description="Sovereign nation, ISO3.")
-    kind: Kind = Field(description="naval_base, port or airbase.")
+    kind: Kind = Field(description="naval_base, port, airbase or commercial_port.")
     coordinates: Coordinates = Field(description="[lon, lat] in degrees.")
 
 

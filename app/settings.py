@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from routing.paths import SHIPPED_DATA_DIR
+from routing.vocab import is_iso3
 
 
 class Settings(BaseSettings):
@@ -49,6 +50,25 @@ class Settings(BaseSettings):
         description=(
             "A catalogue that adds ports to one whose graph is cached attaches only the "
             "new ports to that graph (seconds a port) instead of building it again."
+        ),
+    )
+    commercial_ports: bool = Field(
+        default=False,
+        description=(
+            "Merge the commercial-port layer (kind commercial_port, called at by diplomatic "
+            "clearance only) into the catalogue and the sea graph (`relos serve "
+            "--commercial-ports`). Off by default: the whole layer's first graph build "
+            "is a one-off of hours and several GB (see the README)."
+        ),
+    )
+    commercial_ports_path: Path | None = Field(
+        default=None, description="The commercial-port layer (data_dir/commercial_ports.geojson)."
+    )
+    commercial_port_countries: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "With commercial_ports: only the layer's ports of these countries, ISO3, "
+            "comma-separated (empty: all)."
         ),
     )
     database_url: str = Field(
@@ -167,12 +187,30 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("commercial_port_countries", mode="before")
+    @classmethod
+    def _countries(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [p.strip() for p in value.split(",") if p.strip()]
+        if isinstance(value, list | tuple):
+            codes = tuple(str(c).strip().upper() for c in value)
+            bad = [c for c in codes if not is_iso3(c)]
+            if bad:
+                raise ValueError(
+                    f"RELOS_COMMERCIAL_PORT_COUNTRIES: {bad} are not ISO 3166-1 alpha-3 codes"
+                )
+            return codes
+        return value
+
     @model_validator(mode="after")
     def _paths(self) -> Settings:
         self.facilities_path = self.facilities_path or self.data_dir / "facilities.geojson"
         self.agreements_path = self.agreements_path or self.data_dir / "agreements.json"
         self.platforms_path = self.platforms_path or self.data_dir / "platforms.json"
         self.sea_dir = self.sea_dir or self.data_dir / "sea"
+        self.commercial_ports_path = (
+            self.commercial_ports_path or self.data_dir / "commercial_ports.geojson"
+        )
         return self
 
 

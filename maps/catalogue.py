@@ -27,7 +27,12 @@ from routing.catalogue.query import Match, find_facilities, opened_by
 from routing.geo import BBox, LonLat
 from routing.vocab import country_name
 
-KIND_LABELS = {"naval_base": "naval base", "port": "port", "airbase": "airbase"}
+KIND_LABELS = {
+    "naval_base": "naval base",
+    "port": "port",
+    "airbase": "airbase",
+    "commercial_port": "commercial port",
+}
 OWN = "own"
 NONE = "none"
 
@@ -312,6 +317,7 @@ def catalogue_map(
     bbox: BBox | None = None,
     near: LonLat | None = None,
     radius_nm: float | None = None,
+    include: Iterable[str] = (),
     title: str | None = None,
     online_tiles: bool = False,
 ) -> folium.Map:
@@ -333,6 +339,7 @@ def catalogue_map(
         bbox=bbox,
         near=near,
         radius_nm=radius_nm,
+        include=include,
     )
     nation = usable_by.strip().upper() if usable_by else None
     heading = title or f"{len(matches)} facilities" + (

@@ -66,6 +66,7 @@ def cli_render_catalogue(
     bbox: BBox | None = None,
     near: LonLat | None = None,
     radius_nm: float | None = None,
+    include: Iterable[str] = (),
     online_tiles: bool = False,
 ) -> int:
     """Write the map of a catalogue query (the filters of ``relos facilities``) to ``output``."""
@@ -80,6 +81,7 @@ def cli_render_catalogue(
         bbox=bbox,
         near=near,
         radius_nm=radius_nm,
+        include=include,
         online_tiles=online_tiles,
     )
     return save_html(m, output)

@@ -115,9 +115,10 @@ class NameIndex:
     record's name or alias, else when it is part of exactly one record's name or
     alias (``"Port Blair"``), else when its words are all among exactly one record's
     words (``"Malacca Strait"``); among the records of the ``kinds`` asked for, when
-    any of them match (ports and naval bases for a ship). Matching several is an
-    :class:`~routing.errors.AmbiguousNameError` listing them; matching none raises
-    ``error`` with "did you mean" suggestions (:mod:`difflib`).
+    any of them match (ports and naval bases for a ship). Records of the ``secondary``
+    kinds (the commercial-port layer) are found by name only when no other record
+    matches. Matching several is an :class:`~routing.errors.AmbiguousNameError` listing
+    them; matching none raises ``error`` with "did you mean" suggestions (:mod:`difflib`).
     """
 
     def __init__(
@@ -129,8 +130,10 @@ class NameIndex:
         plural: str | None = None,
         advice: str = "",
         list_known: int = 0,
+        secondary: Collection[str] = (),
     ) -> None:
         self.what = what
+        self.secondary = frozenset(secondary)
         self.advice = advice
         self.plural = plural or f"{what}s"
         self.error = error
@@ -157,6 +160,14 @@ class NameIndex:
             return []
         if key in self._ids:
             return [self._ids[key]]
+        if self.secondary:
+            first = self._match_name(key, kinds, primary=True)
+            return first or self._match_name(key, kinds, primary=False)
+        return self._match_name(key, kinds, primary=False)
+
+    def _match_name(self, key: str, kinds: Collection[str] | None, *, primary: bool) -> list[str]:
+        """The ids ``key`` (normalised) names, by exact label, then part of a label, then
+        words; with ``primary``, among the records not of the secondary kinds."""
         words = set(key.split())
         padded = f" {key} "
         for found in (
@@ -164,6 +175,8 @@ class NameIndex:
             {i for label, ids in self._labels.items() if padded in f" {label} " for i in ids},
             {i for i, have in self._words.items() if words <= have},
         ):
+            if primary:
+                found = {i for i in found if self.records[i].kind not in self.secondary}
             if kinds is not None:
                 narrowed = {i for i in found if self.records[i].kind in kinds}
                 found = narrowed or found

@@ -663,8 +663,9 @@ def sea_router_for(
     sea: SeaData | None = None,
     extend: bool = False,
 ) -> SeaRouter:
-    """Build (first time) or load the sea graph joining every port and naval base; with
-    ``extend``, a catalogue adding ports to a cached graph's has only those attached."""
+    """Build (first time) or load the sea graph joining every port and naval base (and
+    the commercial ports, when the catalogue holds the layer); with ``extend``, a
+    catalogue adding ports to a cached graph's has only those attached."""
     ports = [PortSite(f.id, f.lon, f.lat) for f in catalogue if f.kind in SEA_KINDS]
     return load_sea_router(ports, cache_dir=cache_dir, sea=sea, extend=extend)
 
@@ -678,10 +679,22 @@ def load_services(
     cache_dir: Path | None = None,
     load_sea_graph: bool = True,
     extend_graph: bool = False,
+    commercial_ports: Path | None = None,
+    commercial_port_countries: Sequence[str] = (),
 ) -> Services:
-    """Load and validate the data, and build or load the sea graph (once per process;
-    ``extend_graph``: see :func:`sea_router_for`)."""
-    catalogue = load_catalogue(facilities, agreements)
+    """Load and validate the data, and build or load the sea graph (once per process).
+
+    ``extend_graph``: see :func:`sea_router_for`. ``commercial_ports``: the
+    commercial-port layer file to merge into the catalogue (``None``, the default: left
+    out); ``commercial_port_countries``: only its ports of these countries (ISO3). The
+    sea graph joins every port of the catalogue, so the first start with the layer
+    builds a new graph (see the README's "Big catalogues"), cached like the default one."""
+    catalogue = load_catalogue(
+        facilities,
+        agreements,
+        commercial_ports=commercial_ports,
+        commercial_port_countries=commercial_port_countries,
+    )
     registry = load_platforms(platforms)
     sea_data = load_sea_data(sea_dir)
     sea = (

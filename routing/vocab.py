@@ -8,8 +8,18 @@ import pycountry
 
 from routing.errors import InvalidInputError
 
-Kind = Literal["naval_base", "port", "airbase"]
+Kind = Literal["naval_base", "port", "airbase", "commercial_port"]
 KINDS: tuple[str, ...] = get_args(Kind)
+
+AgreementKind = Literal["naval_base", "port", "airbase"]
+"""Kinds an agreement can open: never ``commercial_port`` (the commercial-port layer,
+``data/commercial_ports.geojson``, is called at by diplomatic clearance only)."""
+
+COMMERCIAL_PORT = "commercial_port"
+"""The kind of the opt-in commercial-port layer's records."""
+
+HIDDEN_KINDS: frozenset[str] = frozenset({COMMERCIAL_PORT})
+"""Kinds the catalogue views leave out unless asked for (``kind=`` or ``include=``)."""
 
 Service = Literal[
     "fuel",
@@ -30,7 +40,7 @@ Service = Literal[
 SERVICES: tuple[str, ...] = get_args(Service)
 
 #: Kinds a ship can call at (and that the sea graph connects).
-SEA_KINDS: frozenset[str] = frozenset({"naval_base", "port"})
+SEA_KINDS: frozenset[str] = frozenset({"naval_base", "port", COMMERCIAL_PORT})
 
 LIMIT_KEYS: frozenset[str] = frozenset(
     {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -99,10 +99,22 @@ def list_facilities(
             gt=0, description="With `near`: only within this many nautical miles.", examples=[500]
         ),
     ] = None,
+    include: Annotated[
+        Literal["commercial_port"] | None,
+        Query(
+            description=(
+                "Also list the kinds the catalogue views leave out: `commercial_port` (the "
+                "opt-in commercial-port layer, called at by diplomatic clearance only). "
+                "`kind=commercial_port` lists them alone."
+            ),
+            examples=["commercial_port"],
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, description="Page size.", examples=[100])] = 1000,
     offset: Annotated[int, Query(ge=0, description="Records to skip.", examples=[0])] = 0,
 ) -> JSONAnswer:
-    """Filter the catalogue. Filters combine with AND."""
+    """Filter the catalogue. Filters combine with AND. Commercial ports (a layer the
+    service may load, `RELOS_COMMERCIAL_PORTS`) are listed only when asked for."""
     if limit > settings.max_page_size:
         raise InvalidInputError(f"at most {settings.max_page_size} per page", field="limit")
     if date is not None and usable_by is None:
@@ -119,6 +131,7 @@ def list_facilities(
         bbox=parse_bbox(bbox) if bbox is not None else None,
         near=parse_lonlat(near, field="near") if near is not None else None,
         radius_nm=radius_nm,
+        include=[include] if include else (),
     )
     page = matched[offset : offset + limit]
     features = [m.feature() for m in page]

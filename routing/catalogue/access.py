@@ -7,6 +7,12 @@ names its basis: ``own``, or the agreement(s) that open the facility (the most
 certain first), or ``clearance`` (a call by diplomatic clearance, with no
 agreement: only where a plan asks for it). Every grant carries a ``confidence``
 and the ``caveats`` behind it, taken from the facility and the agreement.
+
+Commercial ports (the opt-in layer, kind ``commercial_port``) are never granted as
+``own`` or by an agreement: they are called at by diplomatic clearance only, the
+deploying nation's own commercial ports too (the layer models no domestic
+arrangement), so they appear in no access list and a plan uses them only when its
+request allows clearance.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pycountry
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import InvalidInputError
 from routing.parse import Named, NameIndex
-from routing.vocab import confidence_rank, is_iso3
+from routing.vocab import COMMERCIAL_PORT, confidence_rank, is_iso3
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,10 @@ def grant_for(
     *,
     service: str | None = None,
 ) -> Grant | None:
-    """The grant opening ``facility`` to ``nation`` under ``agreements``, or ``None``."""
+    """The grant opening ``facility`` to ``nation`` under ``agreements``, or ``None``
+    (always for a commercial port: those are clearance calls only)."""
+    if facility.kind == COMMERCIAL_PORT:
+        return None
     if nation in facility.grantors:
         if service is not None and service not in facility.services:
             return None

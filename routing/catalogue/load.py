@@ -8,7 +8,7 @@ no id) and what is wrong with it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,12 @@ from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import DataValidationError
 from routing.files import read_json
 from routing.paths import SHIPPED_DATA_DIR
-from routing.vocab import LIMIT_KEYS, is_iso3
+from routing.vocab import COMMERCIAL_PORT, LIMIT_KEYS, is_iso3
 
 DEFAULT_FACILITIES = SHIPPED_DATA_DIR / "facilities.geojson"
 DEFAULT_AGREEMENTS = SHIPPED_DATA_DIR / "agreements.json"
+DEFAULT_COMMERCIAL_PORTS = SHIPPED_DATA_DIR / "commercial_ports.geojson"
+"""The opt-in commercial-port layer (``python -m routing.sea.port_list`` writes it)."""
 
 
 def pydantic_reason(exc: ValidationError) -> str:
@@ -116,6 +118,26 @@ def load_facilities(path: Path) -> dict[str, Facility]:
     return out
 
 
+def load_commercial_ports(path: Path, *, countries: Collection[str] = ()) -> dict[str, Facility]:
+    """Read and validate the commercial-port layer: every record of kind
+    ``commercial_port``; only those of ``countries`` (ISO3) when any are given."""
+    ports = load_facilities(Path(path))
+    wrong = sorted(f.id for f in ports.values() if f.kind != COMMERCIAL_PORT)
+    if wrong:
+        raise DataValidationError(
+            f"{Path(path).name}: records {wrong[:5]} are not of kind {COMMERCIAL_PORT!r}"
+        )
+    unknown = sorted(c for c in countries if not is_iso3(c))
+    if unknown:
+        raise DataValidationError(
+            f"commercial-port countries {unknown} are not ISO 3166-1 alpha-3 codes"
+        )
+    if countries:
+        wanted = frozenset(countries)
+        ports = {i: f for i, f in ports.items() if f.country in wanted}
+    return ports
+
+
 def load_agreements(path: Path) -> dict[str, Agreement]:
     """Read and validate the agreements registry (a JSON list)."""
     doc = read_json(path)
@@ -132,11 +154,28 @@ def load_agreements(path: Path) -> dict[str, Agreement]:
 
 
 def load_catalogue(
-    facilities_path: Path = DEFAULT_FACILITIES, agreements_path: Path = DEFAULT_AGREEMENTS
+    facilities_path: Path = DEFAULT_FACILITIES,
+    agreements_path: Path = DEFAULT_AGREEMENTS,
+    *,
+    commercial_ports: Path | None = None,
+    commercial_port_countries: Collection[str] = (),
 ) -> Catalogue:
-    """Load, validate and cross-check the facilities and agreements files."""
+    """Load, validate and cross-check the facilities and agreements files; with
+    ``commercial_ports`` (a layer file), its ports too (those of
+    ``commercial_port_countries`` when any are given). Without it the catalogue, its
+    content key and the sea graph built from it are those of the two files alone."""
     facilities = load_facilities(Path(facilities_path))
     agreements = load_agreements(Path(agreements_path))
+    if commercial_ports is not None:
+        layer = load_commercial_ports(
+            Path(commercial_ports), countries=tuple(commercial_port_countries)
+        )
+        clash = sorted(set(layer) & set(facilities))
+        if clash:
+            raise DataValidationError(
+                f"{Path(commercial_ports).name}: ids {clash[:5]} are catalogue facilities' ids"
+            )
+        facilities.update(layer)
     for agr in agreements.values():
         missing = sorted(set(agr.only_facilities) - set(facilities))
         if missing:

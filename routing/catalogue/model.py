@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from routing.errors import UnknownAgreementError, UnknownFacilityError
 from routing.geo import BBox, LonLat, haversine_nm
 from routing.parse import Named, NameIndex
-from routing.vocab import Confidence, Kind, Service
+from routing.vocab import HIDDEN_KINDS, AgreementKind, Confidence, Kind, Service
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -38,7 +38,8 @@ class Source(BaseModel):
 
 
 class Facility(BaseModel):
-    """A port, naval base or airbase, at the point of the harbour or the runway."""
+    """A port, naval base or airbase, at the point of the harbour or the runway (or a
+    commercial port of the opt-in layer, called at by diplomatic clearance only)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -98,7 +99,7 @@ class Agreement(BaseModel):
     renewal: str | None = None
     auto_renews: bool = False
     services: tuple[Service, ...] = Field(min_length=1)
-    kinds: tuple[Kind, ...] = ("naval_base", "port", "airbase")
+    kinds: tuple[AgreementKind, ...] = ("naval_base", "port", "airbase")
     only_facilities: tuple[str, ...] = ()
     limits: dict[str, float] = Field(default_factory=dict)
     cost_sharing: str | None = None
@@ -176,6 +177,7 @@ class Catalogue:
                 what="facility",
                 plural="facilities",
                 error=UnknownFacilityError,
+                secondary=HIDDEN_KINDS,
             )
             object.__setattr__(self, "_facility_names", cached)
         return cached

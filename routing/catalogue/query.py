@@ -11,6 +11,7 @@ from routing.catalogue.access import Grant, check_nation, usable_facilities
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import InvalidInputError
 from routing.geo import BBox, LonLat
+from routing.vocab import HIDDEN_KINDS
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,13 @@ def find_facilities(
     bbox: BBox | None = None,
     near: LonLat | None = None,
     radius_nm: float | None = None,
+    include: Iterable[str] = (),
 ) -> list[Match]:
     """Facilities passing every given filter (filters combine with AND).
+
+    Kinds the views hide (:data:`~routing.vocab.HIDDEN_KINDS`: the commercial-port
+    layer's thousands of ports) are left out unless ``kind`` names one or ``include``
+    lists it.
 
     With ``near`` the result is sorted by distance, otherwise by catalogue order.
     ``agreement`` keeps facilities that agreement opens; with ``usable_by`` too,
@@ -61,6 +67,15 @@ def find_facilities(
     Errors name the filter at fault (``country``, ``usable_by``, ``agreement``...).
     """
     wanted = {check_nation(c, field="country") for c in countries}
+    included = set(include)
+    unknown = sorted(included - HIDDEN_KINDS)
+    if unknown:
+        raise InvalidInputError(
+            f"include: {', '.join(unknown)} is not a kind the views hide "
+            f"({', '.join(sorted(HIDDEN_KINDS))})",
+            field="include",
+        )
+    hidden = HIDDEN_KINDS - included - {kind}
     if radius_nm is not None and near is None:
         raise InvalidInputError("radius_nm needs near=lon,lat", field="radius_nm")
     opener = catalogue.agreement(agreement, field="agreement") if agreement else None
@@ -81,7 +96,7 @@ def find_facilities(
             continue
         if wanted and fac.country not in wanted:
             continue
-        if kind is not None and fac.kind != kind:
+        if (kind is not None and fac.kind != kind) or fac.kind in hidden:
             continue
         if service is not None and service not in fac.services:
             continue

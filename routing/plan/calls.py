@@ -27,7 +27,7 @@ from routing.catalogue.access import (
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.geo import LonLat
 from routing.plan.request import PlanRequest
-from routing.vocab import confidence_rank
+from routing.vocab import COMMERCIAL_PORT, confidence_rank
 
 FUEL = {"sea": "fuel", "air": "aviation_fuel"}
 """The service a resupply stop needs."""
@@ -174,6 +174,13 @@ class CallRules:
                 f"{where} is {fac.confidence.replace('_', ' ')} ({'; '.join(fac.caveats)}), "
                 f"below min_confidence={self.req.min_confidence}"
             )
+        if fac.kind == COMMERCIAL_PORT:
+            why = f"{where} is a commercial port: no agreement opens it, a call needs clearance"
+            if service is not None and service not in fac.services:
+                return f"{why}, and it offers no {service} (not in the source)"
+            if fac.country in self.req.denied_countries:
+                return f"{why}, which {fac.country} refuses (denied_countries)"
+            return f"{why} (allow_clearance)"
         if nation in fac.grantors:
             return f"{where} does not offer {service}"
         openers = [

@@ -85,7 +85,7 @@ from routing.sea.timing import (
     shut_transits,
     transits,
 )
-from routing.vocab import SEA_KINDS
+from routing.vocab import COMMERCIAL_PORT, SEA_KINDS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -1151,7 +1151,9 @@ class Planner:
                 )
                 out.append((f"{how} {agr.id} ({agr.name})", plan))
         partners = {p for a in in_force for p in a.parties}
-        for country in sorted({f.country for f in cat} - partners - {req.nation}):
+        # an agreement opens no commercial port: countries with only those are not probed
+        openable = [f for f in cat if f.kind != COMMERCIAL_PORT]
+        for country in sorted({f.country for f in openable} - partners - {req.nation}):
             hypo = Agreement(
                 id=f"hypothetical-{country.lower()}",
                 name=f"hypothetical agreement with {country}",
@@ -1162,7 +1164,7 @@ class Planner:
             )
             plan = result(req, cat.with_additions(agreements=[hypo]))
             if plan is not None:
-                opened = [f.id for f in cat if f.country == country]
+                opened = [f.id for f in openable if f.country == country]
                 out.append(
                     (
                         f"a logistics agreement with {country} (would open "

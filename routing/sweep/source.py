@@ -17,7 +17,8 @@ from routing.service import Services, load_services
 
 @dataclass(frozen=True)
 class DataSource:
-    """The files a worker loads (the arguments of :func:`routing.service.load_services`).
+    """The files a worker loads (the arguments of :func:`routing.service.load_services`):
+    the commercial-port layer too when the server merged it.
 
     ``cache_dir`` ``None``: the worker's own default (``RELOS_CACHE_DIR``, else its user
     cache folder)."""
@@ -27,6 +28,8 @@ class DataSource:
     platforms: Path = DEFAULT_PLATFORMS
     sea_dir: Path | None = None
     cache_dir: Path | None = None
+    commercial_ports: Path | None = None
+    commercial_port_countries: tuple[str, ...] = ()
 
     def load(self) -> Services:
         """Load and validate the data, and load the sea graph from the cache."""
@@ -36,4 +39,6 @@ class DataSource:
             platforms=self.platforms,
             sea_dir=self.sea_dir,
             cache_dir=self.cache_dir,
+            commercial_ports=self.commercial_ports,
+            commercial_port_countries=self.commercial_port_countries,
         )
