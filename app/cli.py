@@ -240,6 +240,7 @@ def _layer() -> dict[str, Any]:
     return {
         "commercial_ports": cfg.commercial_ports_path if cfg.commercial_ports else None,
         "commercial_port_countries": cfg.commercial_port_countries,
+        "commercial_port_services": cfg.commercial_port_services,
     }
 
 

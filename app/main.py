@@ -63,6 +63,7 @@ def data_paths(cfg: Settings) -> dict[str, Any]:
         "extend_graph": cfg.extend_graph,
         "commercial_ports": cfg.commercial_ports_path if cfg.commercial_ports else None,
         "commercial_port_countries": cfg.commercial_port_countries,
+        "commercial_port_services": cfg.commercial_port_services,
     }
 
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cache_dir=paths["cache_dir"],
                 commercial_ports=paths["commercial_ports"],
                 commercial_port_countries=paths["commercial_port_countries"],
+                commercial_port_services=paths["commercial_port_services"],
             ),
             folder=cfg.sweeps_dir,
             scheduler=cfg.dask_scheduler,

@@ -15,7 +15,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from routing.paths import SHIPPED_DATA_DIR
-from routing.vocab import is_iso3
+from routing.vocab import SERVICES, is_iso3
 
 
 class Settings(BaseSettings):
@@ -69,6 +69,15 @@ class Settings(BaseSettings):
         description=(
             "With commercial_ports: only the layer's ports of these countries, ISO3, "
             "comma-separated (empty: all)."
+        ),
+    )
+    commercial_port_services: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "With commercial_ports: services every commercial port is assumed to offer "
+            "besides berthing (say fuel,water,provisions: bunkers bought through an agent), "
+            "comma-separated; each call there says they were assumed (empty: none, so no "
+            "commercial port is a resupply stop)."
         ),
     )
     database_url: str = Field(
@@ -200,6 +209,22 @@ class Settings(BaseSettings):
                     f"RELOS_COMMERCIAL_PORT_COUNTRIES: {bad} are not ISO 3166-1 alpha-3 codes"
                 )
             return codes
+        return value
+
+    @field_validator("commercial_port_services", mode="before")
+    @classmethod
+    def _services(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [p.strip() for p in value.split(",") if p.strip()]
+        if isinstance(value, list | tuple):
+            names = tuple(str(s).strip().lower() for s in value)
+            bad = [s for s in names if s not in SERVICES]
+            if bad:
+                raise ValueError(
+                    f"RELOS_COMMERCIAL_PORT_SERVICES: {bad} are not services "
+                    f"(one of {', '.join(SERVICES)})"
+                )
+            return names
         return value
 
     @model_validator(mode="after")

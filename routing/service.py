@@ -681,12 +681,14 @@ def load_services(
     extend_graph: bool = False,
     commercial_ports: Path | None = None,
     commercial_port_countries: Sequence[str] = (),
+    commercial_port_services: Sequence[str] = (),
 ) -> Services:
     """Load and validate the data, and build or load the sea graph (once per process).
 
     ``extend_graph``: see :func:`sea_router_for`. ``commercial_ports``: the
     commercial-port layer file to merge into the catalogue (``None``, the default: left
-    out); ``commercial_port_countries``: only its ports of these countries (ISO3). The
+    out); ``commercial_port_countries``: only its ports of these countries (ISO3);
+    ``commercial_port_services``: services assumed at each of them. The
     sea graph joins every port of the catalogue, so the first start with the layer
     builds a new graph (see the README's "Big catalogues"), cached like the default one."""
     catalogue = load_catalogue(
@@ -694,6 +696,7 @@ def load_services(
         agreements,
         commercial_ports=commercial_ports,
         commercial_port_countries=commercial_port_countries,
+        commercial_port_services=commercial_port_services,
     )
     registry = load_platforms(platforms)
     sea_data = load_sea_data(sea_dir)

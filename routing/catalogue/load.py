@@ -18,7 +18,7 @@ from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.errors import DataValidationError
 from routing.files import read_json
 from routing.paths import SHIPPED_DATA_DIR
-from routing.vocab import COMMERCIAL_PORT, LIMIT_KEYS, is_iso3
+from routing.vocab import COMMERCIAL_PORT, LIMIT_KEYS, SERVICES, is_iso3
 
 DEFAULT_FACILITIES = SHIPPED_DATA_DIR / "facilities.geojson"
 DEFAULT_AGREEMENTS = SHIPPED_DATA_DIR / "agreements.json"
@@ -118,9 +118,12 @@ def load_facilities(path: Path) -> dict[str, Facility]:
     return out
 
 
-def load_commercial_ports(path: Path, *, countries: Collection[str] = ()) -> dict[str, Facility]:
+def load_commercial_ports(
+    path: Path, *, countries: Collection[str] = (), services: Collection[str] = ()
+) -> dict[str, Facility]:
     """Read and validate the commercial-port layer: every record of kind
-    ``commercial_port``; only those of ``countries`` (ISO3) when any are given."""
+    ``commercial_port``; only those of ``countries`` (ISO3) when any are given; each
+    offering ``services`` too (a planning assumption its caveats state)."""
     ports = load_facilities(Path(path))
     wrong = sorted(f.id for f in ports.values() if f.kind != COMMERCIAL_PORT)
     if wrong:
@@ -135,7 +138,29 @@ def load_commercial_ports(path: Path, *, countries: Collection[str] = ()) -> dic
     if countries:
         wanted = frozenset(countries)
         ports = {i: f for i, f in ports.items() if f.country in wanted}
+    bad = sorted(s for s in services if s not in SERVICES)
+    if bad:
+        raise DataValidationError(f"commercial-port services {bad} are not services")
+    if services:
+        ports = {i: _assuming(f, tuple(services)) for i, f in ports.items()}
     return ports
+
+
+def _assuming(port: Facility, services: tuple[str, ...]) -> Facility:
+    added = [s for s in services if s not in port.services]
+    if not added:
+        return port
+    caveat = (
+        f"{', '.join(added)} assumed for planning (commercial_port_services), not published "
+        "by the source: confirm with the port's agent before counting on the call"
+    )
+    return port.model_copy(
+        update={
+            "services": (*port.services, *added),
+            "caveats": (*port.caveats, caveat),
+            "confidence": "uncertain",
+        }
+    )
 
 
 def load_agreements(path: Path) -> dict[str, Agreement]:
@@ -159,6 +184,7 @@ def load_catalogue(
     *,
     commercial_ports: Path | None = None,
     commercial_port_countries: Collection[str] = (),
+    commercial_port_services: Collection[str] = (),
 ) -> Catalogue:
     """Load, validate and cross-check the facilities and agreements files; with
     ``commercial_ports`` (a layer file), its ports too (those of
@@ -168,7 +194,9 @@ def load_catalogue(
     agreements = load_agreements(Path(agreements_path))
     if commercial_ports is not None:
         layer = load_commercial_ports(
-            Path(commercial_ports), countries=tuple(commercial_port_countries)
+            Path(commercial_ports),
+            countries=tuple(commercial_port_countries),
+            services=tuple(commercial_port_services),
         )
         clash = sorted(set(layer) & set(facilities))
         if clash:

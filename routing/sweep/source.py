@@ -30,6 +30,7 @@ class DataSource:
     cache_dir: Path | None = None
     commercial_ports: Path | None = None
     commercial_port_countries: tuple[str, ...] = ()
+    commercial_port_services: tuple[str, ...] = ()
 
     def load(self) -> Services:
         """Load and validate the data, and load the sea graph from the cache."""
@@ -41,4 +42,5 @@ class DataSource:
             cache_dir=self.cache_dir,
             commercial_ports=self.commercial_ports,
             commercial_port_countries=self.commercial_port_countries,
+            commercial_port_services=self.commercial_port_services,
         )

@@ -237,3 +237,54 @@ def test_serve_sets_the_layer_for_its_workers(monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(cli, ["serve", "--commercial-ports"])
     assert result.exit_code == 0, result.output
     assert seen["env"] == "true"
+
+
+#: Kochi to Diego Garcia on a short-legged ship (750 nm usable with the 25 % reserve): the
+#: Maldives (Male) are the only place to refuel on the way; Minicoy is too far from the atoll.
+SHORT_HOP = {
+    "origin": KOCHI,
+    "destination": "us-diego-garcia-nsf",
+    "platform": {"endurance_nm": 1000, "at_speed_kn": 14, "max_speed_kn": 28},
+    "allow_clearance": True,
+}
+
+
+@pytest.fixture(scope="module")
+def assumed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The layer on, with fuel, water and provisions assumed at every commercial port."""
+    folder = tmp_path_factory.mktemp("assumed-db")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'relos.sqlite'}",
+        commercial_ports=True,
+        commercial_port_countries=COUNTRIES,
+        commercial_port_services="fuel,water,provisions",
+        extend_graph=True,
+    )
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
+        yield c
+
+
+def test_assumed_services_make_a_commercial_port_a_clearance_resupply_stop(
+    assumed: TestClient, layered: TestClient
+) -> None:
+    # berthing only (the source's word): never a fuel stop, even with clearance stops
+    assert _plan(layered, **SHORT_HOP, clearance_stops=True)["feasible"] is False
+    # assumed fuel: still only by clearance, as a clearance stop
+    assert _plan(assumed, **SHORT_HOP)["feasible"] is False
+    plan = _plan(assumed, **SHORT_HOP, clearance_stops=True)
+    assert plan["feasible"] is True, plan.get("reason")
+    (stop,) = plan["stops"]
+    assert stop["facility_id"] == "locode-mvmle" and stop["basis"] == "clearance"
+    assert "fuel" in stop["services"] and stop["confidence"] == "uncertain"
+    assert any("assumed for planning" in c for c in stop["caveats"])
+    assert stop["notice_days"] == 30
+    port = _get(assumed, "/facilities/locode-mvmle")
+    assert "fuel" in port["properties"]["services"]
+
+
+def test_assumed_services_must_be_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELOS_COMMERCIAL_PORT_SERVICES", "fuel, bunkers")
+    with pytest.raises(ValueError, match=r"RELOS_COMMERCIAL_PORT_SERVICES.*bunkers"):
+        Settings()
+    monkeypatch.setenv("RELOS_COMMERCIAL_PORT_SERVICES", "Fuel,water")
+    assert Settings().commercial_port_services == ("fuel", "water")
