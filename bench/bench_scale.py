@@ -1,7 +1,11 @@
 """Benchmark: the service against the size of its catalogue (issue 17), one row a size.
 
 Run: ``.venv/bin/python bench/bench_scale.py`` (sizes 138 500 2000 5000), or
-``.venv/bin/python bench/bench_scale.py --sizes 138 2000``. Prints a Markdown table.
+``.venv/bin/python bench/bench_scale.py --sizes 138 2000``. Prints a Markdown table;
+``--readme`` also writes it into the README's scaling block (``Big catalogues``).
+``--keep DIR`` keeps the catalogues and graph caches, and ``--reuse`` then loads each
+graph built before instead of building it again (the build's own time and peak memory,
+kept beside it in ``bench-build.json``, stay in the table).
 
 For each size ``N`` a synthetic catalogue of ``N`` facilities is written to a temporary
 GeoJSON file in the catalogue's format (``data/facilities.geojson``): the shipped
@@ -490,8 +494,9 @@ def _fmt(row: dict[str, Any], key: str, spec: str, unit: str = "") -> str:
     return f"{v:{spec}}{unit}"
 
 
-def print_table(rows: list[dict[str, Any]], *, server: bool) -> None:
-    """The figures as a Markdown table."""
+def table(rows: list[dict[str, Any]], *, server: bool) -> str:
+    """The figures as a Markdown table (and the build stages under it)."""
+    lines: list[str] = []
     head = [
         "facilities (ports)",
         "graph build",
@@ -507,18 +512,21 @@ def print_table(rows: list[dict[str, Any]], *, server: bool) -> None:
     ]
     if server:
         head.append("server memory")
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
     for r in rows:
         build = r["build"]
         if "error" in build:
             b = f"{build['error']} after {build['wall_s']:.0f} s"
+        elif build.get("cached") and "when_built" in build:
+            build = {**build, **build["when_built"]}  # the figures of the build itself
+            b = f"{build['build_s']:,.0f} s (cached)"
         elif build.get("cached"):
             st = build["stages"]
             built = st.get("graph_seconds", 0.0) + st.get("straighten_seconds", 0.0)
             b = f"cached ({built:.0f} s when built)"
         else:
-            b = f"{build['build_s']:.0f} s"
+            b = f"{build['build_s']:,.0f} s"
         tab, q = r.get("tables", {}), r.get("queries", {})
         cells = [
             f"{r['facilities']:,} ({build.get('ports', r.get('ports', 0)):,})",
@@ -539,13 +547,42 @@ def print_table(rows: list[dict[str, Any]], *, server: bool) -> None:
         if server:
             s = r.get("server", {})
             cells.append(_fmt(s, "server_rss_gb", ".2f", " GB"))
-        print("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
     for r in rows:
         st = r["build"].get("stages")
         if st:
             parts = ", ".join(f"{k.removesuffix('_seconds')} {v:.0f} s" for k, v in st.items())
-            print(f"\n{r['facilities']:,} facilities, build stages: {parts}", end="")
-    print()
+            lines.append(f"{r['facilities']:,} facilities, build stages: {parts}.")
+    return "\n".join(lines)
+
+
+BUILD_RECORD = "bench-build.json"
+"""A build's own figures, kept in its cache folder: a run with ``--reuse`` reports them."""
+README_BEGIN = "<!-- bench_scale: begin -->"
+README_END = "<!-- bench_scale: end -->"
+
+
+def _remember_build(cache: Path, build: dict[str, Any]) -> None:
+    record = cache / BUILD_RECORD
+    if "error" in build:
+        return
+    if not build.get("cached"):
+        record.write_text(json.dumps(build), encoding="utf-8")
+    elif record.exists():
+        build["when_built"] = json.loads(record.read_text(encoding="utf-8"))
+
+
+def write_readme(text: str, readme: Path = ROOT / "README.md") -> None:
+    """Put ``text`` between the README's ``bench_scale`` markers (atomically)."""
+    doc = readme.read_text(encoding="utf-8")
+    if README_BEGIN not in doc or README_END not in doc:
+        raise SystemExit(f"{readme} has no {README_BEGIN} ... {README_END} block")
+    head, rest = doc.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    tmp = readme.with_suffix(".md.tmp")
+    tmp.write_text(f"{head}{README_BEGIN}\n{text}\n{README_END}{tail}", encoding="utf-8")
+    os.replace(tmp, readme)
 
 
 def _extend_cell(ext: dict[str, Any]) -> str:
@@ -588,6 +625,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--catalogue", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--launch", type=float, default=0.0, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--readme", action="store_true", help="write the table into README.md's scaling block"
+    )
     args = ap.parse_args(argv)
     if args.child:
         os.environ["RELOS_CACHE_DIR"] = str(args.cache)
@@ -616,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
             limits = {"max_rss_gb": args.max_rss_gb, "timeout": args.timeout}
             row: dict[str, Any] = {"size": n, "facilities": count}
             row["build"] = run_child("build", cat, cache, **limits)
+            _remember_build(cache, row["build"])
             print(f"# {count} facilities: build {json.dumps(row['build'])}", file=sys.stderr)
             if "error" not in row["build"] and not args.build_only:
                 row["tables"] = run_child("tables", cat, cache, **limits)
@@ -632,12 +673,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     load1 = os.getloadavg()
-    print(
-        f"machine: {os.cpu_count()} cores; load average (1/5/15 min) "
-        f"{load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} at the start, "
-        f"{load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} at the end"
+    text = (
+        f"Measured {dt.date.today():%Y-%m-%d} by `bench/bench_scale.py`: {os.cpu_count()} cores; "
+        f"load average (1/5/15 min) {load0[0]:.2f}/{load0[1]:.2f}/{load0[2]:.2f} at the "
+        f"start, {load1[0]:.2f}/{load1[1]:.2f}/{load1[2]:.2f} at the end.\n\n"
+        + table(rows, server=args.server)
     )
-    print_table(rows, server=args.server)
+    print(text)
+    if args.readme:
+        write_readme(text)
     return 0
 
 
