@@ -32,8 +32,8 @@ Each size then runs, every step in a fresh process of its own:
    connected ports, p50 of ``Planner.plan`` over the deployments of
    ``bench_plans.py`` (warm), the first plan under a new closure set, an infeasible
    plan (a short-legged ship at 20 kn from Mumbai to Vladivostok, as
-   ``tests/app/test_plans_api.py`` asks: warm, median of three) and the RSS of that
-   process.
+   ``tests/app/test_plans_api.py`` asks: warm, median of three; ``--skip-infeasible``
+   leaves it out) and the RSS of that process.
 4. with ``--server``: ``relos serve`` over the catalogue, its RSS after one plan.
 5. **add one port**: the next synthetic port attached to the cached graph without a
    rebuild (``load_or_build(..., extend=True)``, :func:`routing.sea.build.extend_graph`):
@@ -81,6 +81,8 @@ INFEASIBLE = ("in-mumbai-naval-dockyard", "ru-vladivostok-naval-base")
 SHORT_LEGGED = {"endurance_nm": 2500, "at_speed_kn": 14, "max_speed_kn": 28}
 #: The port stage's timings in the graph's stats (the backbone's are the cached backbone's).
 PORT_STAGES = ("graph_seconds", "gshhg_connector_seconds", "straighten_seconds")
+#: Set (by ``--skip-infeasible``) in the children's environment: no infeasible plan.
+SKIP_INFEASIBLE = "RELOS_BENCH_SKIP_INFEASIBLE"
 #: ISO 3166-1 alpha-2 codes of searoute's list that are no longer assigned.
 OLD_ALPHA2 = {"AN": "CUW", "CS": "MNE"}
 SOURCE = {
@@ -337,6 +339,8 @@ def child_queries(catalogue: Path, cache: Path, t_launch: float) -> dict[str, An
     t = time.perf_counter()
     planner.plan(request(NEW_CLOSURE))
     report(new_closure_ms=(time.perf_counter() - t) * 1000)
+    if os.environ.get(SKIP_INFEASIBLE):
+        return out
     short = Platform(id="short-legged", name="short-legged", **SHORT_LEGGED)
     infeasible = PlanRequest(
         nation="IND",
@@ -620,6 +624,11 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="with --keep: load a graph built before, if any"
     )
     ap.add_argument(
+        "--skip-infeasible",
+        action="store_true",
+        help="leave out the infeasible plan (its memory can pass --max-rss-gb at 5,000)",
+    )
+    ap.add_argument(
         "--child", choices=["build", "extend", "tables", "queries"], help=argparse.SUPPRESS
     )
     ap.add_argument("--catalogue", type=Path, help=argparse.SUPPRESS)
@@ -641,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
             out = child_queries(args.catalogue, args.cache, args.launch)
         print(json.dumps(out), flush=True)
         return 0
+    if args.skip_infeasible:
+        os.environ[SKIP_INFEASIBLE] = "1"
     work = args.keep or Path(tempfile.mkdtemp(prefix="relos-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     load0 = os.getloadavg()

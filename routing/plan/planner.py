@@ -35,9 +35,11 @@ Simplifications, stated so planners can judge them:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol
@@ -73,7 +75,18 @@ from routing.plan.reach import DEFAULT_MAX_STOPS, Reach
 from routing.plan.reach import reach as compute_reach
 from routing.plan.request import GroupItem, Member, PlanRequest, PlanSpec, build_request
 from routing.plan.scenario import Scenario
-from routing.plan.solver import INF, OBJECTIVES, Clock, Solution, Way, bottleneck, solve
+from routing.plan.screen import RangeScreen
+from routing.plan.solver import (
+    INF,
+    OBJECTIVES,
+    Bounds,
+    Clock,
+    Solution,
+    Way,
+    bottleneck,
+    lower_bounds,
+    solve,
+)
 from routing.sea.grid import ReachField, load_grid
 from routing.sea.passages import SeaData, SeasonRule, ShipSize, ice_warnings
 from routing.sea.router import SeaRouter
@@ -85,7 +98,7 @@ from routing.sea.timing import (
     shut_transits,
     transits,
 )
-from routing.vocab import COMMERCIAL_PORT, SEA_KINDS
+from routing.vocab import COMMERCIAL_PORT, SEA_KINDS, weakest_ice_class
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -403,7 +416,15 @@ class Planner:
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
         self._leg_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=4096)
-        self._ways_cache: LRUCache[tuple[Any, ...], tuple[np.ndarray, ...]] = LRUCache(maxsize=256)
+        # bounded by bytes: at 5,000 facilities one entry (four matrices over ~1,800
+        # candidate stops) is ~100 MB, and 256 of them took a process past 12 GB
+        self._ways_cache: LRUCache[tuple[Any, ...], tuple[np.ndarray, ...]] = LRUCache(
+            maxsize=WAYS_CACHE_BYTES, getsizeof=_nbytes
+        )
+        self._bounds_cache: LRUCache[tuple[Any, ...], Bounds] = LRUCache(maxsize=256)
+        self._made: dict[str, Place] = {}  # candidate stops as places, by facility id
+        self._places_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=64)
+        self._screen_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=8)
 
     # ------------------------------------------------------------- requests
     def request(
@@ -703,9 +724,12 @@ class Planner:
             plan = replace(plan, suggestions=())
         return plan
 
-    def _plan(self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool) -> Plan:
+    def _plan(
+        self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool, why: bool = True
+    ) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
-        suggestions (each of which is planned without them)."""
+        suggestions (each of which is planned without them); without ``why``, its reason
+        is left short (a variant's, which nobody reads)."""
         fuel, speed = group_profile(req.group, req.speed_kn, req.reserve)
         domain = req.domain
         origin = self._place(cat, req.origin, field="origin", domain=domain)
@@ -735,7 +759,7 @@ class Planner:
             for p in (origin, *waypoints):
                 if p.facility is not None and _runway_short(p.facility, need[0]):
                     return replace(base, reason=_runway_text(p.facility, need))
-        first = self._plan_itinerary(req, base, cat, fuel, (origin, dest, waypoints))
+        first = self._plan_itinerary(req, base, cat, fuel, (origin, dest, waypoints), why=why)
         if first.feasible and need is not None and _runway_short(dest.facility, need[0]):
             first = replace(
                 first,
@@ -752,8 +776,49 @@ class Planner:
             return replace(first, suggestions=tuple(self._suggest_access(cat, req, scenario)))
         if first.suggestions == ("range",):
             _, limited = self._candidates(cat, req, rules)
-            return replace(first, suggestions=tuple(self._suggest(cat, req, fuel, limited)))
+            screen = self._screen(cat, req, fuel, (origin, *waypoints, dest))
+            suggestions = self._suggest(cat, req, fuel, limited, screen)
+            return replace(first, suggestions=tuple(suggestions))
         return first
+
+    def _screen(
+        self, cat: Catalogue, req: PlanRequest, fuel: GroupFuel, targets: Sequence[Place]
+    ) -> _Screen | None:
+        """What an infeasible sea plan measured, to rule out its variants unplanned
+        (:mod:`routing.plan.screen`); ``None`` for air plans."""
+        if req.domain != "sea" or self.sea is None:
+            return None
+        cands, _ = self._candidates(cat, req, CallRules(cat, req))
+        places, tix, _, stop_ok = self._solve_places(targets, cands)
+        ways = _Ways(self, req, places, fuel.speed, max_leg=fuel.stretch_nm)
+        shut = req.closed_facilities | req.avoid_facilities
+        key = (ways.key, tuple(tix), fuel.stretch_nm, cat.content_key(), shut, id(cands))
+        with self._cand_lock:  # what it measured and indexed serves the same plan again
+            hit = self._screen_cache.get(key)
+        if hit is not None and hit[0] is cands:
+            return hit[1]
+        lon = np.array([p.point.lon for p in places])
+        lat = np.array([p.point.lat for p in places])
+        known = frozenset(p.key for p in places)
+        fuel_svc = FUEL[req.domain]
+        others = [
+            f
+            for f in cat
+            if f.kind in SEA_KINDS
+            and f.id not in known
+            and f.id not in shut
+            and fuel_svc in f.services
+        ]
+        by_grantor: dict[str, list[int]] = {}
+        for i, f in enumerate(others):
+            for g in f.grantors:
+                by_grantor.setdefault(g, []).append(i)
+        screen = _Screen(
+            RangeScreen(ways.dist, lon, lat, tix, stop_ok, fuel.stretch_nm), others, by_grantor
+        )
+        with self._cand_lock:
+            self._screen_cache[key] = (cands, screen)
+        return screen
 
     def _sea_data(self) -> SeaData | None:
         data = getattr(self.sea, "sea", None)
@@ -766,6 +831,8 @@ class Planner:
         cat: Catalogue,
         fuel: GroupFuel,
         places: tuple[Place, Place, Sequence[Place]],
+        *,
+        why: bool = True,
     ) -> Plan:
         """The plan: re-planned while an agreement lapses before a stop is reached. An
         infeasible result carries ``suggestions == ("range",)`` or ``("access",)`` for the
@@ -776,10 +843,11 @@ class Planner:
         excluded: set[str] = set()
         for _ in range(12):
             cands, limited = self._candidates(cat, req, rules)
-            cands = [(f, g) for f, g in cands if f.id not in excluded]
+            if excluded:
+                cands = [(f, g) for f, g in cands if f.id not in excluded]
             try:
                 result = self._solve(
-                    cat, req, rules, [origin, *waypoints, dest], cands, fuel, dwell
+                    cat, req, rules, [origin, *waypoints, dest], cands, fuel, dwell, why=why
                 )
             except NoRouteError as exc:
                 return replace(
@@ -901,25 +969,15 @@ class Planner:
         cands: Sequence[tuple[Facility, Grant]],
         fuel: GroupFuel,
         dwell: float,
+        *,
+        why: bool = True,
     ) -> _Solved | str:
-        """Solve; a string is the reason when there is no plan."""
-        places: list[Place] = []
-        index: dict[str, int] = {}
-        for p in targets:
-            if p.key not in index:
-                index[p.key] = len(places)
-                places.append(p)
-        grants: dict[str, Grant] = {}
-        for fac, grant in cands:
-            grants[fac.id] = grant
-            if fac.id not in index:
-                index[fac.id] = len(places)
-                places.append(Place(fac.id, fac.point, fac.name, fac))
+        """Solve; a string is the reason when there is no plan (without ``why``, only
+        that there is none)."""
+        places, tix, grants, stop_ok = self._solve_places(targets, cands)
         air = self.air_policy(cat, req) if req.domain == "air" else None
         ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
         dist = ways.dist
-        stop_ok = np.array([p.key in grants for p in places])
-        tix = [index[p.key] for p in targets]
         for a, b in itertools.pairwise(tix):
             if not np.isfinite(dist[a, b]) and not (
                 np.isfinite(dist[a]).any() and np.isfinite(dist[:, b]).any()
@@ -940,6 +998,13 @@ class Planner:
         clock = None
         if ways.seasonal or np.isfinite(not_before).any():
             clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0)
+        bkey = (ways.key, tuple(tix))
+        with self._cand_lock:
+            bounds = self._bounds_cache.get(bkey)
+        if bounds is None:  # a property of the legs and the targets: kept with them
+            bounds = lower_bounds(dist, tix)
+            with self._cand_lock:
+                self._bounds_cache[bkey] = bounds
         sol = solve(
             dist,
             tix,
@@ -950,15 +1015,37 @@ class Planner:
             speed=fuel.speed,
             dwell=dwell,
             clock=clock,
+            bounds=bounds,
         )
         if sol is not None:
             return _Solved(places, sol, grants, ways)
+        if not why:
+            return "no plan fits the range and the stop limit"
         if req.domain == "sea":  # explained on the routes of the departure's seasons
             dist = self._matrix(places, req, req.closed, date=req.departure.date())
         for a, b in itertools.pairwise(tix):
             if air is not None and not _connected(dist, a, b):
                 return self._no_air_route(places[a], places[b], air)
         return self._explain(places, dist, tix, stop_ok, fuel, req)
+
+    def _solve_places(
+        self, targets: Sequence[Place], cands: Sequence[tuple[Facility, Grant]]
+    ) -> tuple[list[Place], list[int], dict[str, Grant], np.ndarray]:
+        """:func:`_places_of` and which places are stops, kept for the last few lists of
+        candidates (the same list object, from :meth:`_candidates`'s cache, and the same
+        targets): thousands of candidates are a few milliseconds of Python per plan."""
+        key = (tuple(p.key for p in targets), id(cands))
+        with self._cand_lock:
+            hit = self._places_cache.get(key)
+        if hit is not None and hit[0] is cands and hit[1] == tuple(targets):
+            return hit[2]
+        places, tix, grants = _places_of(targets, cands, self._made)
+        stop_ok = np.fromiter((p.key in grants for p in places), dtype=bool, count=len(places))
+        stop_ok.setflags(write=False)
+        out = (places, tix, grants, stop_ok)
+        with self._cand_lock:
+            self._places_cache[key] = (cands, tuple(targets), out)
+        return out
 
     def _explain(
         self,
@@ -1012,7 +1099,7 @@ class Planner:
         """The plan for ``req`` (a variant of the user's request), if it is feasible."""
         check()
         try:
-            plan = self._plan(req, "variant", cat, explain=False)
+            plan = self._plan(req, "variant", cat, explain=False, why=False)
         except RelosError:
             return None
         return plan if plan.feasible else None
@@ -1041,17 +1128,25 @@ class Planner:
         req: PlanRequest,
         fuel: GroupFuel,
         limited: Sequence[str],
+        screen: _Screen | None = None,
     ) -> list[str]:
         """What would make an infeasible plan feasible: each re-planned, shown with the
         plan it leads to (distance, days, stops, ETA), cheapest first; one that needs a
-        detour of more than half the natural route says so."""
+        detour of more than half the natural route says so. With a ``screen``, variants
+        it proves infeasible are not planned."""
         found: list[tuple[str, Plan]] = []
         day = req.departure.date()
         in_force = agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)
         speed = fuel.speed
 
-        def result(variant: PlanRequest, within: Catalogue = cat) -> Plan | None:
-            return self._feasible(within, variant)
+        def result(
+            variant: PlanRequest,
+            within: Catalogue | Callable[[], Catalogue] = cat,
+            opens: Agreement | None = None,
+        ) -> Plan | None:
+            if screen is not None and not screen.may_do(req, variant, opens):
+                return None
+            return self._feasible(within if isinstance(within, Catalogue) else within(), variant)
 
         def add(text: str, plan: Plan | None) -> bool:
             if plan is not None:
@@ -1127,11 +1222,12 @@ class Planner:
         cat: Catalogue,
         req: PlanRequest,
         in_force: Sequence[Agreement],
-        result: Callable[[PlanRequest, Catalogue], Plan | None],
+        result: Callable[[PlanRequest, Callable[[], Catalogue], Agreement], Plan | None],
     ) -> list[tuple[str, Plan]]:
         """Agreements that would make the plan feasible, each with its plan: dropped ones
         restored, lapsed or future ones as if in force, and a hypothetical one with each
-        other country."""
+        other country. ``result`` plans a variant over the catalogue its second argument
+        makes (made only if the variant is planned), the third in force."""
         out: list[tuple[str, Plan]] = []
         day = req.departure.date()
         for agr in cat.agreements.values():
@@ -1139,12 +1235,12 @@ class Planner:
                 continue
             variant = replace(req, dropped_agreements=req.dropped_agreements - {agr.id})
             if agr.id in req.dropped_agreements:
-                plan = result(variant, cat)
+                plan = result(variant, lambda: cat, agr)
                 if plan is not None:
                     out.append((f"restore {agr.id} ({agr.name})", plan))
                     continue
             as_if = agr.model_copy(update={"in_force_from": day, "expires": None})
-            plan = result(variant, cat.with_additions(agreements=[as_if]))
+            plan = result(variant, functools.partial(cat.with_additions, agreements=[as_if]), as_if)
             if plan is not None:
                 how = (
                     "restore" if agr.id in req.dropped_agreements else "an agreement in force like"
@@ -1162,7 +1258,7 @@ class Planner:
                 in_force_from=day,
                 services=(FUEL[req.domain], "provisions", "water", "berthing"),
             )
-            plan = result(req, cat.with_additions(agreements=[hypo]))
+            plan = result(req, functools.partial(cat.with_additions, agreements=[hypo]), hypo)
             if plan is not None:
                 opened = [f.id for f in openable if f.country == country]
                 out.append(
@@ -1392,6 +1488,15 @@ class Planner:
         )
 
 
+WAYS_CACHE_BYTES = 1 << 30
+"""What a planner keeps of leg matrices (:class:`_Ways`), at most."""
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    """The memory of a cache entry's arrays (each counted once: they may be shared)."""
+    return max(1, sum({id(a): a.nbytes for a in arrays}.values()))
+
+
 _Geometry = tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]
 """A leg's length (nm), passages, track and the passages' places along it."""
 
@@ -1442,13 +1547,14 @@ class _Ways:
             air.key if air is not None else None,
             self.refine_nm if air is not None else None,
         )
+        self.key = key
         with planner._cand_lock:
             hit = planner._ways_cache.get(key)
         if hit is None:
             hit = self._lengths(regions)
             with planner._cand_lock:
                 planner._ways_cache[key] = hit
-        self.dist, whole, clear, free = hit
+        self.dist, whole, clear, free, whole_on, clear_on = hit
         if not self.seasonal:
             self.ways: tuple[Way, ...] = (Way(free),)
             return
@@ -1458,26 +1564,29 @@ class _Ways:
         }
         self._shut_spans: dict[tuple[int, dt.date, int], bool] = {}
         self.ways = (
-            Way(whole, np.isfinite(whole), self._depart_by(OPEN), self._ruled_out_by(OPEN)),
-            Way(clear, np.isfinite(clear), self._depart_by(CLEAR), self._ruled_out_by(CLEAR)),
+            Way(whole, whole_on, self._depart_by(OPEN), self._ruled_out_by(OPEN)),
+            Way(clear, clear_on, self._depart_by(CLEAR), self._ruled_out_by(CLEAR)),
             Way(free),
         )
 
     def _lengths(self, regions: frozenset[str]) -> tuple[np.ndarray, ...]:
-        """The shortest of the ways, and each way's lengths (``inf`` where it is not
-        shorter than a freer one): read-only, shared by the plans of the same places."""
+        """The shortest of the ways, each way's lengths (``inf`` where it is not shorter
+        than a freer one), and where the two seasonal ways exist: read-only, shared by
+        the plans of the same places."""
         planner, places, req = self.planner, self.places, self.req
         free = planner._matrix(
             places, req, self.closures[ROUND], air=self.air, refine_nm=self.refine_nm
         )
         if not self.seasonal:
-            out: tuple[np.ndarray, ...] = (free, free, free, free)
+            none = np.zeros((0, 0), dtype=bool)
+            out: tuple[np.ndarray, ...] = (free, free, free, free, none, none)
         else:
             clear = planner._matrix(places, req, self.closures[CLEAR]) if regions else free
             whole = planner._matrix(places, req, self.closures[OPEN])
             clear = np.where(clear < free - 0.5, clear, INF)
             whole = np.where((whole < free - 0.5) & ~(whole >= clear - 0.5), whole, INF)
-            out = (np.minimum.reduce([whole, clear, free]), whole, clear, free)
+            dist = np.minimum.reduce([whole, clear, free])
+            out = (dist, whole, clear, free, np.isfinite(whole), np.isfinite(clear))
         for a in out:
             a.setflags(write=False)
         return out
@@ -1605,6 +1714,70 @@ class _Ways:
         return out
 
 
+@dataclass
+class _Screen:
+    """Rules out variants of an infeasible sea plan (:mod:`routing.plan.screen`):
+    what its solve measured, and the sea facilities it could not use, by grantor."""
+
+    range: RangeScreen
+    others: list[Facility]
+    """The sea facilities with fuel the solve could not use (a variant may open them)."""
+    by_grantor: dict[str, list[int]]
+    """Indices into ``others`` by the nations that may open them."""
+
+    @cached_property
+    def _others_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.array([f.lon for f in self.others], dtype=float),
+            np.array([f.lat for f in self.others], dtype=float),
+        )
+
+    @cached_property
+    def _near(self) -> csr_matrix:
+        return self.range.near_known(*self._others_xy)
+
+    def may_do(self, req: PlanRequest, variant: PlanRequest, opens: Agreement | None) -> bool:
+        """False if ``variant`` of ``req`` (the same places and closures; with ``opens``,
+        that agreement in force too) surely has no plan either."""
+        if (variant.closed, variant.waypoints, variant.departure) != (
+            req.closed,
+            req.waypoints,
+            req.departure,
+        ):
+            return True
+        same = (variant.size, variant.voyage_ice_class) == (req.size, req.voyage_ice_class)
+        if not same and not (
+            ShipSize.largest([req.size, variant.size]) == variant.size
+            and weakest_ice_class([req.voyage_ice_class, variant.voyage_ice_class])
+            == variant.voyage_ice_class
+        ):
+            return True  # legs the variant's ship may take that this one may not
+        try:
+            fuel = group_profile(variant.group, variant.speed_kn, variant.reserve)[0]
+        except RelosError:
+            return False
+        if opens is None:
+            # A larger or weaker-iced ship has more passages shut: legs no shorter, but a
+            # leg's way is picked with a 0.5 nm margin (_Ways._lengths), so up to 1 nm.
+            return self.range.range_may_do(fuel.stretch_nm + (0.0 if same else 1.0))
+        if not same:
+            return True
+        if fuel.stretch_nm > self.range.range_nm + 1e-9:
+            return True
+        if FUEL[req.domain] not in opens.services:
+            return False
+        parties = set(opens.parties) - {req.nation}
+        rows = sorted(
+            {i for p in parties for i in self.by_grantor.get(p, ()) if opens.covers(self.others[i])}
+        )
+        lon, lat = self._others_xy
+        ptr, ix = self._near.indptr, self._near.indices
+        near = [ix[ptr[r] : ptr[r + 1]] for r in rows]
+        owner = np.repeat(np.arange(len(rows)), [len(x) for x in near])
+        known = np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
+        return self.range.opening_may_do(lon[rows], lat[rows], owner, known)
+
+
 @dataclass(frozen=True)
 class _Solved:
     """A solver's itinerary with what the plan is assembled from."""
@@ -1620,6 +1793,33 @@ NATURAL_DETOUR = 1.15
 this factor to the shortest distance between them."""
 DETOUR_WARN = 1.5
 """A suggestion whose plan is longer than this factor times the natural route says so."""
+
+
+def _places_of(
+    targets: Sequence[Place],
+    cands: Sequence[tuple[Facility, Grant]],
+    made: dict[str, Place] | None = None,
+) -> tuple[list[Place], list[int], dict[str, Grant]]:
+    """The places of a solve (the targets, each once, then the candidate stops), the
+    targets' indices among them, and the grant opening each stop. ``made``: places made
+    before, by facility id, reused when of the same facility (and added to)."""
+    places: list[Place] = []
+    index: dict[str, int] = {}
+    for p in targets:
+        if p.key not in index:
+            index[p.key] = len(places)
+            places.append(p)
+    grants: dict[str, Grant] = {}
+    made = {} if made is None else made
+    for fac, grant in cands:
+        grants[fac.id] = grant
+        if fac.id not in index:
+            index[fac.id] = len(places)
+            place = made.get(fac.id)
+            if place is None or place.facility is not fac:
+                place = made[fac.id] = Place(fac.id, fac.point, fac.name, fac)
+            places.append(place)
+    return places, [index[p.key] for p in targets], grants
 
 
 def _runway_need(req: PlanRequest) -> tuple[float, str] | None:

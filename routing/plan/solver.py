@@ -31,6 +31,15 @@ per (stops, state) is exact for all three objectives; a label with more stops
 and no shorter distance than an earlier one is dominated and pruned, so the
 layers stop as soon as extra stops no longer shorten anything.
 
+Over thousands of candidate stops most are far off any good itinerary. Every place
+gets a lower bound on the itineraries through it (shortest paths to and from the
+targets, :func:`lower_bounds`: legs need not obey the triangle rule), and the layers
+run on the places whose bound fits a budget, then on more only if that could matter;
+within the layers a state that cannot beat a finish in hand is not grown
+(:func:`_solve_plain`). Places are left out only when strictly worse, in the same
+order, so the answer is the one over all places; the layers read the matrix a row at
+a time and never copy it whole.
+
 Time
 ----
 With a :class:`Clock`, legs obey time. A leg may be sailed by one of several
@@ -55,6 +64,7 @@ against the best finish so far, starting from the best plan on free ways alone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -147,9 +157,13 @@ def solve(
     speed: float = 1.0,
     dwell: float = 0.0,
     clock: Clock | None = None,
+    bounds: Bounds | None = None,
 ) -> Solution | None:
     """The optimal itinerary, or ``None`` when none fits ``max_leg`` and ``max_stops``
-    (and, with a ``clock``, its time rules)."""
+    (and, with a ``clock``, its time rules).
+
+    ``bounds``: :func:`lower_bounds` of ``dist`` and ``targets``, if the caller keeps
+    them (they depend on nothing else); computed here otherwise."""
 
     def plain_on(lengths: np.ndarray) -> Solution | None:
         return _solve_plain(
@@ -161,20 +175,22 @@ def solve(
             objective=objective,
             speed=speed,
             dwell=dwell,
+            bounds=bounds,
         )
 
     plain = plain_on(dist)
-    if clock is None:
+    if clock is None or plain is None:
+        # Every way of a leg is at least ``dist`` long and the clock only adds rules: with
+        # no itinerary on ``dist`` there is none under the clock either.
         return plain
     timed = _Timed(dist, list(targets), stop_ok, max_leg, objective, speed, dwell, clock)
-    if plain is not None:
-        fast = timed.schedule(plain)
-        # Optimal if the lower bound holds: no wait, or one that costs nothing but time
-        # when time is not the objective.
-        if fast is not None and (
-            objective != "min_time" or (fast.time or 0.0) <= _untimed(plain, speed, dwell) + 1e-6
-        ):
-            return fast
+    fast = timed.schedule(plain)
+    # Optimal if the lower bound holds: no wait, or one that costs nothing but time
+    # when time is not the objective.
+    if fast is not None and (
+        objective != "min_time" or (fast.time or 0.0) <= _untimed(plain, speed, dwell) + 1e-6
+    ):
+        return fast
     # A first answer to beat: the best on free ways alone (no season to wait for).
     safe = plain_on(timed.free)
     return timed.search(max_stops, timed.schedule(safe, free=True) if safe else None)
@@ -194,8 +210,148 @@ def _solve_plain(
     objective: str,
     speed: float,
     dwell: float,
+    bounds: Bounds | None = None,
 ) -> Solution | None:
+    """The optimal itinerary without time: the layers (:func:`_solve_layers`) over the
+    places that could be on an itinerary as good as one found on fewer of them.
+
+    A place ``u`` off the targets is only called at by an itinerary at least as long as
+    the best chain origin -> ... -> ``u`` -> ... -> destination through the targets in
+    order (a lower bound: :func:`lower_bounds`), with at least one stop, and at least
+    as many as that length over ``max_leg`` asks (``bounds``: those of ``dist``, or of
+    legs no longer; :func:`lower_bounds` when not given). The layers first run on the places
+    whose bound fits a budget (the straight-through bound, plus a quarter); an
+    itinerary found there whose score fits the budget is optimal over all places, as
+    every place left out scores worse. One that does not becomes the budget, and the
+    run on its places is exact. With none, the budget doubles, up to all places. Ties
+    are kept (a place is left out only if strictly worse), and the layers pick among
+    places in the same order, so the answer is the one the layers give over all of
+    them. ``min_stops`` (stops before distance) is not bounded by distance: it runs on
+    all places, stopping at the first layer that reaches the destination. Within the
+    layers, a state whose bound on what is left cannot beat the best finish so far is
+    not grown."""
     n = dist.shape[0]
+    layers = functools.partial(
+        _solve_layers,
+        max_leg=max_leg,
+        max_stops=max_stops,
+        objective=objective,
+        speed=speed,
+        dwell=dwell,
+    )
+    tgt = list(targets)
+    if objective == "min_stops" or n <= len(set(tgt)) + 1:
+        return layers(dist, tgt, stop_ok)
+    if bounds is None:
+        bounds = lower_bounds(dist, tgt)
+    lower, rest = bounds.through, bounds.rest
+    is_target = np.zeros(n, dtype=bool)
+    is_target[tgt] = True
+    straight = float(lower[tgt[0]])
+    if not np.isfinite(straight):
+        return None  # the targets are not joined at all
+
+    def primary(length: np.ndarray | float, stops: np.ndarray | float) -> np.ndarray:
+        return np.asarray(length / speed + stops * dwell if objective == "min_time" else length)
+
+    def fewest(length: np.ndarray | float) -> np.ndarray:
+        """The fewest stops an itinerary this long needs (0 where it is not finite)."""
+        x = np.asarray(length, dtype=float)
+        if not np.isfinite(max_leg) or max_leg <= 0:
+            return np.zeros_like(x)
+        x = np.where(np.isfinite(x), x, 0.0)
+        return np.maximum(np.ceil(x / max_leg - 1e-9) - 1, 0)
+
+    bound = primary(lower, np.where(is_target, fewest(lower), np.maximum(fewest(lower), 1)))
+    bound = np.where(np.isfinite(lower), bound, INF)
+    usable = is_target | (np.isfinite(bound) & stop_ok)  # the others are on no itinerary
+    budget = 1.25 * float(primary(straight, fewest(straight)))
+    while True:
+        keep = usable & (is_target | (bound <= budget * (1 + 1e-12) + 2e-6))
+        every = bool((keep == usable).all())
+        if every and keep.all():
+            return layers(dist, tgt, stop_ok, rest=rest)
+        idx = np.flatnonzero(keep)
+        where = np.full(n, -1)
+        where[idx] = np.arange(idx.size)
+        sub = layers(
+            dist, [int(where[t]) for t in tgt], stop_ok[idx], rest=rest[:, idx], places=idx
+        )
+        if sub is None and not every:
+            budget = 2.0 * budget if budget > 0 else 1.0
+            continue
+        if sub is None:
+            return None
+        got = float(primary(sub.distance, sub.n_stops))
+        if got <= budget or every:
+            return _renumber(sub, idx)
+        budget = got
+
+
+def _renumber(sol: Solution, idx: np.ndarray) -> Solution:
+    """A solution on the places ``idx`` (a subset) with the nodes numbered as in all."""
+    seq = idx[np.asarray(sol.sequence, dtype=np.int64)].tolist()
+    stops = idx[np.asarray(sol.stops, dtype=np.int64)].tolist()
+    return replace(sol, stops=tuple(stops), sequence=tuple(seq))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Lower bounds on chains of legs (:func:`lower_bounds`): ``through[u]``, from the
+    origin through the targets in order passing ``u`` between two of them (at a
+    target, the whole voyage); ``rest[s, u]``, from ``u`` through the targets after
+    the ``s``-th (``inf``: no such chain)."""
+
+    through: np.ndarray
+    rest: np.ndarray
+
+
+def lower_bounds(dist: np.ndarray, targets: Sequence[int]) -> Bounds:
+    """:class:`Bounds` as shortest paths to and from each target over every leg, however
+    long (legs need not obey the triangle rule: sea legs between ports do not, by up to
+    hundreds of miles)."""
+    from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
+
+    tgt = list(targets)
+    n = dist.shape[0]
+    m = len(tgt) - 1
+    graph = csgraph_from_dense(np.asarray(dist, dtype=float), null_value=INF)
+    heads, tails = sorted(set(tgt[:-1])), sorted(set(tgt[1:]))
+    fwd = dict(zip(heads, dijkstra(graph, directed=True, indices=heads), strict=True))
+    bwd = dict(zip(tails, dijkstra(graph.T.tocsr(), directed=True, indices=tails), strict=True))
+    hop = [float(fwd[tgt[i]][tgt[i + 1]]) for i in range(m)]
+    if not np.isfinite(hop).all():  # some target cannot reach the next at all
+        return Bounds(np.full(n, INF), np.full((m + 1, n), INF))
+    before = np.concatenate([[0.0], np.cumsum(hop)])  # before[i]: origin to target i
+    after = before[-1] - before  # after[i]: target i to the destination
+    through = np.full(n, INF)
+    rest = np.zeros((m + 1, n))
+    for i in range(m):
+        rest[i] = bwd[tgt[i + 1]] + after[i + 1]
+        np.minimum(through, before[i] + fwd[tgt[i]] + rest[i], out=through)
+    return Bounds(through, rest)
+
+
+def _solve_layers(
+    dist: np.ndarray,
+    targets: Sequence[int],
+    stop_ok: np.ndarray,
+    *,
+    max_leg: float,
+    max_stops: int,
+    objective: str,
+    speed: float,
+    dwell: float,
+    rest: np.ndarray | None = None,
+    places: np.ndarray | None = None,
+) -> Solution | None:
+    """The layers of stops (the module docstring); with ``rest`` (:attr:`Bounds.rest`
+    of the places), states that cannot beat the best finish so far are not grown. With
+    ``places``, the problem is that among those rows and columns of ``dist`` (numbered
+    in that order: ``targets``, ``stop_ok`` and the answer too); ``dist`` is read a
+    row at a time, never copied whole."""
+    rows = _Rows(dist, places)
+    n = rows.n
     m = len(targets) - 1
     if m < 1:
         raise ValueError("need at least an origin and a destination")
@@ -204,10 +360,7 @@ def _solve_plain(
     chain = np.zeros((m + 1, m + 1))
     for a in range(m + 1):
         for b in range(a + 1, m + 1):
-            chain[a, b] = chain[a, b - 1] + dist[tgt[b - 1], tgt[b]]
-    dist = np.array(dist, dtype=float)
-    np.fill_diagonal(dist, 0.0)
-    legs = np.where(dist <= max_leg, dist, INF)
+            chain[a, b] = chain[a, b - 1] + rows.raw(tgt[b - 1], tgt[b])
     stop_cols = np.where(stop_ok, 0.0, INF)
 
     # best[s, v]: shortest distance to resupply state (stage s, node v) with k stops;
@@ -226,14 +379,20 @@ def _solve_plain(
             row = best[s]
             if not np.isfinite(row).any():
                 continue
-            reach = dist[:, tgt[s + 1]] + chain[s + 1, m]
+            reach = rows.col(tgt[s + 1]) + chain[s + 1, m]
             ends = np.where(reach <= max_leg, row + reach, INF)
             last = int(np.argmin(ends))
             if np.isfinite(ends[last]):
                 finals.append((float(ends[last]), k, s, last))
-        if k == max_stops:
-            break
-        new, from_s, from_v = _next_layer(best, dist, legs, stop_cols, tgt, chain, max_leg)
+        if k == max_stops or (finals and objective == "min_stops"):
+            break  # with stops first, any later layer scores worse
+        if rest is not None and finals:
+            # Every finish from a state is at least its distance and ``rest`` with at
+            # least ``k`` stops: one strictly worse than a finish in hand is not grown.
+            top = min(_primary(f[0], f[1], objective, speed, dwell) for f in finals)
+            low = _primary(best + rest, k, objective, speed, dwell)
+            best = np.where(low > top * (1 + 1e-12) + 2e-6, INF, best)
+        new, from_s, from_v = _next_layer(best, rows, stop_cols, tgt, chain, max_leg)
         new = np.where(new < seen, new, INF)
         seen = np.minimum(seen, new)
         back.append((from_s, from_v))
@@ -247,10 +406,46 @@ def _solve_plain(
     return _rebuild(back, tgt, total, k, s, v)
 
 
+def _primary(
+    distance: float | np.ndarray, stops: int, objective: str, speed: float, dwell: float
+) -> np.ndarray:
+    """The first key of :func:`score` (unrounded), for distance or time objectives."""
+    if objective == "min_time":
+        return np.asarray(distance / speed + stops * dwell)
+    return np.asarray(distance)
+
+
+class _Rows:
+    """Rows and columns of a distance matrix among some of its places (all: ``None``),
+    with a zero diagonal, read as needed."""
+
+    def __init__(self, dist: np.ndarray, places: np.ndarray | None) -> None:
+        self.dist, self.places = dist, places
+        self.n = dist.shape[0] if places is None else len(places)
+
+    def raw(self, i: int, j: int) -> float:
+        """The matrix's own entry (diagonal as given)."""
+        p = self.places
+        return float(self.dist[i, j] if p is None else self.dist[p[i], p[j]])
+
+    def rows(self, r: np.ndarray) -> np.ndarray:
+        """The rows ``r``, a new array."""
+        p = self.places
+        out = np.array(self.dist[r] if p is None else self.dist[np.ix_(p[r], p)], dtype=float)
+        out[np.arange(len(r)), r] = 0.0
+        return out
+
+    def col(self, j: int) -> np.ndarray:
+        """Column ``j``, a new array."""
+        p = self.places
+        out = np.array(self.dist[:, j] if p is None else self.dist[p, p[j]], dtype=float)
+        out[j] = 0.0
+        return out
+
+
 def _next_layer(
     best: np.ndarray,
-    dist: np.ndarray,
-    legs: np.ndarray,
+    rows: _Rows,
     stop_cols: np.ndarray,
     tgt: list[int],
     chain: np.ndarray,
@@ -258,7 +453,7 @@ def _next_layer(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Relax every state of one layer by one more stop: (distances, from stage, from node)."""
     m = len(tgt) - 1
-    n = dist.shape[0]
+    n = rows.n
     cols = np.arange(n)
     new = np.full((m + 1, n), INF)
     from_s = np.full((m + 1, n), -1)
@@ -278,12 +473,14 @@ def _next_layer(
         if live.size == 0:
             continue
         # Same stage: a direct leg to a stop.
-        keep(s, row[live, None] + legs[live] + stop_cols[None, :], live, s)
+        legs = rows.rows(live)
+        legs[legs > max_leg] = INF
+        keep(s, row[live, None] + legs + stop_cols[None, :], live, s)
         # Through targets s+1..s2, then a stop (the target itself when it is one:
-        # the diagonal of ``dist`` is zero).
+        # the diagonal is zero).
         for s2 in range(s + 1, m):
-            to_t = dist[live, tgt[s + 1]] + chain[s + 1, s2]
-            stretch = to_t[:, None] + dist[tgt[s2]][None, :]
+            to_t = rows.col(tgt[s + 1])[live] + chain[s + 1, s2]
+            stretch = to_t[:, None] + rows.rows(np.array([tgt[s2]]))[0][None, :]
             keep(
                 s2,
                 np.where(stretch <= max_leg, row[live, None] + stretch, INF) + stop_cols,
@@ -374,25 +571,45 @@ class _Timed:
         dwell: float,
         clock: Clock,
     ) -> None:
-        self.dist = np.array(dist, dtype=float)
-        np.fill_diagonal(self.dist, 0.0)
+        self._dist = dist  # read only: a copy is made for the search alone
         self.tgt, self.stop_ok, self.max_leg = tgt, np.asarray(stop_ok, dtype=bool), max_leg
         self.objective, self.speed, self.dwell, self.clock = objective, speed, dwell, clock
-        n = self.dist.shape[0]
+        self.n = n = dist.shape[0]
         self.m = m = len(tgt) - 1
         self.not_before = clock.not_before if len(clock.not_before) == n else np.full(n, -INF)
         self._fails: dict[tuple[int, int, int, float], float] = {}
         self._spans: dict[tuple[int, int, int], list[tuple[float, float]]] = {}
         self.nm = [np.asarray(w.nm, dtype=float) for w in clock.ways]
-        self.bound = [
-            np.zeros((n, n), dtype=bool) if w.bound is None else np.asarray(w.bound, dtype=bool)
-            for w in clock.ways
+        self._bound = [
+            None if w.bound is None else np.asarray(w.bound, dtype=bool) for w in clock.ways
         ]
         self.chain = np.zeros(m + 1)
         for b in range(1, m + 1):
-            self.chain[b] = self.chain[b - 1] + self.dist[tgt[b - 1], tgt[b]]
+            self.chain[b] = self.chain[b - 1] + self.leg(tgt[b - 1], tgt[b])
+
+    def leg(self, a: int, b: int) -> float:
+        """``dist[a, b]``, zero from a place to itself."""
+        return 0.0 if a == b else float(self._dist[a, b])
+
+    def bound_at(self, k: int, a: int, b: int) -> bool:
+        """Whether way ``k`` is bound for the leg ``a -> b``."""
+        bd = self._bound[k]
+        return bool(bd is not None and bd[a, b])
 
     # The arrays below serve the search only: the fast path does without them.
+
+    @cached_property
+    def dist(self) -> np.ndarray:
+        """``dist`` with a zero diagonal."""
+        out = np.array(self._dist, dtype=float)
+        np.fill_diagonal(out, 0.0)
+        return out
+
+    @cached_property
+    def bound(self) -> list[np.ndarray]:
+        """Each way's ``bound`` (none: no leg)."""
+        n = self.n
+        return [np.zeros((n, n), dtype=bool) if b is None else b for b in self._bound]
 
     @cached_property
     def timed(self) -> np.ndarray:
@@ -419,24 +636,23 @@ class _Timed:
     def rest(self) -> np.ndarray:
         """rest[s, v]: the shortest way from v through the targets after stage s, a bound
         on what is left (shortest paths: ``dist`` need not obey the triangle rule)."""
-        n, m, tgt = self.dist.shape[0], self.m, self.tgt
-        short = self.dist.copy()
-        for k in range(n):
-            np.minimum(short, short[:, k, None] + short[None, k, :], out=short)
+        from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
+
+        n, m, tgt = self.n, self.m, self.tgt
+        graph = csgraph_from_dense(self.dist, null_value=INF).T.tocsr()
+        ends = sorted(set(tgt[1:]))
+        to = dict(zip(ends, dijkstra(graph, directed=True, indices=ends), strict=True))
         after = np.zeros(m + 1)  # after[s]: from target s through the rest
         for s in range(m - 1, -1, -1):
-            after[s] = after[s + 1] + short[tgt[s], tgt[s + 1]]
+            after[s] = after[s + 1] + to[tgt[s + 1]][tgt[s]]
         rest = np.zeros((m + 1, n))
         for s in range(m):
-            rest[s] = short[:, tgt[s + 1]] + after[s + 1]
+            rest[s] = to[tgt[s + 1]] + after[s + 1]
         return rest
 
     def shortest_way(self, a: int, b: int) -> int:
         """The way of the shortest length for ``a -> b`` (a free one on a tie)."""
-        keys = [
-            (float(nm[a, b]), bool(bd[a, b]), k)
-            for k, (nm, bd) in enumerate(zip(self.nm, self.bound, strict=True))
-        ]
+        keys = [(float(nm[a, b]), self.bound_at(k, a, b), k) for k, nm in enumerate(self.nm)]
         return min(keys)[2]
 
     # -- the rules of one leg ------------------------------------------------------------
@@ -446,7 +662,7 @@ class _Timed:
         ``max_wait`` after the earliest the group could be there, sailing straight."""
         if not np.isfinite(self.clock.max_wait):
             return INF
-        soonest = (self.chain[stage] + self.dist[self.tgt[stage], node]) / self.speed
+        soonest = (self.chain[stage] + self.leg(self.tgt[stage], node)) / self.speed
         return float(soonest + self.clock.max_wait)
 
     def options(
@@ -455,13 +671,13 @@ class _Timed:
         """The ways to sail ``i -> j`` when ready at ``t``, at most ``room`` long:
         (nm, depart, arrive, way)."""
         out = []
-        for k, (nm_k, bound_k) in enumerate(zip(self.nm, self.bound, strict=True)):
+        for k, nm_k in enumerate(self.nm):
             nm = nm_k[i, j]
             if not nm <= room:
                 continue
             hours = nm / self.speed
             start = t
-            if bound_k[i, j]:
+            if self.bound_at(k, i, j):
                 start = self._depart(k, i, j, start, latest)
                 if not start <= latest:
                     continue

@@ -202,4 +202,6 @@ def _prune(cache: Path, *, keep: int) -> None:
         key = old.stem.removeprefix("graph-")
         old.unlink(missing_ok=True)
         (cache / f"tables-{key}.npz").unlink(missing_ok=True)
+        for table in cache.glob(f"tables2-{key}.*.npy"):  # the router's tables, a file each
+            table.unlink(missing_ok=True)
         _ports_path(cache, key).unlink(missing_ok=True)

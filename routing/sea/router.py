@@ -44,7 +44,10 @@ import functools
 import json
 import logging
 import math
+import os
+import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -53,12 +56,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import dijkstra, floyd_warshall
+from scipy.sparse.csgraph import connected_components, dijkstra, floyd_warshall
 
 from routing.budget import check
 from routing.errors import NoRouteError, OnLandError, UnknownFacilityError
 from routing.export.mixin import Exportable
-from routing.files import atomic_save_npz
 from routing.geo import (
     METRES_PER_NM,
     LonLat,
@@ -89,6 +91,23 @@ Piece = tuple[object, ...]
 """A piece of a route plan: ("arcs", arc ids) or ("geom_or_arc", coords, nm, arc)."""
 Plan = list[Piece]
 
+
+TABLE_KEYS = ("pred", "pp", "pt", "tp_t", "tt", "basin_out", "basin_in", "t_basin", "t_nodes")
+"""The router's tables, one file each (:meth:`SeaRouter._load_tables`); the last written last."""
+TABLE_CHUNK_CELLS = 4_000_000
+"""Distances held per batch of searches while the tables are computed (sources x nodes)."""
+MIN_PLUS_CELLS = 65_536
+"""Sums held at once by :func:`_min_plus` (a cache's worth)."""
+MIN_PLUS_ROW_CELLS = 131_072
+"""Cells of the output :func:`_min_plus_rows` works on at a time (a cache's worth)."""
+
+ATTACH_CACHE = 4096
+"""Sea points whose attachment (:meth:`SeaRouter._attachment`) is remembered."""
+
+BLOCKS_KEPT = 128
+BLOCKS_BYTES = 512 * 2**20
+"""Blocks of ports' distances kept (:meth:`SeaRouter._block`): at most this many, of at
+most this many bytes in all (the last one asked for is always kept)."""
 
 FULL_MATRIX_PORTS = 1500
 """Up to this many ports, one all-ports distance matrix per closure set serves every
@@ -183,17 +202,41 @@ class Route(Exportable):
         return html(title, route_rows(props), "route", feature)
 
 
+class _Ends(NamedTuple):
+    """Tails (or heads) of open passage arcs in one component: positions in the tables'
+    ``T`` and in the closure set's open portals."""
+
+    pos: np.ndarray
+    local: np.ndarray
+
+
 class _Portals(NamedTuple):
     """What a port-to-port query needs under one closure set (see
     :meth:`SeaRouter._port_arcs`), ready for scalar reads."""
 
+    dist: np.ndarray  # (K, K) shortest distances among the open portals
+    tails: dict[int, _Ends]  # component -> tails of open passage arcs there
+    heads: dict[int, _Ends]  # component -> heads of open passage arcs there
     nodes: list[int]  # node of each open portal
     rows: list[int]  # its row in the tables' predecessor array
-    exits: np.ndarray  # (ports, K): best distance from a port to portal k via open passages
-    entry: np.ndarray  # (ports, K): the portal it enters them by
-    to_port: np.ndarray  # (ports, K): D0 from portal k to each port (a row per port)
     hop: memoryview  # (K, K) Floyd-Warshall predecessors among the portals
     kind: memoryview  # (K, K) the arc of a direct step, -1 for an open-water stretch
+    between: dict[tuple[int, int], np.ndarray]  # (component, component) -> ``dist`` from
+    # the tails of the one to the heads of the other (filled as queries need them)
+
+
+class _ClosurePlan(NamedTuple):
+    """The open portals of one closure set as the block products read them (see
+    :meth:`SeaRouter._ports_matrix`); ``heads``/``tails`` hold positions in the tables'
+    ``T``, grouped by component."""
+
+    heads: np.ndarray  # heads of open passage arcs
+    head_basins: dict[int, slice]  # component -> its slice of ``heads``
+    among_heads: dict[int, np.ndarray]  # component -> [h1, h]: portal distance h -> h1
+    onto: dict[int, np.ndarray]  # component -> (its heads, all tails): distance tail -> head
+    tails: np.ndarray  # tails of open passage arcs
+    tail_basins: dict[int, slice]  # component -> its slice of ``tails``
+    among_tails: dict[int, np.ndarray]  # component -> [t1, t]: portal distance t1 -> t
 
 
 @dataclass
@@ -266,14 +309,15 @@ class SeaRouter:
         self._pred: memoryview | None = None  # the tables' predecessors, for scalar reads
         self._tracks: ArcTracks | None = None
         self._kdtree: Any = None
+        self._attachments: OrderedDict[tuple[float, float], Attachment] = OrderedDict()
         self._transit_cache: dict[str, list[np.ndarray]] = {}
         self._csr_cached = functools.lru_cache(maxsize=64)(self._csr_for)
         self._matrix_cached = functools.lru_cache(maxsize=32)(self._all_ports_matrix)
-        self._block_cached = functools.lru_cache(maxsize=128)(self._block)
+        self._blocks: OrderedDict[tuple[frozenset[str], bytes], np.ndarray] = OrderedDict()
         #: up to this many ports, planners slice one all-ports matrix per closure set
         self.full_matrix_ports = FULL_MATRIX_PORTS
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
-        self._exits_cached = functools.lru_cache(maxsize=64)(self._port_exits)
+        self._plan_cached = functools.lru_cache(maxsize=64)(self._closure_plan)
         self._portals_cached = functools.lru_cache(maxsize=64)(self._portals)
         self._effective_cached = functools.lru_cache(maxsize=256)(self._effective)
 
@@ -383,6 +427,40 @@ class SeaRouter:
             conns.append((int(near[k]), geom))
         return Attachment((pt.lon, pt.lat), 0.0, conns)
 
+    def _attachment(self, pt: LonLat) -> Attachment:
+        """How a sea point joins the graph: straight connectors where the open sea allows
+        (:meth:`_attach_open_sea`), else a raster search (:func:`~routing.sea.connect.attach`,
+        up to a second near a crowded coast). Remembered for the last
+        ``ATTACH_CACHE`` points: a plan that starts at a sea point routes from it to every
+        candidate port, and a client asks about the same point again and again."""
+        key = (pt.lon, pt.lat)
+        with self._lock:
+            hit = self._attachments.get(key)
+            if hit is not None:
+                self._attachments.move_to_end(key)
+                return hit
+        att = self._attach_open_sea(pt)
+        if att is None:
+            g = self.graph
+            att = attach(
+                self.mask,
+                g.node_xy[: g.n_core],
+                self._core(),
+                pt.lon,
+                pt.lat,
+                snap_km=0.0,
+                allow_harbour_bridge=False,
+            )
+        for _, geom in att.connectors:
+            geom.setflags(write=False)  # shared by the routes that read it
+        # the raster search's own arrays are not kept: only what a route reads
+        att = replace(att, grid=None, dist=None, pred=None)
+        with self._lock:
+            self._attachments[key] = att
+            while len(self._attachments) > ATTACH_CACHE:
+                self._attachments.popitem(last=False)
+        return att
+
     def port_index(self, port_id: str, *, field_name: str = "origin") -> int:
         """Index of a port id; ``UnknownFacilityError`` if the router does not know it."""
         try:
@@ -444,17 +522,7 @@ class SeaRouter:
             pair = {"o": (-1, p_out), "d": (p_in, -1), "w": (p_in, p_out)}[role]
             return _Gadget(p, [(pair[0], pair[1], 0.0, None, -1)])
         pt = self._point(p, field_name)
-        att = self._attach_open_sea(pt)
-        if att is None:
-            att = attach(
-                self.mask,
-                g.node_xy[: g.n_core],
-                self._core(),
-                pt.lon,
-                pt.lat,
-                snap_km=0.0,
-                allow_harbour_bridge=False,
-            )
+        att = self._attachment(pt)
         if not att.connectors:
             raise NoRouteError(
                 f"{field_name}: ({pt.lon:.4f}, {pt.lat:.4f}) is not connected to the open sea "
@@ -941,49 +1009,80 @@ class SeaRouter:
         self._load_tables()
         self._arc_tracks()
 
+    def _table_paths(self) -> dict[str, Path]:
+        """One ``.npy`` file per table (``TABLE_KEYS`` order: the last is written last)."""
+        return {k: self.cache_dir / f"tables2-{self.graph_version}.{k}.npy" for k in TABLE_KEYS}
+
     def _load_tables(self) -> dict[str, np.ndarray]:
-        """Open-water distance tables between ports and passage portals (cached on disk).
+        """Open-water distance tables between ports and passage portals (cached on disk, a
+        ``.npy`` file each, memory-mapped: pages are read in as queries touch them).
 
         ``T`` = the end nodes of every arc of a closable (passage-tagged) edge.
-        ``pt`` = D0[port out, T], ``tp`` = D0[T, port in], ``tt`` = D0[T, T],
-        ``pp`` = D0[port out, port in], where D0 is the shortest distance with every
-        passage-tagged arc removed. Any shortest path under a closure set is a D0
-        stretch, then alternately open passage arcs and D0 stretches.
+        ``pt`` = D0[port out, T], ``tp_t`` = D0[T, port in] transposed (a row per port),
+        ``tt`` = D0[T, T], ``pp`` = D0[port out, port in], where D0 is the shortest
+        distance with every passage-tagged arc removed; ``pred``: the predecessors of those
+        searches, a row per port then per portal (int16 while the graph has under 32,768
+        nodes). ``basin_out``, ``basin_in``, ``t_basin``: the component of the graph with
+        every passage-tagged arc removed that holds each port's out node, in node and each
+        portal: D0 is infinite between two components. Any shortest path under a closure
+        set is a D0 stretch, then alternately open passage arcs and D0 stretches.
         """
         with self._lock:
             if self._tables is not None:
                 return self._tables
-            path = self.cache_dir / f"tables-{self.graph_version}.npz"
-            if path.exists():
+            paths = self._table_paths()
+            if all(p.exists() for p in paths.values()):
                 try:
-                    with np.load(path) as f:
-                        self._tables = dict(f)
-                        return self._tables
+                    self._tables = _open_tables(paths)
+                    return self._tables
                 except (OSError, ValueError):
-                    path.unlink(missing_ok=True)
-            g = self.graph
-            cl_arc = self._closable_edge[self._arc_edge]
-            t_nodes = np.unique(np.concatenate([self._arc_from[cl_arc], self._arc_to[cl_arc]]))
-            base = self._csr_for(frozenset(self.sea.passage_ids))
-            # arcs removed by "all closed" are exactly the closable arcs
-            p = len(self.port_ids)
-            p_out = g.n_core + 2 * np.arange(p)
-            p_in = p_out + 1
-            rows = np.concatenate([p_out, t_nodes])
-            d, pred = dijkstra(base, directed=True, indices=rows, return_predecessors=True)
-            cols = np.concatenate([p_in, t_nodes])
-            dd = d[:, cols]
-            tables = {
-                "pred": pred.astype(np.int32),
-                "t_nodes": t_nodes,
-                "pp": dd[:p, :p],
-                "pt": dd[:p, p:],
-                "tp": dd[p:, :p],
-                "tt": dd[p:, p:],
-            }
-            atomic_save_npz(path, tables)
-            self._tables = tables
-            return tables
+                    for p in paths.values():
+                        p.unlink(missing_ok=True)
+            tables = self._compute_tables()
+            for k, p in paths.items():
+                _save_npy(p, tables[k])
+            del tables
+            self._tables = _open_tables(paths)
+            return self._tables
+
+    def _compute_tables(self) -> dict[str, np.ndarray]:
+        """The tables of :meth:`_load_tables`: one Dijkstra search per port and portal with
+        every passage closed, run a few hundred sources at a time so that only the columns
+        kept (ports' in nodes, portals) and the predecessors are held."""
+        g = self.graph
+        cl_arc = self._closable_edge[self._arc_edge]
+        t_nodes = np.unique(np.concatenate([self._arc_from[cl_arc], self._arc_to[cl_arc]]))
+        base = self._csr_for(frozenset(self.sea.passage_ids))
+        # arcs removed by "all closed" are exactly the closable arcs
+        p = len(self.port_ids)
+        p_out = g.n_core + 2 * np.arange(p)
+        p_in = p_out + 1
+        rows = np.concatenate([p_out, t_nodes])
+        cols = np.concatenate([p_in, t_nodes])
+        n = self.n_nodes
+        pred_type = np.int16 if n <= np.iinfo(np.int16).max else np.int32
+        pred = np.empty((len(rows), n), dtype=pred_type)
+        dd = np.empty((len(rows), len(cols)))
+        step = max(1, TABLE_CHUNK_CELLS // max(n, 1))
+        for s in range(0, len(rows), step):
+            d, pr = dijkstra(
+                base, directed=True, indices=rows[s : s + step], return_predecessors=True
+            )
+            dd[s : s + step] = d[:, cols]
+            pred[s : s + step] = pr
+            del d, pr
+        _, comp = connected_components(base, directed=True, connection="weak")
+        return {
+            "pred": pred,
+            "pp": dd[:p, :p],
+            "pt": dd[:p, p:],
+            "tp_t": dd[p:, :p].T,
+            "tt": dd[p:, p:],
+            "basin_out": comp[p_out].astype(np.int32),
+            "basin_in": comp[p_in].astype(np.int32),
+            "t_basin": comp[t_nodes].astype(np.int32),
+            "t_nodes": t_nodes,
+        }
 
     def _portal_closure(
         self, closed: frozenset[str]
@@ -1018,21 +1117,98 @@ class SeaRouter:
         dist, pred = floyd_warshall(m, directed=True, return_predecessors=True)
         return idx, dist, pred.astype(np.int64), kind
 
+    def _closure_plan(self, closed: frozenset[str]) -> _ClosurePlan:
+        """The closure set's portals grouped for the block products (cached per set)."""
+        tab = self._load_tables()
+        idx, dist, _, _ = self._closure_cached(closed)
+        t_nodes = np.asarray(tab["t_nodes"])
+        cl_edge = self._closable_edge & ~self._closed_edges(closed)
+        arcs = np.nonzero(cl_edge[self._arc_edge])[0]
+        local = np.searchsorted(t_nodes[idx], t_nodes)  # T position -> open portal (if open)
+        t_basin = np.asarray(tab["t_basin"])
+
+        def grouped(ends: np.ndarray) -> tuple[np.ndarray, dict[int, slice]]:
+            """Open portals at ``ends`` (nodes), ordered by component, and each one's slice."""
+            loc = np.unique(local[np.searchsorted(t_nodes, ends)])
+            if loc.size == 0:  # every passage closed
+                return loc, {}
+            basin = t_basin[idx[loc]]
+            order = np.argsort(basin, kind="stable")
+            loc, basin = loc[order], basin[order]
+            starts = np.flatnonzero(np.concatenate([[True], basin[1:] != basin[:-1]]))
+            stops = np.append(starts[1:], len(basin))
+            spans = zip(starts.tolist(), stops.tolist(), strict=True)
+            return loc, {int(basin[a]): slice(a, z) for a, z in spans}
+
+        heads, head_basins = grouped(self._arc_to[arcs])
+        tails, tail_basins = grouped(self._arc_from[arcs])
+
+        def among(loc: np.ndarray) -> np.ndarray:
+            a = dist[np.ix_(loc, loc)].copy()
+            np.fill_diagonal(a, np.inf)
+            return a
+
+        return _ClosurePlan(
+            heads=idx[heads],
+            head_basins=head_basins,
+            among_heads={b: among(heads[sl]).T.copy() for b, sl in head_basins.items()},
+            onto={
+                b: np.ascontiguousarray(dist[np.ix_(tails, heads[sl])].T)
+                for b, sl in head_basins.items()
+            },
+            tails=idx[tails],
+            tail_basins=tail_basins,
+            among_tails={b: among(tails[sl]) for b, sl in tail_basins.items()},
+        )
+
     def _portals(self, closed: frozenset[str]) -> _Portals:
         """The closure set's portal data as :meth:`_port_arcs` reads it (cached per set)."""
         tab = self._load_tables()
-        idx, _, hop, kind = self._closure_cached(closed)
-        exits, entry = self._exits_cached(closed)
-        rows = (len(self.port_ids) + idx).tolist()
+        idx, dist, hop, kind = self._closure_cached(closed)
+        plan = self._plan_cached(closed)
+        local = {int(t): i for i, t in enumerate(idx.tolist())}
+
+        def by_basin(ends: np.ndarray, spans: dict[int, slice]) -> dict[int, _Ends]:
+            out = {}
+            for b, sl in spans.items():
+                pos = np.ascontiguousarray(ends[sl])
+                out[b] = _Ends(pos, np.array([local[int(t)] for t in pos], dtype=np.int64))
+            return out
+
         return _Portals(
+            dist=dist,
+            tails=by_basin(plan.tails, plan.tail_basins),
+            heads=by_basin(plan.heads, plan.head_basins),
             nodes=tab["t_nodes"][idx].tolist(),
-            rows=rows,
-            exits=exits,
-            entry=entry,
-            to_port=np.ascontiguousarray(tab["tp"][idx].T),
+            rows=(len(self.port_ids) + idx).tolist(),
             hop=np.ascontiguousarray(hop, dtype=np.int64).data,
             kind=np.ascontiguousarray(kind, dtype=np.int64).data,
+            between={},
         )
+
+    def _through_portals(
+        self, pi: int, qi: int, portals: _Portals
+    ) -> tuple[float, int, int] | None:
+        """The shortest way from port ``pi`` to port ``qi`` through the open passages: its
+        length, the portal it enters them by (a tail of an open arc in ``pi``'s component)
+        and the one it leaves them by (a head in ``qi``'s); None if there is none."""
+        tab = self._tables if self._tables is not None else self._load_tables()
+        key = (int(tab["basin_out"][pi]), int(tab["basin_in"][qi]))
+        out = portals.tails.get(key[0])
+        into = portals.heads.get(key[1])
+        if out is None or into is None:
+            return None
+        sub = portals.between.get(key)
+        if sub is None:  # distances from the tails of one component to the heads of another
+            sub = portals.dist[np.ix_(out.local, into.local)]
+            portals.between[key] = sub
+        cand = tab["pt"][pi, out.pos][:, None] + sub + tab["tp_t"][qi, into.pos]
+        best = int(cand.argmin())
+        k, j = divmod(best, cand.shape[1])
+        length = float(cand[k, j])
+        if not math.isfinite(length):
+            return None
+        return length, int(out.local[k]), int(into.local[j])
 
     def _port_arcs(self, pi: int, qi: int, closed: frozenset[str]) -> np.ndarray | None:
         """Arcs of the shortest route from port ``pi`` to another port ``qi`` (None if
@@ -1052,11 +1228,9 @@ class SeaRouter:
         direct = float(tab["pp"][pi, qi])
         best = np.inf
         i = j = 0
-        if portals.nodes:
-            tot = portals.exits[pi] + portals.to_port[qi]
-            j = int(tot.argmin())
-            best = float(tot[j])
-            i = int(portals.entry[pi, j])
+        found = self._through_portals(pi, qi, portals)
+        if found is not None:
+            best, i, j = found
         if not math.isfinite(min(direct, best)):
             return None
         back: list[int] = []  # the route's nodes, from the end
@@ -1090,41 +1264,78 @@ class SeaRouter:
         arcs = self._port_arcs(pi, qi, closed)
         return None if arcs is None else [("arcs", arcs)]
 
-    def _port_exits(self, closed: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For every port and open portal ``j``: the shortest distance from the port to
-        ``j`` through the open passages, and the portal ``i`` it enters them by. A
-        point-to-point query is then one pass over the portals, not a K x K search."""
-        tab = self._load_tables()
-        idx, m, _, _ = self._closure_cached(closed)
-        pt = tab["pt"][:, idx]
-        n_ports = pt.shape[0]
-        exits = np.full((n_ports, len(idx)), np.inf)
-        entry = np.zeros((n_ports, len(idx)), dtype=np.int64)
-        for k in range(len(idx)):
-            cand = pt[:, k, None] + m[None, k, :]
-            better = cand < exits
-            exits = np.where(better, cand, exits)
-            entry = np.where(better, k, entry)
-        exits.setflags(write=False)
-        entry.setflags(write=False)
-        return exits, entry
-
     def _ports_matrix(
         self, rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]
     ) -> np.ndarray:
+        """Distances from the ports at ``rows`` to those at ``cols`` under ``closed``.
+
+        The open-water distance, or the best way from the row's port to the tail ``t`` of
+        an open passage arc in its component, on through the portals to the head ``h`` of
+        one in the column's component, and in to the port. Only the portals of the row's
+        and the column's components take part (D0 is infinite across components); of
+        those, only the heads a shortest route to the column can leave the passages by
+        (:func:`_useful`: not those from which another head, then the way in, is shorter)
+        and the tails a shortest route from the row can enter them by (not those reached
+        more cheaply through another tail). Each figure is that of the same candidates,
+        whatever else the block holds."""
         tab = self._load_tables()
-        idx, m, _, _ = self._closure_cached(closed)
-        out = tab["pp"][np.ix_(rows, cols)].copy()
-        if idx.size == 0:
+        out = tab["pp"][np.ix_(rows, cols)]
+        plan = self._plan_cached(closed)
+        if plan.heads.size == 0 or plan.tails.size == 0:
             return out
-        a = tab["pt"][np.ix_(rows, idx)]
-        b = tab["tp"][np.ix_(idx, cols)]
-        x = np.full((len(rows), len(idx)), np.inf)
-        for k in range(len(idx)):
-            np.minimum(x, a[:, k, None] + m[None, k, :], out=x)
-        for k in range(len(idx)):
-            np.minimum(out, x[:, k, None] + b[None, k, :], out=out)
+        b_out = np.asarray(tab["basin_out"])[rows]
+        need = np.zeros(len(plan.tails), dtype=bool)
+        for b in set(np.unique(b_out).tolist()) & plan.tail_basins.keys():
+            need[plan.tail_basins[b]] = True
+        onward = self._onward(cols, plan, need)  # (tails, cols)
+        self._rows_through(rows, plan, onward, out)
         return out
+
+    def _rows_through(
+        self, rows: np.ndarray, plan: _ClosurePlan, onward: np.ndarray, out: np.ndarray
+    ) -> None:
+        """``out[i] = min(out[i], min_t pt[rows[i], t] + onward[t])`` over the tails ``t``
+        of open arcs in the row's component that a shortest route can enter the passages
+        by (:func:`_useful`); ``onward`` has a row per tail of ``plan``."""
+        tab = self._load_tables()
+        b_out = np.asarray(tab["basin_out"])[rows]
+        pt = tab["pt"]
+        for b, sl in plan.tail_basins.items():
+            r_sel = np.flatnonzero(b_out == b)
+            if r_sel.size == 0:
+                continue
+            first = pt[np.ix_(rows[r_sel], plan.tails[sl])]  # (rows, tails)
+            r_sel, tails_of, cost = _useful(r_sel, first, plan.among_tails[b])
+            if tails_of.shape[1] == 0:
+                continue
+            tails_of += sl.start
+            part = out[r_sel]
+            _min_plus_rows(part, onward, tails_of, cost)
+            out[r_sel] = part
+
+    def _onward(self, cols: np.ndarray, plan: _ClosurePlan, need: np.ndarray) -> np.ndarray:
+        """(tails of open arcs, ``cols``): the shortest distance from each tail, through the
+        open passages and out of them by a head in the column's component, to the port
+        (for the tails where ``need``; ``inf`` for the others)."""
+        tab = self._load_tables()
+        out_t = np.full((len(cols), len(plan.tails)), np.inf)
+        if not need.any():
+            return np.ascontiguousarray(out_t.T)
+        some = np.flatnonzero(need)
+        b_in = np.asarray(tab["basin_in"])[cols]
+        tp_t = tab["tp_t"]
+        for b, sl in plan.head_basins.items():
+            c_sel = np.flatnonzero(b_in == b)
+            if c_sel.size == 0:
+                continue
+            into = np.asarray(tp_t[np.ix_(cols[c_sel], plan.heads[sl])])  # (cols, heads)
+            c_sel, heads_of, gain = _useful(c_sel, into, plan.among_heads[b])
+            if heads_of.shape[1] == 0:
+                continue
+            part = out_t[np.ix_(c_sel, some)]
+            _min_plus_rows(part, plan.onto[b][:, some], heads_of, gain)
+            out_t[np.ix_(c_sel, some)] = part
+        return np.ascontiguousarray(out_t.T)
 
     def _all_ports_matrix(self, closed: frozenset[str]) -> np.ndarray:
         p = np.arange(len(self.port_ids))
@@ -1202,14 +1413,95 @@ class SeaRouter:
             out = self._matrix_cached(eff)[np.ix_(pos, pos)]
             out.setflags(write=False)
             return out
-        block: np.ndarray = self._block_cached(eff, pos.tobytes())
-        return block
+        return self._block(eff, pos)
 
-    def _block(self, closed: frozenset[str], positions: bytes) -> np.ndarray:
-        pos = np.frombuffer(positions, dtype=np.int64)
-        out = self._ports_matrix(pos, pos, closed)
+    def _block(self, closed: frozenset[str], pos: np.ndarray) -> np.ndarray:
+        """The block of ``pos`` under ``closed`` (read-only; the last ones are kept, see
+        ``BLOCKS_KEPT``). Where a block of the same ports under more closures is kept (a planner
+        asks for its candidates with the seasonal passages shut, then open), only the
+        routes through the passages those closures shut are searched
+        (:meth:`_opened`)."""
+        key = (closed, pos.tobytes())
+        with self._lock:
+            hit = self._blocks.get(key)
+            if hit is not None:
+                self._blocks.move_to_end(key)
+                return hit
+            wider = [
+                (len(c), c, b) for (c, p), b in self._blocks.items() if p == key[1] and c > closed
+            ]
+        if wider:
+            _, c, base = min(wider, key=lambda w: w[0])
+            out = self._opened(pos, pos, closed, c, base)
+        else:
+            out = self._ports_matrix(pos, pos, closed)
         self._blank_unconnected(out, pos, pos)
         out.setflags(write=False)
+        with self._lock:
+            self._blocks[key] = out
+            held = sum(b.nbytes for b in self._blocks.values())
+            while len(self._blocks) > 1 and (
+                len(self._blocks) > BLOCKS_KEPT or held > BLOCKS_BYTES
+            ):
+                held -= self._blocks.popitem(last=False)[1].nbytes
+        return out
+
+    def _opened(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        closed: frozenset[str],
+        wider: frozenset[str],
+        base: np.ndarray,
+    ) -> np.ndarray:
+        """The block under ``closed`` from ``base``, the same block under ``wider`` (a
+        superset): a route that uses none of the arcs ``wider`` shuts and ``closed`` opens
+        is in ``base``; one that does is, up to the tail ``e`` of the first such arc, a
+        route under ``wider`` (``D[r, e]``), and from ``e`` on any route under
+        ``closed`` (``onward[e, c]``)."""
+        tab = self._load_tables()
+        out = np.array(base)
+        opened = self._closed_edges(wider) & ~self._closed_edges(closed)
+        arcs = np.flatnonzero(opened[self._arc_edge])
+        if arcs.size == 0:
+            return out
+        t_nodes = tab["t_nodes"]
+        entries = np.unique(np.searchsorted(t_nodes, self._arc_from[arcs]))  # T positions
+        big, small = self._plan_cached(wider), self._plan_cached(closed)
+        # D[r, e]: to each entry under ``wider``: open water, or through its portals and
+        # then open water from a head in the entry's component
+        reach = np.full((len(big.tails), len(entries)), np.inf)
+        e_basin = np.asarray(tab["t_basin"])[entries]
+        for b, sl in big.head_basins.items():
+            e_sel = np.flatnonzero(e_basin == b)
+            if e_sel.size:
+                to_e = tab["tt"][np.ix_(big.heads[sl], entries[e_sel])]
+                reach[:, e_sel] = _min_plus(big.onto[b].T, to_e)
+        d = tab["pt"][np.ix_(rows, entries)]
+        self._rows_through(rows, big, reach, d)
+        # onward under ``closed`` from each entry (a tail of an open arc there)
+        row_of = {int(t): i for i, t in enumerate(small.tails.tolist())}
+        e_rows = np.array([row_of[int(t)] for t in entries], dtype=np.int64)
+        need = np.zeros(len(small.tails), dtype=bool)
+        need[e_rows] = True
+        onward = self._onward(cols, small, need)[e_rows]  # (entries, cols)
+        # an entry reached more cheaply along an opened arc from another is not kept
+        at = {int(t): i for i, t in enumerate(entries.tolist())}
+        frm = np.searchsorted(t_nodes, self._arc_from[arcs])
+        to = np.searchsorted(t_nodes, self._arc_to[arcs])
+        inner = np.array([int(t) in at for t in to.tolist()], dtype=bool)
+        via = np.full(d.shape, np.inf)
+        if inner.any():
+            src = np.array([at[int(t)] for t in frm[inner].tolist()], dtype=np.int64)
+            dst = np.array([at[int(t)] for t in to[inner].tolist()], dtype=np.int64)
+            w = self._arc_w[arcs[inner]]
+            for k in range(len(src)):
+                np.minimum(via[:, dst[k]], d[:, src[k]] + w[k], out=via[:, dst[k]])
+        keys, picks, cost = _useful(np.arange(len(rows)), d, None, via)
+        if picks.shape[1]:
+            part = out[keys]
+            _min_plus_rows(part, onward, picks, cost)
+            out[keys] = part
         return out
 
     def leg_nm(
@@ -1302,6 +1594,94 @@ class SeaRouter:
             "ports_not_connected": sorted(set(self.port_ids) - set(self.connected_ports)),
             "build": json.loads(json.dumps(self.graph.stats)),
         }
+
+
+def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The min-plus product of ``a`` (n, k) and ``b`` (k, m): ``min_k a[i, k] + b[k, j]``
+    (``inf`` where ``k`` is 0), a few rows at a time."""
+    n, k = a.shape
+    m = b.shape[1]
+    out = np.full((n, m), np.inf)
+    if k == 0 or n == 0 or m == 0:
+        return out
+    step = max(1, MIN_PLUS_CELLS // (k * m))
+    for s in range(0, n, step):
+        np.min(a[s : s + step, :, None] + b[None], axis=1, out=out[s : s + step])
+    return out
+
+
+def _useful(
+    keys: np.ndarray, d: np.ndarray, among: np.ndarray | None, via: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates each key (a row of ``d``) keeps: ``k`` where ``d[i, k]`` is shorter
+    than ``d[i, k1] + among[k1, k]`` for every other ``k1`` (a candidate reached more
+    cheaply through another never gives a shorter route: the portal distances obey the
+    triangle inequality). Returns the keys ordered by how many candidates they keep (most
+    first) and, for each, the candidates and their ``d`` (padded with ``inf``). ``via``,
+    if given, is ``min_k1 d[i, k1] + among[k1, k]`` over some ``k1`` (``among`` unused)."""
+    live = np.flatnonzero(np.isfinite(d).any(axis=0))  # candidates some key reaches
+    d = d[:, live]
+    useful = np.isfinite(d)
+    if via is not None:
+        useful &= d < via[:, live]
+    elif among is not None and d.shape[1] > 1:
+        useful &= d < _min_plus(d, among[np.ix_(live, live)])
+    counts = useful.sum(axis=1)
+    order = np.argsort(-counts, kind="stable")
+    useful, d = useful[order], d[order]
+    width = int(counts.max()) if counts.size else 0
+    picks = np.argsort(~useful, axis=1, kind="stable")[:, :width]
+    cost = np.take_along_axis(np.where(useful, d, np.inf), picks, axis=1)
+    return keys[order], live[picks], cost
+
+
+def _min_plus_rows(out: np.ndarray, table: np.ndarray, picks: np.ndarray, d: np.ndarray) -> None:
+    """``out[i] = min(out[i], min_j d[i, j] + table[picks[i, j]])``, for candidates
+    ordered as :func:`_useful` leaves them (finite ones first, rows with most first): a
+    few rows at a time, so that their part of ``out`` stays in the cache."""
+    n_useful = np.isfinite(d).sum(axis=1)
+    step = max(1, MIN_PLUS_ROW_CELLS // max(out.shape[1], 1))
+    tmp = np.empty((min(step, len(out)), out.shape[1]))
+    for s in range(0, len(out), step):
+        part = out[s : s + step]
+        sums = tmp[: len(part)]
+        for j in range(int(n_useful[s]) if len(part) else 0):
+            np.take(table, picks[s : s + step, j], axis=0, out=sums)
+            sums += d[s : s + step, j, None]  # inf where a row has fewer candidates
+            np.minimum(part, sums, out=part)
+
+
+MAPPED_TABLES = frozenset({"pp"})
+"""The tables memory-mapped rather than read in (ports x ports: a route reads one figure
+of it, a block its rows). The predecessors are read in: a route walks one of their rows,
+page after page, and faulting them in one by one would double its time."""
+
+
+def _open_tables(paths: dict[str, Path]) -> dict[str, np.ndarray]:
+    """The tables read-only: the large ones memory-mapped (``MAPPED_TABLES``, as plain
+    arrays, no ``memmap`` wrapping on every read), the others read in."""
+    out = {}
+    for k, p in paths.items():
+        a = np.asarray(np.load(p, mmap_mode="r" if k in MAPPED_TABLES else None))
+        a.setflags(write=False)
+        out[k] = a
+    return out
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` as ``.npy`` via a temporary file in the same folder (streamed, not
+    copied in memory first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _walk_back(pred: memoryview, row: int, src: int, dst: int, back: list[int]) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from routing import Planner, Scenario, default_planner
 from routing.catalogue.access import agreements_in_force, grant_for
+from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, ServiceUnavailableError, UnknownPlatformError
 from routing.plan.request import PlanSpec, build_request
 
@@ -201,3 +202,35 @@ def test_plans_on_the_candidates_block_equal_plans_on_the_whole_matrix(
     assert whole.feasible and block.feasible and whole.stops
     assert [s.place.key for s in block.stops] == [s.place.key for s in whole.stops]
     assert block.distance_nm == whole.distance_nm and block.eta == whole.eta
+
+
+def test_variants_ruled_out_unplanned_change_no_suggestion(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An infeasible plan's suggestions re-plan variants; those the screens prove
+    infeasible are not planned. The suggestions (and the reason) are the same as when
+    every variant is planned."""
+    short = Platform(
+        id="short-legged", name="short-legged", endurance_nm=2500, at_speed_kn=14, max_speed_kn=28
+    )
+    for departure, dropped in (
+        ("2026-02-01", ()),
+        ("2026-08-01", ("india-japan", "india-vietnam")),
+    ):
+        req = planner.request(
+            nation="IND",
+            platform=short,
+            origin="in-mumbai-naval-dockyard",
+            destination="ru-vladivostok-naval-base",
+            departure=departure,
+            speed_kn=20,
+            dropped_agreements=list(dropped),
+        )
+        screened = planner.plan(req)
+        assert not screened.feasible and screened.suggestions
+        with monkeypatch.context() as m:
+            m.setattr(Planner, "_screen", lambda *args, **kwargs: None)
+            everything = Planner(planner.catalogue, planner.sea, platforms=planner.platforms)
+            planned = everything.plan(req)
+        assert planned.suggestions == screened.suggestions
+        assert planned.reason == screened.reason

@@ -1,0 +1,204 @@
+"""The router's tables and block products (issue 17): the tables as files, memory-mapped
+and recomputed when one is missing; port-to-port blocks of any shape against a plain
+search; the pruning of portals the products skip against a brute-force min-plus product;
+and sea points whose attachment is remembered. No timings here: those are in
+``bench/bench_scale.py``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from routing.sea import router as router_module
+from routing.sea.passages import default_sea_data
+from routing.sea.router import TABLE_KEYS, SeaRouter, _min_plus, _min_plus_rows, _useful
+from tests.routing.sea.support import sea_router
+
+
+def _plain(router: SeaRouter, closed: frozenset[str]) -> np.ndarray:
+    """Port-to-port distances by Dijkstra over the graph's own edges (closed passages'
+    arcs left out), ``inf`` for unconnected ports, 0 on the diagonal of connected ones."""
+    g = router.graph
+    shut = g.closed_edges([g.passage_ids.index(p) for p in closed])
+    back = g.b_from >= 0
+    frm = np.concatenate([g.a_from, g.b_from[back]])
+    to = np.concatenate([g.a_to, g.b_to[back]])
+    w = np.concatenate([g.length_nm, g.length_nm[back]])
+    keep = ~np.concatenate([shut, shut[back]])
+    frm, to, w = frm[keep], to[keep], np.maximum(w[keep], 1e-9)
+    n = g.n_nodes
+    key = frm * n + to
+    order = np.lexsort((w, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    sel = order[first]
+    csr = csr_matrix((w[sel], (frm[sel], to[sel])), shape=(n, n))
+    p = np.arange(len(g.port_ids))
+    d = np.asarray(dijkstra(csr, directed=True, indices=g.n_core + 2 * p))[:, g.n_core + 2 * p + 1]
+    bad = ~g.connected
+    d[bad, :] = np.inf
+    d[:, bad] = np.inf
+    np.fill_diagonal(d, np.where(bad, np.inf, 0.0))
+    return d
+
+
+EVERY_PASSAGE = tuple(p.id for p in default_sea_data().passages if p.closable)
+
+
+@pytest.mark.parametrize(
+    "closed",
+    [(), ("malacca",), ("suez", "panama"), ("gibraltar", "bosporus", "dover"), EVERY_PASSAGE],
+    ids=["none", "malacca", "suez+panama", "gibraltar+bosporus+dover", "every-passage"],
+)
+def test_blocks_of_any_shape_match_a_plain_search(
+    closed: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a catalogue beyond FULL_MATRIX_PORTS: rows and columns of different ports, in any
+    # order, with repeats; every figure the plain search's
+    router = sea_router()
+    eff = router.effective_closures(closed)
+    want = _plain(router, eff)
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    rng = np.random.default_rng(zlib.crc32(repr(closed).encode()))
+    n = len(router.port_ids)
+    for size in (1, 7, 40, n):
+        rows = rng.choice(n, size, replace=size > n // 2)
+        cols = rng.choice(n, max(1, size // 2), replace=False)
+        got = router._ports_matrix(rows, cols, eff)
+        router._blank_unconnected(got, rows, cols)
+        sub = want[np.ix_(rows, cols)]
+        assert np.array_equal(np.isfinite(got), np.isfinite(sub))
+        fin = np.isfinite(sub)
+        np.testing.assert_allclose(got[fin], sub[fin], rtol=1e-9, atol=1e-6)
+
+
+def _metric(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Shortest distances over a random directed graph: a metric with the triangle
+    inequality, some pairs ``inf``."""
+    w = np.where(rng.random((n, n)) < 0.3, rng.random((n, n)) * 100.0, 0.0)
+    d = np.asarray(dijkstra(csr_matrix(w), directed=True))
+    return d
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pruned_products_equal_the_full_min_plus(seed: int) -> None:
+    # the candidates _useful drops never hold a row's minimum: the pruned product is the
+    # full min-plus product, figure for figure
+    rng = np.random.default_rng(seed)
+    k, n_rows, n_cols = 30, 50, 40
+    d = _metric(k + n_rows + n_cols, rng)
+    rows = np.arange(n_rows) + k
+    cols = np.arange(n_cols) + k + n_rows
+    portals = np.arange(k)
+    first = d[np.ix_(rows, portals)]  # row -> portal
+    onward = d[np.ix_(portals, cols)]  # portal -> column
+    among = d[np.ix_(portals, portals)].copy()
+    np.fill_diagonal(among, np.inf)
+    keys, picks, cost = _useful(np.arange(n_rows), first, among)
+    got = np.full((n_rows, n_cols), np.inf)
+    part = got[keys]
+    _min_plus_rows(part, onward, picks, cost)
+    got[keys] = part
+    want = _min_plus(first, onward)
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert picks.shape[1] < k  # something was pruned
+
+
+def test_tables_are_files_recomputed_when_one_is_missing(tmp_path: Path) -> None:
+    shipped = sea_router()
+    router = SeaRouter(shipped.graph, cache_dir=tmp_path, sea=shipped.sea)
+    tables = router._load_tables()
+    paths = router._table_paths()
+    assert sorted(paths) == sorted(TABLE_KEYS) and all(p.exists() for p in paths.values())
+    # memory-mapped, read in as queries touch it, never written
+    assert not tables["pp"].flags.owndata and not tables["pp"].flags.writeable
+    assert tables["pred"].dtype == np.int16  # under 32,768 nodes
+    for key in TABLE_KEYS:
+        np.testing.assert_array_equal(tables[key], shipped._load_tables()[key])
+    # a table lost: the next router computes them again, the same
+    paths["pt"].unlink()
+    again = SeaRouter(shipped.graph, cache_dir=tmp_path, sea=shipped.sea)
+    np.testing.assert_array_equal(again._load_tables()["pt"], tables["pt"])
+    a, b = shipped.connected_ports[0], shipped.connected_ports[-1]
+    r1, r2 = shipped.route(a, b, closed=["suez"]), again.route(a, b, closed=["suez"])
+    assert r1.distance_nm == r2.distance_nm and np.array_equal(r1.xy, r2.xy)
+
+
+def test_a_sea_point_asked_again_is_not_searched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    router = sea_router()
+    router._attachments.clear()
+    calls: list[tuple[float, float]] = []
+    searched = router_module.attach
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append((args[3], args[4]))  # type: ignore[arg-type]
+        return searched(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(router_module, "attach", counting)
+    # a harbour point (a raster search) and an open-sea one (straight connectors)
+    x, y = router.graph.port_sea[router.port_index("in-mumbai-naval-dockyard")]
+    harbour = (float(x), float(y))
+    ocean = (65.0, 15.0)
+    dest = "ru-vladivostok-naval-base"
+    first = [router.route(p, dest) for p in (harbour, ocean)]
+    n_searches = len(calls)
+    assert n_searches >= 1  # the harbour point needed the raster search
+    second = [router.route(p, dest) for p in (harbour, ocean)]
+    assert len(calls) == n_searches
+    for r1, r2 in zip(first, second, strict=True):
+        assert r1.distance_nm == r2.distance_nm and np.array_equal(r1.xy, r2.xy)
+    router._attachments.clear()
+    fresh = router.route(harbour, dest)
+    assert fresh.distance_nm == first[0].distance_nm and np.array_equal(fresh.xy, first[0].xy)
+
+
+def test_a_block_under_fewer_closures_is_derived_from_the_wider_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a planner asks for its candidates with the seasonal passages shut, then open: the
+    # second block comes from the first (only routes through what opened are searched),
+    # with the plain search's figures
+    router = sea_router()
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    opened: list[tuple[frozenset[str], frozenset[str]]] = []
+    derive = router._opened
+
+    def spy(
+        rows: np.ndarray,
+        cols: np.ndarray,
+        closed: frozenset[str],
+        wider: frozenset[str],
+        base: np.ndarray,
+    ) -> np.ndarray:
+        opened.append((closed, wider))
+        return derive(rows, cols, closed, wider, base)
+
+    monkeypatch.setattr(router, "_opened", spy)
+    rng = np.random.default_rng(11)
+    pos = rng.choice(len(router.port_ids), 90, replace=False)
+    steps: list[tuple[list[str], bool]] = [
+        (["suez", "malacca", "panama"], True),  # and the seasonal ones (no date)
+        (["suez", "malacca"], True),
+        (["suez"], False),
+        ([], False),
+    ]
+    blocks: list[np.ndarray] = []
+    for closed, seasons in steps:
+        eff = router.effective_closures(closed, seasons=seasons)
+        got = np.array(router.ports_matrix(pos, closed=closed, seasons=seasons))
+        want = _plain(router, eff)[np.ix_(pos, pos)]
+        assert np.array_equal(np.isfinite(got), np.isfinite(want))
+        fin = np.isfinite(want)
+        np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
+        if blocks:
+            assert opened[-1][0] == eff  # derived, not searched afresh
+            assert (got < blocks[-1] - 1.0).any()  # and some routes are shorter for it
+        blocks.append(got)
+    assert len(opened) == len(steps) - 1
