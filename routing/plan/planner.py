@@ -1583,10 +1583,19 @@ class _Ways:
         else:
             clear = planner._matrix(places, req, self.closures[CLEAR]) if regions else free
             whole = planner._matrix(places, req, self.closures[OPEN])
-            clear = np.where(clear < free - 0.5, clear, INF)
-            whole = np.where((whole < free - 0.5) & ~(whole >= clear - 0.5), whole, INF)
-            dist = np.minimum.reduce([whole, clear, free])
-            out = (dist, whole, clear, free, np.isfinite(whole), np.isfinite(clear))
+            # a seasonal way counts where it is shorter than a freer one; in place, on
+            # masks (candidates^2 cells: each temporary is megabytes)
+            shorter = free - 0.5
+            clear_on = clear < shorter
+            whole_on = whole < shorter
+            np.subtract(clear, 0.5, out=shorter)
+            whole_on &= ~(clear_on & (whole >= shorter))
+            del shorter
+            clear = np.where(clear_on, clear, INF)
+            whole = np.where(whole_on, whole, INF)
+            dist = np.minimum(whole, clear)
+            np.minimum(dist, free, out=dist)
+            out = (dist, whole, clear, free, whole_on, clear_on)
         for a in out:
             a.setflags(write=False)
         return out

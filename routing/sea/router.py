@@ -1420,7 +1420,8 @@ class SeaRouter:
         ``BLOCKS_KEPT``). Where a block of the same ports under more closures is kept (a planner
         asks for its candidates with the seasonal passages shut, then open), only the
         routes through the passages those closures shut are searched
-        (:meth:`_opened`)."""
+        (:meth:`_opened`); where a block of some of these ports under the same closures is
+        kept, only the others' rows and columns are (:meth:`_grown`)."""
         key = (closed, pos.tobytes())
         with self._lock:
             hit = self._blocks.get(key)
@@ -1430,9 +1431,12 @@ class SeaRouter:
             wider = [
                 (len(c), c, b) for (c, p), b in self._blocks.items() if p == key[1] and c > closed
             ]
+        part = None if wider else self._kept_part(closed, pos)
         if wider:
             _, c, base = min(wider, key=lambda w: w[0])
             out = self._opened(pos, pos, closed, c, base)
+        elif part is not None:
+            out = self._grown(pos, closed, *part)
         else:
             out = self._ports_matrix(pos, pos, closed)
         self._blank_unconnected(out, pos, pos)
@@ -1444,6 +1448,42 @@ class SeaRouter:
                 len(self._blocks) > BLOCKS_KEPT or held > BLOCKS_BYTES
             ):
                 held -= self._blocks.popitem(last=False)[1].nbytes
+        return out
+
+    def _kept_part(
+        self, closed: frozenset[str], pos: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The largest kept block under ``closed`` whose ports are all among ``pos`` (a
+        planner's candidates with a few more ports, say those a hypothetical agreement
+        opens): its ports and the block."""
+        best: tuple[np.ndarray, np.ndarray] | None = None
+        with self._lock:
+            for (c, key), block in self._blocks.items():
+                if c != closed:
+                    continue
+                ports = np.frombuffer(key, dtype=np.int64)
+                if best is not None and len(ports) <= len(best[0]):
+                    continue
+                if len(ports) * 2 >= len(pos) and np.isin(ports, pos).all():
+                    best = (ports, block)
+        return best
+
+    def _grown(
+        self, pos: np.ndarray, closed: frozenset[str], ports: np.ndarray, base: np.ndarray
+    ) -> np.ndarray:
+        """The block of ``pos`` under ``closed`` from ``base``, the block of ``ports`` (all
+        among ``pos``): a cell does not depend on the other ports of its block, so the
+        cells between ``ports`` are taken over and only the rows and columns of the others
+        are searched (k x n, not n x n)."""
+        order = np.argsort(ports, kind="stable")
+        at = np.minimum(np.searchsorted(ports[order], pos), len(ports) - 1)
+        idx = np.where(ports[order][at] == pos, order[at], -1)  # each port's place in base
+        old, new = np.flatnonzero(idx >= 0), np.flatnonzero(idx < 0)
+        out = np.empty((len(pos), len(pos)))
+        out[np.ix_(old, old)] = base[np.ix_(idx[old], idx[old])]
+        if len(new):
+            out[new, :] = self._ports_matrix(pos[new], pos, closed)
+            out[np.ix_(old, new)] = self._ports_matrix(pos[old], pos[new], closed)
         return out
 
     def _opened(

@@ -202,3 +202,38 @@ def test_a_block_under_fewer_closures_is_derived_from_the_wider_one(
             assert (got < blocks[-1] - 1.0).any()  # and some routes are shorter for it
         blocks.append(got)
     assert len(opened) == len(steps) - 1
+
+
+def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a planner's candidates, then the same with the ports a hypothetical agreement opens
+    # (in another order, one repeated): only the new ports' rows and columns are searched,
+    # and every figure is the plain search's
+    router = sea_router()
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    searched: list[tuple[int, int]] = []
+    search = router._ports_matrix
+
+    def spy(rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]) -> np.ndarray:
+        searched.append((len(rows), len(cols)))
+        return search(rows, cols, closed)
+
+    monkeypatch.setattr(router, "_ports_matrix", spy)
+    rng = np.random.default_rng(17)
+    n = len(router.port_ids)
+    base = rng.choice(n, 60, replace=False)
+    more = rng.choice(np.setdiff1d(np.arange(n), base), 5, replace=False)
+    grown = rng.permutation(np.concatenate([base, more, base[:1]]))
+    for closed in ([], ["suez", "malacca"]):
+        eff = router.effective_closures(closed)
+        want = _plain(router, eff)
+        searched.clear()
+        router.ports_matrix(base, closed=closed)
+        got = np.array(router.ports_matrix(grown, closed=closed))
+        assert searched[0] == (60, 60)  # the first block, searched whole
+        assert sorted(searched[1:]) == [(5, 66), (61, 5)]  # then only what is new
+        sub = want[np.ix_(grown, grown)]
+        assert np.array_equal(np.isfinite(got), np.isfinite(sub))
+        fin = np.isfinite(sub)
+        np.testing.assert_allclose(got[fin], sub[fin], rtol=1e-9, atol=1e-6)
