@@ -26,7 +26,8 @@ Each size then runs, every step in a fresh process of its own:
    from the default cache when it is there, so the figure is the port stage; ``--cold``
    builds the backbone too.
 2. **tables**: the first load of the router, which computes and caches its open-water
-   distance tables (:meth:`routing.sea.router.SeaRouter.warm`): time and peak RSS.
+   distance tables (:meth:`routing.sea.router.SeaRouter.warm`; cached ones are deleted
+   first, with ``--reuse`` too): time and peak RSS.
 3. **queries**: a warm start (imports, catalogue, graph and tables from the cache: the
    start-up figure), then in-process p50 of ``SeaRouter.route`` over random pairs of
    connected ports, p50 of ``Planner.plan`` over the deployments of
@@ -684,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
             _remember_build(cache, row["build"])
             print(f"# {count} facilities: build {json.dumps(row['build'])}", file=sys.stderr)
             if "error" not in row["build"] and not args.build_only:
+                for old in [*cache.glob("tables-*.npz"), *cache.glob("tables2-*.npy")]:
+                    old.unlink()  # computed afresh, so the figure is the computation's
                 row["tables"] = run_child("tables", cat, cache, **limits)
                 row["queries"] = run_child("queries", cat, cache, **limits)
                 if args.server:
