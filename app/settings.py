@@ -7,6 +7,7 @@ to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -199,33 +200,20 @@ class Settings(BaseSettings):
     @field_validator("commercial_port_countries", mode="before")
     @classmethod
     def _countries(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [p.strip() for p in value.split(",") if p.strip()]
-        if isinstance(value, list | tuple):
-            codes = tuple(str(c).strip().upper() for c in value)
-            bad = [c for c in codes if not is_iso3(c)]
-            if bad:
-                raise ValueError(
-                    f"RELOS_COMMERCIAL_PORT_COUNTRIES: {bad} are not ISO 3166-1 alpha-3 codes"
-                )
-            return codes
-        return value
+        return _codes(
+            value, str.upper, is_iso3, "RELOS_COMMERCIAL_PORT_COUNTRIES", "ISO 3166-1 alpha-3 codes"
+        )
 
     @field_validator("commercial_port_services", mode="before")
     @classmethod
     def _services(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [p.strip() for p in value.split(",") if p.strip()]
-        if isinstance(value, list | tuple):
-            names = tuple(str(s).strip().lower() for s in value)
-            bad = [s for s in names if s not in SERVICES]
-            if bad:
-                raise ValueError(
-                    f"RELOS_COMMERCIAL_PORT_SERVICES: {bad} are not services "
-                    f"(one of {', '.join(SERVICES)})"
-                )
-            return names
-        return value
+        return _codes(
+            value,
+            str.lower,
+            SERVICES.__contains__,
+            "RELOS_COMMERCIAL_PORT_SERVICES",
+            f"services (one of {', '.join(SERVICES)})",
+        )
 
     @model_validator(mode="after")
     def _paths(self) -> Settings:
@@ -237,6 +225,26 @@ class Settings(BaseSettings):
             self.commercial_ports_path or self.data_dir / "commercial_ports.geojson"
         )
         return self
+
+
+def _codes(
+    value: object,
+    case: Callable[[str], str],
+    valid: Callable[[str], bool],
+    name: str,
+    what: str,
+) -> object:
+    """A comma-separated setting (or a list) as a tuple of codes, each valid or a
+    ``ValueError`` naming the setting and the bad ones."""
+    if isinstance(value, str):
+        value = [p for p in value.split(",") if p.strip()]
+    if not isinstance(value, list | tuple):
+        return value
+    codes = tuple(case(str(c).strip()) for c in value)
+    bad = [c for c in codes if not valid(c)]
+    if bad:
+        raise ValueError(f"{name}: {bad} are not {what}")
+    return codes
 
 
 @lru_cache

@@ -7,8 +7,9 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -17,24 +18,28 @@ from routing.errors import DataValidationError
 
 def atomic_write(path: Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` via a temporary file in the same folder."""
+    _atomic(path, lambda f: f.write(payload))
+
+
+def atomic_save_npy(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` as ``.npy``, atomically (streamed to the file, not copied first)."""
+    _atomic(path, lambda f: np.save(f, array))
+
+
+def _atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """``write`` into a temporary file in ``path``'s folder, synced, then moved over
+    ``path``: a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def atomic_save_npy(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` as ``.npy``, atomically."""
-    buf = io.BytesIO()
-    np.save(buf, array)
-    atomic_write(path, buf.getvalue())
 
 
 def atomic_save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

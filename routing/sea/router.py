@@ -44,8 +44,6 @@ import functools
 import json
 import logging
 import math
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +59,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra, floyd_warshall
 from routing.budget import check
 from routing.errors import NoRouteError, OnLandError, UnknownFacilityError
 from routing.export.mixin import Exportable
+from routing.files import atomic_save_npy
 from routing.geo import (
     METRES_PER_NM,
     LonLat,
@@ -1040,7 +1039,7 @@ class SeaRouter:
                         p.unlink(missing_ok=True)
             tables = self._compute_tables()
             for k, p in paths.items():
-                _save_npy(p, tables[k])
+                atomic_save_npy(p, tables[k])
             del tables
             self._tables = _open_tables(paths)
             return self._tables
@@ -1706,22 +1705,6 @@ def _open_tables(paths: dict[str, Path]) -> dict[str, np.ndarray]:
         a.setflags(write=False)
         out[k] = a
     return out
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` as ``.npy`` via a temporary file in the same folder (streamed, not
-    copied in memory first)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _walk_back(pred: memoryview, row: int, src: int, dst: int, back: list[int]) -> None:

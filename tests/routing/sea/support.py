@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 from pyproj import Geod
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from routing.catalogue.load import load_catalogue
 from routing.catalogue.model import Catalogue
@@ -210,3 +212,26 @@ def crossed_passages(route: Route) -> list[str]:
         if not out or out[-1] != pid:
             out.append(pid)
     return out
+
+
+def plain_port_distances(router: SeaRouter, closed: frozenset[str]) -> np.ndarray:
+    """Shortest distances (nm) from every port's out-node to every node, by Dijkstra over
+    the graph's edges (arcs of closed passages left out; parallel arcs: the shortest),
+    independent of the router's tables."""
+    g = router.graph
+    shut = g.closed_edges([g.passage_ids.index(p) for p in closed])
+    back = g.b_from >= 0
+    frm = np.concatenate([g.a_from, g.b_from[back]])
+    to = np.concatenate([g.a_to, g.b_to[back]])
+    w = np.concatenate([g.length_nm, g.length_nm[back]])
+    keep = ~np.concatenate([shut, shut[back]])
+    frm, to, w = frm[keep], to[keep], np.maximum(w[keep], 1e-9)
+    n = g.n_nodes
+    key = frm * n + to
+    order = np.lexsort((w, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    sel = order[first]
+    csr = csr_matrix((w[sel], (frm[sel], to[sel])), shape=(n, n))
+    sources = g.n_core + 2 * np.arange(len(g.port_ids))
+    return np.asarray(dijkstra(csr, directed=True, indices=sources))

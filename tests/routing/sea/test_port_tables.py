@@ -12,13 +12,11 @@ import zlib
 
 import numpy as np
 import pytest
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from routing.errors import NoRouteError
 from routing.sea.passages import default_sea_data
 from routing.sea.router import SeaRouter
-from tests.routing.sea.support import sea_router
+from tests.routing.sea.support import plain_port_distances, sea_router
 
 #: Random closure sets: how many, and how many passages each closes at most.
 N_SETS = 14
@@ -38,28 +36,6 @@ def _closure_sets() -> list[tuple[tuple[str, ...], dt.date | None]]:
         picked = tuple(sorted(str(p) for p in rng.choice(closable, n, replace=False)))
         out.append((picked, dt.date(2026, 8, 15) if k % 3 == 0 else None))
     return out
-
-
-def _plain_distances(router: SeaRouter, closed: frozenset[str]) -> np.ndarray:
-    """Shortest distances (nm) from every port's out-node to every node, by Dijkstra over
-    the graph's edges (arcs of closed passages left out; parallel arcs: the shortest)."""
-    g = router.graph
-    shut = g.closed_edges([g.passage_ids.index(p) for p in closed])
-    back = g.b_from >= 0
-    frm = np.concatenate([g.a_from, g.b_from[back]])
-    to = np.concatenate([g.a_to, g.b_to[back]])
-    w = np.concatenate([g.length_nm, g.length_nm[back]])
-    keep = ~np.concatenate([shut, shut[back]])
-    frm, to, w = frm[keep], to[keep], np.maximum(w[keep], 1e-9)
-    n = g.n_nodes
-    key = frm * n + to
-    order = np.lexsort((w, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    sel = order[first]
-    csr = csr_matrix((w[sel], (frm[sel], to[sel])), shape=(n, n))
-    sources = g.n_core + 2 * np.arange(len(g.port_ids))
-    return np.asarray(dijkstra(csr, directed=True, indices=sources))
 
 
 def _expected_track(router: SeaRouter, arcs: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -100,7 +76,7 @@ CLOSURE_SETS = _closure_sets()
 def test_port_routes_match_plain_dijkstra(closed: tuple[str, ...], date: dt.date | None) -> None:
     router = sea_router()
     eff = router.effective_closures(closed, date=date)
-    dist = _plain_distances(router, eff)
+    dist = plain_port_distances(router, eff)
     n_core = router.graph.n_core
     ports = list(router.port_ids)
     connected = ~router._unconnected

@@ -18,29 +18,15 @@ from scipy.sparse.csgraph import dijkstra
 from routing.sea import router as router_module
 from routing.sea.passages import default_sea_data
 from routing.sea.router import TABLE_KEYS, SeaRouter, _min_plus, _min_plus_rows, _useful
-from tests.routing.sea.support import sea_router
+from tests.routing.sea.support import plain_port_distances, sea_router
 
 
 def _plain(router: SeaRouter, closed: frozenset[str]) -> np.ndarray:
     """Port-to-port distances by Dijkstra over the graph's own edges (closed passages'
     arcs left out), ``inf`` for unconnected ports, 0 on the diagonal of connected ones."""
     g = router.graph
-    shut = g.closed_edges([g.passage_ids.index(p) for p in closed])
-    back = g.b_from >= 0
-    frm = np.concatenate([g.a_from, g.b_from[back]])
-    to = np.concatenate([g.a_to, g.b_to[back]])
-    w = np.concatenate([g.length_nm, g.length_nm[back]])
-    keep = ~np.concatenate([shut, shut[back]])
-    frm, to, w = frm[keep], to[keep], np.maximum(w[keep], 1e-9)
-    n = g.n_nodes
-    key = frm * n + to
-    order = np.lexsort((w, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    sel = order[first]
-    csr = csr_matrix((w[sel], (frm[sel], to[sel])), shape=(n, n))
     p = np.arange(len(g.port_ids))
-    d = np.asarray(dijkstra(csr, directed=True, indices=g.n_core + 2 * p))[:, g.n_core + 2 * p + 1]
+    d = plain_port_distances(router, closed)[:, g.n_core + 2 * p + 1]
     bad = ~g.connected
     d[bad, :] = np.inf
     d[:, bad] = np.inf
