@@ -598,10 +598,13 @@ class Planner:
         date: dt.date | None = None,
         air: AirPolicy | None = None,
         refine_nm: float = np.inf,
+        shared: bool = False,
     ) -> np.ndarray:
         """Distances between ``places`` with ``closed`` shut; seasons are left to the
         timeline unless a ``date`` is given (then they are those of that day). Air legs
-        stay in the airspace ``air`` opens."""
+        stay in the airspace ``air`` opens. ``shared``: the caller only reads it, so where
+        every place is a port of the graph it may be the router's block itself (read-only;
+        a copy is candidates^2 cells, megabytes)."""
         if req.domain == "air":
             assert air is not None
             countries = [p.facility.country if p.facility else None for p in places]
@@ -612,17 +615,17 @@ class Planner:
             raise ServiceUnavailableError("ship planning needs the sea graph, which is not loaded")
         on_graph = [p.facility is not None and p.key in self._port_pos for p in places]
         idx = [self._port_pos[p.key] if ok else 0 for p, ok in zip(places, on_graph, strict=True)]
-        out = np.array(
-            self.sea.ports_matrix(
-                idx,
-                closed=closed,
-                date=date,
-                ice_class=req.voyage_ice_class,
-                size=req.size,
-                seasons=date is not None,
-            ),
-            dtype=float,
+        block = self.sea.ports_matrix(
+            idx,
+            closed=closed,
+            date=date,
+            ice_class=req.voyage_ice_class,
+            size=req.size,
+            seasons=date is not None,
         )
+        if shared and all(on_graph):
+            return np.asarray(block, dtype=float)
+        out = np.array(block, dtype=float)
         for i, ok in enumerate(on_graph):
             if ok:
                 continue
@@ -1575,25 +1578,28 @@ class _Ways:
         the plans of the same places."""
         planner, places, req = self.planner, self.places, self.req
         free = planner._matrix(
-            places, req, self.closures[ROUND], air=self.air, refine_nm=self.refine_nm
+            places, req, self.closures[ROUND], air=self.air, refine_nm=self.refine_nm, shared=True
         )
         if not self.seasonal:
             none = np.zeros((0, 0), dtype=bool)
             out: tuple[np.ndarray, ...] = (free, free, free, free, none, none)
         else:
-            clear = planner._matrix(places, req, self.closures[CLEAR]) if regions else free
-            whole = planner._matrix(places, req, self.closures[OPEN])
+            if regions:
+                clear = planner._matrix(places, req, self.closures[CLEAR], shared=True)
+            else:
+                clear = free
+            whole = planner._matrix(places, req, self.closures[OPEN], shared=True)
             # a seasonal way counts where it is shorter than a freer one; in place, on
-            # masks (candidates^2 cells: each temporary is megabytes)
+            # masks (candidates^2 cells: each temporary is megabytes, and the one below
+            # is then the buffer of ``dist``)
             shorter = free - 0.5
             clear_on = clear < shorter
             whole_on = whole < shorter
             np.subtract(clear, 0.5, out=shorter)
             whole_on &= ~(clear_on & (whole >= shorter))
-            del shorter
             clear = np.where(clear_on, clear, INF)
             whole = np.where(whole_on, whole, INF)
-            dist = np.minimum(whole, clear)
+            dist = np.minimum(whole, clear, out=shorter)
             np.minimum(dist, free, out=dist)
             out = (dist, whole, clear, free, whole_on, clear_on)
         for a in out:

@@ -1308,9 +1308,7 @@ class SeaRouter:
             if tails_of.shape[1] == 0:
                 continue
             tails_of += sl.start
-            part = out[r_sel]
-            _min_plus_rows(part, onward, tails_of, cost)
-            out[r_sel] = part
+            _min_plus_rows(out, onward, tails_of, cost, r_sel)
 
     def _onward(self, cols: np.ndarray, plan: _ClosurePlan, need: np.ndarray) -> np.ndarray:
         """(tails of open arcs, ``cols``): the shortest distance from each tail, through the
@@ -1538,9 +1536,7 @@ class SeaRouter:
                 np.minimum(via[:, dst[k]], d[:, src[k]] + w[k], out=via[:, dst[k]])
         keys, picks, cost = _useful(np.arange(len(rows)), d, None, via)
         if picks.shape[1]:
-            part = out[keys]
-            _min_plus_rows(part, onward, picks, cost)
-            out[keys] = part
+            _min_plus_rows(out, onward, picks, cost, keys)
         return out
 
     def leg_nm(
@@ -1674,20 +1670,34 @@ def _useful(
     return keys[order], live[picks], cost
 
 
-def _min_plus_rows(out: np.ndarray, table: np.ndarray, picks: np.ndarray, d: np.ndarray) -> None:
+def _min_plus_rows(
+    out: np.ndarray,
+    table: np.ndarray,
+    picks: np.ndarray,
+    d: np.ndarray,
+    rows: np.ndarray | None = None,
+) -> None:
     """``out[i] = min(out[i], min_j d[i, j] + table[picks[i, j]])``, for candidates
     ordered as :func:`_useful` leaves them (finite ones first, rows with most first): a
-    few rows at a time, so that their part of ``out`` stays in the cache."""
+    few rows at a time, so that their part of ``out`` stays in the cache. With ``rows``,
+    row ``i`` of ``picks`` and ``d`` is row ``rows[i]`` of ``out`` (each read and written
+    back a few at a time: no copy of all of them)."""
     n_useful = np.isfinite(d).sum(axis=1)
+    n = len(picks)
     step = max(1, MIN_PLUS_ROW_CELLS // max(out.shape[1], 1))
-    tmp = np.empty((min(step, len(out)), out.shape[1]))
-    for s in range(0, len(out), step):
-        part = out[s : s + step]
+    tmp = np.empty((min(step, n), out.shape[1]))
+    for s in range(0, n, step):
+        if not n_useful[s]:  # nor any row after it
+            break
+        at = None if rows is None else rows[s : s + step]
+        part = out[s : s + step] if at is None else out[at]
         sums = tmp[: len(part)]
-        for j in range(int(n_useful[s]) if len(part) else 0):
+        for j in range(int(n_useful[s])):
             np.take(table, picks[s : s + step, j], axis=0, out=sums)
             sums += d[s : s + step, j, None]  # inf where a row has fewer candidates
             np.minimum(part, sums, out=part)
+        if at is not None:
+            out[at] = part
 
 
 MAPPED_TABLES = frozenset({"pp"})

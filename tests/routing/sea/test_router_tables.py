@@ -92,6 +92,13 @@ def test_pruned_products_equal_the_full_min_plus(seed: int) -> None:
     _min_plus_rows(part, onward, picks, cost)
     got[keys] = part
     want = _min_plus(first, onward)
+    # the same, the rows read from and written back to a wider ``out`` in place
+    wide = np.full((n_rows + 7, n_cols), 5.0)
+    at = keys * 2 % (n_rows + 7)  # distinct rows, not in order
+    wide[at] = np.inf
+    _min_plus_rows(wide, onward, picks, cost, at)
+    assert np.array_equal(wide[at], part)
+    assert (np.delete(wide, at, axis=0) == 5.0).all()
     assert np.array_equal(np.isfinite(got), np.isfinite(want))
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert picks.shape[1] < k  # something was pruned
