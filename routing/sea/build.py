@@ -722,9 +722,6 @@ def build_graph(
         for i, j, g in bays
     ]
     geoms = [e[4] for e in edges]
-    goff = np.zeros(len(edges) + 1, dtype=np.int64)
-    goff[1:] = np.cumsum([len(g) for g in geoms])
-    ev_edge, ev_nm, ev_pid = _passage_tags(geoms, sea.passages)
     worst = max(
         (mask.land_run_km(g[:, 0], g[:, 1], step_km=CHECK_STEP_KM) for g in geoms), default=0.0
     )
@@ -736,17 +733,7 @@ def build_graph(
         port_sea=port_sea,
         port_snap_km=np.array([a.snap_km for a in atts]),
         port_notes=notes,
-        a_from=np.array([e[0] for e in edges], dtype=np.int64),
-        a_to=np.array([e[1] for e in edges], dtype=np.int64),
-        b_from=np.array([e[2] for e in edges], dtype=np.int64),
-        b_to=np.array([e[3] for e in edges], dtype=np.int64),
-        length_nm=np.array([float(line_nm(g).sum()) for g in geoms]),
-        canal=np.array([e[5] for e in edges], dtype=bool),
-        goff=goff,
-        coords=np.concatenate(geoms) if geoms else np.zeros((0, 2)),
-        ev_edge=ev_edge,
-        ev_nm=ev_nm,
-        ev_pid=ev_pid,
+        **_edge_arrays(edges, sea.passages),
         stats={
             **bb.stats,
             "ports": float(len(ports)),
@@ -865,10 +852,6 @@ def extend_graph(
         gi = p_old + i
         edges.append((n2 + 2 * gi, n2 + 2 * j + 1, n2 + 2 * j, n2 + 2 * gi + 1, g, False))
     snaps = np.array([a.snap_km for a in atts])
-    geoms = [e[4] for e in edges]
-    goff = np.zeros(len(edges) + 1, dtype=np.int64)
-    goff[1:] = np.cumsum([len(g) for g in geoms])
-    ev_edge, ev_nm, ev_pid = _passage_tags(geoms, sea.passages)
     out = SeaGraph(
         version=version,
         node_xy=node_xy,
@@ -877,17 +860,7 @@ def extend_graph(
         port_sea=port_sea,
         port_snap_km=np.concatenate([graph.port_snap_km, snaps]),
         port_notes={**graph.port_notes, **notes},
-        a_from=np.array([e[0] for e in edges], dtype=np.int64),
-        a_to=np.array([e[1] for e in edges], dtype=np.int64),
-        b_from=np.array([e[2] for e in edges], dtype=np.int64),
-        b_to=np.array([e[3] for e in edges], dtype=np.int64),
-        length_nm=np.array([float(line_nm(g).sum()) for g in geoms]),
-        canal=np.array([e[5] for e in edges], dtype=bool),
-        goff=goff,
-        coords=np.concatenate(geoms),
-        ev_edge=ev_edge,
-        ev_nm=ev_nm,
-        ev_pid=ev_pid,
+        **_edge_arrays(edges, sea.passages),
         stats={
             **graph.stats,
             "ports": float(n_all),
@@ -906,6 +879,28 @@ def extend_graph(
         out.stats.update(stats)
     out.stats["extend_seconds"] = time.perf_counter() - t0
     return out
+
+
+def _edge_arrays(edges: Sequence[Edge], passages: Sequence[Passage]) -> dict[str, np.ndarray]:
+    """A graph's edge fields (:class:`~routing.sea.graph.SeaGraph`) from its edges: ends,
+    lengths, canal flags, the geometry store and the passage tags."""
+    geoms = [e[4] for e in edges]
+    goff = np.zeros(len(edges) + 1, dtype=np.int64)
+    goff[1:] = np.cumsum([len(g) for g in geoms])
+    ev_edge, ev_nm, ev_pid = _passage_tags(geoms, passages)
+    return {
+        "a_from": np.array([e[0] for e in edges], dtype=np.int64),
+        "a_to": np.array([e[1] for e in edges], dtype=np.int64),
+        "b_from": np.array([e[2] for e in edges], dtype=np.int64),
+        "b_to": np.array([e[3] for e in edges], dtype=np.int64),
+        "length_nm": np.array([float(line_nm(g).sum()) for g in geoms]),
+        "canal": np.array([e[5] for e in edges], dtype=bool),
+        "goff": goff,
+        "coords": np.concatenate(geoms) if geoms else np.zeros((0, 2)),
+        "ev_edge": ev_edge,
+        "ev_nm": ev_nm,
+        "ev_pid": ev_pid,
+    }
 
 
 def _merge_unused_splits(

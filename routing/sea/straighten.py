@@ -119,11 +119,19 @@ def _closure_sets(sea: SeaData) -> list[frozenset[str]]:
 
 
 def _runs(
-    g: SeaGraph, sea: SeaData, closure_sets: Iterable[frozenset[str]], seen: set[tuple[int, ...]]
+    g: SeaGraph,
+    sea: SeaData,
+    closure_sets: Iterable[frozenset[str]],
+    seen: set[tuple[int, ...]],
+    involving: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """The shortest routes between ports (node sequences) not in ``seen``, one of each
-    route and its reverse (``seen`` is updated)."""
+    route and its reverse (``seen`` is updated); with ``involving`` (port indices), only
+    those from or to one of these ports."""
     ports = np.nonzero(g.connected)[0]
+    wanted = np.ones(len(ports), dtype=bool)
+    if involving is not None:
+        wanted = np.isin(ports, involving)
     src = g.n_core + 2 * ports
     dst = src + 1
     arcs = g.arcs()
@@ -135,8 +143,10 @@ def _runs(
         dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
         for k, s in enumerate(src.tolist()):
             row = pred[k]
-            for t in dst.tolist():
+            for ti, t in enumerate(dst.tolist()):
                 if t == s + 1 or not np.isfinite(dist[k, t]):
+                    continue
+                if not (wanted[k] or wanted[ti]):
                     continue
                 nodes = [t]
                 p = t
@@ -621,7 +631,7 @@ def straighten_added(
         seen: set[tuple[int, ...]] = set()
         closure_sets, polar = _closure_sets(sea), _seasonal_waters(sea)
         for _ in range(ROUNDS):
-            runs = _runs_involving(graph, sea, closure_sets, seen, new)
+            runs = _runs(graph, sea, closure_sets, seen, involving=new)
             checked = _Legs(graph, raster, coast, polar)
             legs = _pull(graph, runs, sea.passages, checked)
             checks += len(checked.done)
@@ -647,40 +657,3 @@ def straighten_added(
         "straight_checks_for_added_ports": float(checks),
         "straighten_added_seconds": time.perf_counter() - t0,
     }
-
-
-def _runs_involving(
-    g: SeaGraph,
-    sea: SeaData,
-    closure_sets: Sequence[frozenset[str]],
-    seen: set[tuple[int, ...]],
-    new: np.ndarray,
-) -> list[np.ndarray]:
-    """The routes of :func:`_runs` (same order, same ``seen``)
-    between a port of ``new`` and any connected port."""
-    ports = np.nonzero(g.connected)[0]
-    is_new = np.zeros(len(g.port_ids), dtype=bool)
-    is_new[new] = True
-    src = g.n_core + 2 * ports
-    arcs = g.arcs()
-    weight = np.maximum(g.length_nm[arcs.edge], 1e-9)
-    out: list[np.ndarray] = []
-    for closed in closure_sets:
-        shut = g.closed_edges(sea.passage_ids.index(p) for p in closed)
-        csr = arcs.csr(g.n_nodes, weight, ~shut[arcs.edge])
-        dist, pred = dijkstra(csr, directed=True, indices=src, return_predecessors=True)
-        for k, s in enumerate(src.tolist()):
-            for ti, t in enumerate((src + 1).tolist()):
-                if t == s + 1 or not (is_new[ports[k]] or is_new[ports[ti]]):
-                    continue
-                if not np.isfinite(dist[k, t]):
-                    continue
-                nodes = [t]
-                while nodes[-1] != s:
-                    nodes.append(int(pred[k, nodes[-1]]))
-                key = tuple(reversed(nodes))
-                if key not in seen:
-                    seen.add(key)
-                    seen.add((nodes[0] - 1, *nodes[1:-1], nodes[-1] + 1))
-                    out.append(np.array(key, dtype=np.int64))
-    return out
