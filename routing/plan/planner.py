@@ -85,6 +85,7 @@ from routing.plan.solver import (
     Way,
     bottleneck,
     lower_bounds,
+    sailable,
     solve,
 )
 from routing.sea.grid import ReachField, load_grid
@@ -93,6 +94,7 @@ from routing.sea.router import SeaRouter
 from routing.sea.timing import (
     Transit,
     earliest_entry,
+    next_open_days,
     open_days,
     season_text,
     shut_transits,
@@ -819,6 +821,12 @@ class Planner:
         screen = _Screen(
             RangeScreen(ways.dist, lon, lat, tix, stop_ok, fuel.stretch_nm), others, by_grantor
         )
+        if ways.seasonal:
+            clock = Clock(ways.ways, max_wait=req.max_wait_days * 24.0)
+            legs = sailable(ways.dist, tix, clock, fuel.speed)
+            if legs is not ways.dist:
+                screen.timed = RangeScreen(legs, lon, lat, tix, stop_ok, fuel.stretch_nm)
+                screen.speed = fuel.speed
         with self._cand_lock:
             self._screen_cache[key] = (cands, screen)
         return screen
@@ -1561,14 +1569,31 @@ class _Ways:
         if not self.seasonal:
             self.ways: tuple[Way, ...] = (Way(free),)
             return
-        self._rules = {
-            way: [self.seasons.get(p) for p in self.closures[ROUND] - self.closures[way]]
-            for way in (OPEN, CLEAR)
+        # the season-bound passages each bound way may sail and the way round avoids
+        self._bound = {
+            way: sorted(self.closures[ROUND] - self.closures[way]) for way in (OPEN, CLEAR)
         }
+        self._rules = {way: [self.seasons.get(p) for p in ids] for way, ids in self._bound.items()}
         self._shut_spans: dict[tuple[int, dt.date, int], bool] = {}
+        self._next_open: dict[str, np.ndarray] = {}
+        self._leg_days_by: dict[int, np.ndarray] = {}
+        self._blocks: dict[frozenset[str], np.ndarray] = {}
+        self._dead_rows: dict[tuple[int, int, int, int], np.ndarray | None] = {}
         self.ways = (
-            Way(whole, whole_on, self._depart_by(OPEN), self._ruled_out_by(OPEN)),
-            Way(clear, clear_on, self._depart_by(CLEAR), self._ruled_out_by(CLEAR)),
+            Way(
+                whole,
+                whole_on,
+                self._depart_by(OPEN),
+                self._ruled_out_by(OPEN),
+                self._dead_by(OPEN),
+            ),
+            Way(
+                clear,
+                clear_on,
+                self._depart_by(CLEAR),
+                self._ruled_out_by(CLEAR),
+                self._dead_by(CLEAR),
+            ),
             Way(free),
         )
 
@@ -1627,6 +1652,84 @@ class _Ways:
 
     def _ruled_out_by(self, way: int) -> Callable[[int, int, float, float], bool]:
         return lambda i, j, t, latest: self.ruled_out(i, j, t, latest, way)
+
+    def _dead_by(self, way: int) -> Callable[[int, float, float], np.ndarray | None]:
+        return lambda i, t, latest: self.dead_from(i, t, latest, way)
+
+    def dead_from(self, i: int, t: float, latest: float, way: int) -> np.ndarray | None:
+        """Where a leg from ``i`` by ``way`` surely cannot start by ``latest`` when ready
+        at ``t``, for every place at once (``None``: nowhere told). A passage shut on every
+        day from ``t`` to ``latest`` plus a leg's length cannot be in season while the
+        group is inside it on that leg; a leg whose way is shorter than the shortest with
+        such passages shut too goes through one of them (every shortest way does), so it
+        cannot start in time. Told from distance blocks (shared; the way round's when
+        every bound passage is shut), not the legs' tracks: the passages shut longest
+        first, then with each one shut a little less long, for the legs short enough."""
+        if not np.isfinite(latest):
+            return None
+        clock = self.req.departure
+        zero = clock.hour + clock.minute / 60 + clock.second / 3600
+        first = int((zero + t) // 24)  # days from the departure's date
+        last = int((zero + latest) // 24)
+        key = (way, i, first, last)
+        if key in self._dead_rows:
+            return self._dead_rows[key]
+        spans = sorted(
+            (
+                (self._shut_for(p, rule, first), p)
+                for p, rule in zip(self._bound[way], self._rules[way], strict=True)
+                if rule is not None
+            ),
+            reverse=True,
+        )
+        # the days from ``first`` to the last a leg begun by ``latest`` may end on
+        days = last - first + 1 + self._leg_days(way)[i]
+        hit: np.ndarray | None = None
+        shut: frozenset[str] = frozenset()
+        for span, passage in spans:
+            legs = days <= span
+            if not legs.any():
+                break
+            shut |= {passage}
+            dead = legs & (self.ways[way].nm[i] < self._without(way, shut)[i] - 0.5)
+            hit = dead if hit is None else hit | dead
+        self._dead_rows[key] = hit
+        return hit
+
+    def _without(self, way: int, shut: frozenset[str]) -> np.ndarray:
+        """The places' distances with the passages ``shut`` closed too (shared)."""
+        closed = self.closures[way] | shut
+        hit = self._blocks.get(closed)
+        if hit is None:
+            if closed == self.closures[ROUND]:
+                hit = self.ways[ROUND].nm
+            else:
+                hit = self.planner._matrix(self.places, self.req, closed, shared=True)
+            self._blocks[closed] = hit
+        return hit
+
+    def _leg_days(self, way: int) -> np.ndarray:
+        """Per leg by ``way``, the days it may end after the day it starts (at most)."""
+        hit = self._leg_days_by.get(way)
+        if hit is None:
+            hours = np.nan_to_num(self.ways[way].nm / self.speed, posinf=1e9)
+            hit = np.ceil(hours / 24).astype(np.int64)
+            self._leg_days_by[way] = hit
+        return hit
+
+    def _shut_for(self, passage: str, rule: SeasonRule, first: int) -> int:
+        """How many days ``passage`` is shut from the ``first`` day after the departure's
+        date (0: open that day)."""
+        start = self.req.departure.date()
+        ahead = self._next_open.get(passage)
+        if ahead is None:
+            ahead = next_open_days(rule, start, SEASON_HORIZON_DAYS + 400, self.ice)
+            self._next_open[passage] = ahead
+        if 0 <= first < ahead.size - 1:
+            return int(ahead[first])
+        day = start + dt.timedelta(days=first)
+        year = open_days(rule, day, 367, self.ice)
+        return int(np.argmax(year)) if year.any() else 1 << 30
 
     def ruled_out(self, i: int, j: int, t: float, latest: float, way: int) -> bool:
         """True if the leg ``i -> j`` by ``way`` surely cannot start by ``latest`` when
@@ -1739,6 +1842,11 @@ class _Screen:
     """The sea facilities with fuel the solve could not use (a variant may open them)."""
     by_grantor: dict[str, list[int]]
     """Indices into ``others`` by the nations that may open them."""
+    timed: RangeScreen | None = None
+    """``range`` over the legs that could ever start in time under the plan's seasons
+    (:func:`routing.plan.solver.sailable`), for variants under the same clock: the same
+    ship at the same ``speed``, waiting no longer."""
+    speed: float = 0.0
 
     @cached_property
     def _others_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1771,13 +1879,21 @@ class _Screen:
             fuel = group_profile(variant.group, variant.speed_kn, variant.reserve)[0]
         except RelosError:
             return False
+        screen = self.range
+        if (
+            self.timed is not None
+            and same
+            and fuel.speed == self.speed
+            and variant.max_wait_days <= req.max_wait_days
+        ):
+            screen = self.timed
         if opens is None:
             # A larger or weaker-iced ship has more passages shut: legs no shorter, but a
             # leg's way is picked with a 0.5 nm margin (_Ways._lengths), so up to 1 nm.
-            return self.range.range_may_do(fuel.stretch_nm + (0.0 if same else 1.0))
+            return screen.range_may_do(fuel.stretch_nm + (0.0 if same else 1.0))
         if not same:
             return True
-        if fuel.stretch_nm > self.range.range_nm + 1e-9:
+        if fuel.stretch_nm > screen.range_nm + 1e-9:
             return True
         if FUEL[req.domain] not in opens.services:
             return False
@@ -1790,7 +1906,7 @@ class _Screen:
         near = [ix[ptr[r] : ptr[r + 1]] for r in rows]
         owner = np.repeat(np.arange(len(rows)), [len(x) for x in near])
         known = np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
-        return self.range.opening_may_do(lon[rows], lat[rows], owner, known)
+        return screen.opening_may_do(lon[rows], lat[rows], owner, known)
 
 
 @dataclass(frozen=True)

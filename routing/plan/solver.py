@@ -58,13 +58,18 @@ solver first solves without time on it and checks that itinerary's timeline on
 the shortest ways; if it holds without a wait (or, for ``min_distance`` and
 ``min_stops``, at all) it is optimal. Otherwise a label-setting search over the
 same layers keeps, for each state, the labels not beaten on both distance and
-time (exact because the rules are monotone in time), pruned by a lower bound
-against the best finish so far, starting from the best plan on free ways alone.
+time (exact because the rules are monotone in time; for ``min_time`` only time
+counts, so one label a state), pruned by a lower bound against the best finish so
+far, starting from the best plan on free ways alone or the earliest arrival
+(:meth:`_Timed.earliest`, a Dijkstra on time that also proves when nothing fits).
+Before any of it, a plan with no itinerary on the legs that could ever start in
+time (:func:`sailable`, where the ways can tell) has none at all.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -115,6 +120,9 @@ class Way:
     ruled_out: Callable[[int, int, float, float], bool] | None = None
     """A cheap test, asked before ``depart``: True only if ``i -> j`` surely cannot
     start by ``latest`` when ready at ``t`` (``ruled_out(i, j, t, latest)``)."""
+    dead_from: Callable[[int, float, float], np.ndarray | None] | None = None
+    """The same test for every ``j`` at once (``dead_from(i, t, latest)``: True where
+    surely not; ``None``: nowhere told), asked before a leg from ``i`` to each stop."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +204,46 @@ def solve(
         return fast
     # A first answer to beat: the best on free ways alone (no season to wait for).
     safe = plain_on(timed.free)
+    if safe is None and plain_on(sailable(dist, targets, clock, speed)) is None:
+        return None  # not even on the legs that could ever start in time
     return timed.search(max_stops, timed.schedule(safe, free=True) if safe else None)
+
+
+def sailable(dist: np.ndarray, targets: Sequence[int], clock: Clock, speed: float) -> np.ndarray:
+    """``dist`` without the bound ways that can never start in time (where a
+    :attr:`Way.dead_from` tells so): lengths no shorter than any itinerary under
+    ``clock`` sails, for the solver without time to prove that none fits, and for
+    screening variants with the same clock (:mod:`routing.plan.screen`). The group is
+    ready at ``i`` no sooner than the shortest chain of legs from the origin takes at
+    ``speed``, and a bound leg from ``i`` starts no later than its deadline at the latest
+    stage (:meth:`_Timed.deadline`). ``dist`` itself where nothing is told."""
+    told = [w for w in clock.ways if w.bound is not None and w.dead_from is not None]
+    if not told or not np.isfinite(clock.max_wait):
+        return dist
+    from scipy.sparse.csgraph import dijkstra
+
+    tgt = list(targets)
+    legs = np.array(dist, dtype=float)
+    np.fill_diagonal(legs, 0.0)
+    chain = np.concatenate([[0.0], np.cumsum([legs[a, b] for a, b in itertools.pairwise(tgt)])])
+    # a leg starts before the destination's stage
+    latest = np.max(chain[:-1, None] + legs[tgt[:-1]], axis=0) / speed + clock.max_wait
+    soonest = dijkstra(legs_graph(legs), directed=True, indices=tgt[0]) / speed
+    out = np.full(legs.shape, INF)
+    for w in clock.ways:
+        nm = np.asarray(w.nm, dtype=float)
+        if w.bound is None or w.dead_from is None:
+            np.minimum(out, nm, out=out)
+            continue
+        bound = np.asarray(w.bound, dtype=bool)
+        dead = np.zeros(legs.shape, dtype=bool)
+        for i in np.flatnonzero(np.isfinite(soonest) & np.isfinite(latest) & bound.any(axis=1)):
+            row = w.dead_from(int(i), float(soonest[i]), float(latest[i]))
+            if row is not None:
+                dead[i] = row & bound[i]
+        np.minimum(out, np.where(dead, INF, nm), out=out)
+    np.fill_diagonal(out, np.diagonal(dist))
+    return np.maximum(out, dist)
 
 
 def _untimed(sol: Solution, speed: float, dwell: float) -> float:
@@ -685,10 +732,17 @@ class _Timed:
         return float(soonest + self.clock.max_wait)
 
     def options(
-        self, i: int, j: int, t: float, *, latest: float, room: float = INF
+        self,
+        i: int,
+        j: int,
+        t: float,
+        *,
+        latest: float,
+        room: float = INF,
+        dead: Sequence[np.ndarray | None] = (),
     ) -> list[tuple[float, float, float, int]]:
         """The ways to sail ``i -> j`` when ready at ``t``, at most ``room`` long:
-        (nm, depart, arrive, way)."""
+        (nm, depart, arrive, way); ``dead``: :meth:`dead_from` of ``i``, ``t``, ``latest``."""
         out = []
         for k, nm_k in enumerate(self.nm):
             nm = nm_k[i, j]
@@ -697,11 +751,32 @@ class _Timed:
             hours = nm / self.speed
             start = t
             if self.bound_at(k, i, j):
+                if dead and (row := dead[k]) is not None and row[j]:
+                    continue
                 start = self._depart(k, i, j, start, latest)
-                if not start <= latest:
+                if not start <= latest or start == INF:  # inf: never, even with no limit
                     continue
             out.append((float(nm), start, start + hours, k))
         return out
+
+    def dead_from(self, i: int, t: float, latest: float) -> list[np.ndarray | None]:
+        """Per way, where a bound leg from ``i`` surely cannot start by ``latest`` when
+        ready at ``t`` (:attr:`Way.dead_from`)."""
+        return [None if w.dead_from is None else w.dead_from(i, t, latest) for w in self.clock.ways]
+
+    def _may_sail(
+        self, i: int, to: np.ndarray, room: float, dead: Sequence[np.ndarray | None]
+    ) -> np.ndarray:
+        """Where some way of ``i -> to`` fits ``room`` and is not ``dead``
+        (:meth:`options` for many legs at once, without their clocks)."""
+        ok = np.zeros(to.size, dtype=bool)
+        for k, nm in enumerate(self.nm):
+            fits = nm[i, to] <= room
+            row = dead[k] if k < len(dead) else None
+            if row is not None:
+                fits &= ~(self.bound[k][i, to] & row[to])
+            ok |= fits
+        return ok
 
     def ready(self, j: int, arrive: float) -> float:
         """When the group may sail on from a call at ``j`` it reaches at ``arrive``."""
@@ -752,17 +827,31 @@ class _Timed:
 
     def search(self, max_stops: int, first: Solution | None = None) -> Solution | None:
         """The best itinerary under the clock: layers of stops, Pareto labels per state,
-        pruned against the best finish so far (``first``, if given, to begin with)."""
+        pruned against the best finish so far (``first``, if given, to begin with, or
+        :meth:`earliest` if better; with none there, none at all).
+
+        For ``min_time`` a label is only beaten on time (and stops: those of earlier
+        layers): the range is full at every label, so distance no longer matters and one
+        label per state, the earliest, is kept (``when``)."""
+        soonest = self.earliest()
+        if soonest is None:
+            return None
+        if soonest.n_stops <= max_stops and (
+            first is None or self._score(soonest) < self._score(first)
+        ):
+            first = soonest
         origin = self.tgt[0]
         layer: dict[tuple[int, int], list[_Label]] = {(0, origin): [_Label(0.0, 0.0, None, ())]}
         seen: dict[tuple[int, int], list[tuple[float, float]]] = {(0, origin): [(0.0, 0.0)]}
         best: tuple | None = None
         best_legs: tuple[_Leg, ...] = ()
         if first is not None:
-            best = score(
-                first.distance, first.n_stops, self.objective, self.speed, self.dwell, first.time
-            )
+            best = self._score(first)
             best_legs = self._legs(first)
+        when = None
+        if self.objective == "min_time":
+            when = np.full((self.m + 1, self.n), INF)
+            when[0, origin] = 0.0
         for k in range(max_stops + 1):
             grown: dict[tuple[int, int], list[_Label]] = {}
             for (s, v), labels in layer.items():
@@ -770,7 +859,10 @@ class _Timed:
                     check()
                     if best is not None and self._hopeless(lab, s, v, best):
                         continue
-                    for stretch, arrive, legs in self._expand(lab, s, v, grown, k < max_stops):
+                    more = k < max_stops
+                    for stretch, arrive, legs in self._expand(
+                        lab, s, v, grown, more, when=when, best=best
+                    ):
                         total = lab.dist + stretch
                         cand = score(total, k, self.objective, self.speed, self.dwell, arrive)
                         if best is None or cand < best:
@@ -779,12 +871,64 @@ class _Timed:
                 break
             layer = {}
             for key, cands in grown.items():
+                if when is not None:
+                    soon = min(cands, key=lambda c: c.time)
+                    if soon.time < when[key]:
+                        when[key] = soon.time
+                        layer[key] = [soon]
+                    continue
                 kept = _pareto(cands, seen.setdefault(key, []))
                 if kept:
                     layer[key] = kept
             if not layer:
                 break
         return self._solution(list(best_legs)) if best is not None else None
+
+    def earliest(self) -> Solution | None:
+        """The itinerary that arrives first, stops not counted: a Dijkstra on ready time
+        over the states, one label each (the rules are monotone in time, so the earliest
+        label of a state can do all that a later one can). ``None`` proves that no
+        itinerary fits the clock, whatever ``max_stops``; otherwise a first answer for
+        :meth:`search` to prune by."""
+        origin = self.tgt[0]
+        when = np.full((self.m + 1, self.n), INF)
+        when[0, origin] = 0.0
+        order = itertools.count()
+        heap: list[tuple[float, int, int, int, _Label]] = [
+            (0.0, next(order), 0, origin, _Label(0.0, 0.0, None, ()))
+        ]
+        arrive_by, legs_by = INF, None
+        while heap:
+            t, _, s, v, lab = heapq.heappop(heap)
+            if t >= arrive_by:
+                break  # every finish from here arrives later still
+            if t > when[s, v]:
+                continue
+            check()
+            grown: dict[tuple[int, int], list[_Label]] = {}
+            for _stretch, arrive, legs in self._expand(lab, s, v, grown, True, when):
+                if arrive < arrive_by:
+                    arrive_by, legs_by = arrive, _legs_of(lab) + legs
+            for key, cands in grown.items():
+                soon = min(cands, key=lambda c: c.time)
+                if soon.time < when[key]:
+                    when[key] = soon.time
+                    heapq.heappush(heap, (soon.time, next(order), key[0], key[1], soon))
+        return None if legs_by is None else self._solution(list(legs_by))
+
+    def _score(self, sol: Solution) -> tuple:
+        return score(sol.distance, sol.n_stops, self.objective, self.speed, self.dwell, sol.time)
+
+    def _beyond(
+        self, dist: np.ndarray, ready: np.ndarray, s: int, to: np.ndarray, best: tuple | None
+    ) -> np.ndarray:
+        """:meth:`_hopeless` for labels at stage ``s`` at each of the places ``to``, ``dist``
+        long and ready at ``ready`` (False where not told)."""
+        if best is not None and self.objective == "min_distance":
+            return np.asarray(dist + self.rest[s, to] > best[0] + 1e-6)
+        if best is not None and self.objective == "min_time":
+            return np.asarray(ready + self.rest[s, to] / self.speed > best[0] + 1e-6)
+        return np.zeros(len(to), dtype=bool)
 
     def _hopeless(self, lab: _Label, s: int, v: int, best: tuple) -> bool:
         """Whether no finish from this label can beat ``best``."""
@@ -802,10 +946,13 @@ class _Timed:
         v: int,
         grown: dict[tuple[int, int], list[_Label]],
         more: bool,
+        when: np.ndarray | None = None,
+        best: tuple | None = None,
     ) -> list[_Partial]:
         """Every stretch from ``lab`` (at stage ``s``, node ``v``): with ``more`` stops
         allowed, labels one stop on go into ``grown``; finishes at the destination are
-        returned."""
+        returned. ``when[stage, node]``: a stop is only grown if ready there sooner;
+        ``best``: nor if it cannot beat that (:meth:`_hopeless`)."""
         finishes: list[_Partial] = []
         partials: list[_Partial] = [(0.0, lab.time, ())]
         node = v
@@ -826,7 +973,7 @@ class _Timed:
                 break
             if more:
                 latest = self.deadline(s2, node) if s2 > s else self.deadline(s, v)
-                self._stops_from(partials, node, s2, latest, lab, grown)
+                self._stops_from(partials, node, s2, latest, lab, grown, when, best)
         return finishes
 
     def _advance(
@@ -855,15 +1002,26 @@ class _Timed:
         latest: float,
         lab: _Label,
         grown: dict[tuple[int, int], list[_Label]],
+        when: np.ndarray | None = None,
+        best: tuple | None = None,
     ) -> None:
-        """From each partial at ``node`` (stage ``s2``), a leg to every stop."""
+        """From each partial at ``node`` (stage ``s2``), a leg to every stop (with
+        ``when``, to those it reaches sooner than ``when[s2]``; with ``best``, to those
+        from which the rest could beat it)."""
+        every = np.arange(self.n)
         d = self.free[node]
         hours = d / self.speed
         plain_ok = self.stop_ok & np.isfinite(d) & ~self.timed[node]
         plain_ok[node] = False
         timed_to = np.flatnonzero(self.stop_ok & self.timed[node])
         for stretch, t, legs in partials:
+            dead: list[np.ndarray | None] = []
             fits = plain_ok & (stretch + d <= self.max_leg)
+            if when is not None or best is not None:
+                ready = np.maximum(t + hours, self.not_before) + self.dwell
+                if when is not None:
+                    fits &= ready < when[s2]
+                fits &= ~self._beyond(lab.dist + stretch + d, ready, s2, every, best)
             for u in np.flatnonzero(fits):
                 arr = t + hours[u]
                 way = int(self.free_way[node, u])
@@ -871,9 +1029,21 @@ class _Timed:
                 _add(
                     grown, (s2, int(u)), lab, stretch + d[u], self.ready(int(u), arr), (*legs, leg)
                 )
-            for u in timed_to:
-                room = self.max_leg - stretch
-                opts = self.options(node, int(u), t, latest=latest, room=room)
+            tried = timed_to
+            if (when is not None or best is not None) and tried.size:
+                short = self.dist[node, tried]  # no way is shorter: lower bounds
+                soonest = t + short / self.speed
+                ready = np.maximum(soonest, self.not_before[tried]) + self.dwell
+                ok = ~self._beyond(lab.dist + stretch + short, ready, s2, tried, best)
+                if when is not None:
+                    ok &= ready < when[s2, tried]
+                tried = tried[ok]
+            room = self.max_leg - stretch
+            if tried.size:
+                dead = self.dead_from(node, t, latest)
+                tried = tried[self._may_sail(node, tried, room, dead)]
+            for u in tried:
+                opts = self.options(node, int(u), t, latest=latest, room=room, dead=dead)
                 for nm, dep, arr, way in opts:
                     if stretch + nm <= self.max_leg:
                         leg = _Leg(node, int(u), s2, True, way, dep, arr, nm)

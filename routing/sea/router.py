@@ -105,6 +105,10 @@ ATTACH_CACHE = 4096
 
 BLOCKS_KEPT = 128
 BLOCKS_BYTES = 512 * 2**20
+GROWN_SHARE = 0.9
+"""A block whose ports are this share of a kept block's under the same closures is grown
+from it (the others' rows and columns searched) rather than opened from the same ports'
+block under more closures (every cell's routes through the passages between searched)."""
 """Blocks of ports' distances kept (:meth:`SeaRouter._block`): at most this many, of at
 most this many bytes in all (the last one asked for is always kept)."""
 
@@ -1418,7 +1422,8 @@ class SeaRouter:
         asks for its candidates with the seasonal passages shut, then open), only the
         routes through the passages those closures shut are searched
         (:meth:`_opened`); where a block of some of these ports under the same closures is
-        kept, only the others' rows and columns are (:meth:`_grown`)."""
+        kept, only the others' rows and columns are (:meth:`_grown`), first when most of
+        the ports are there (``GROWN_SHARE``)."""
         key = (closed, pos.tobytes())
         with self._lock:
             hit = self._blocks.get(key)
@@ -1428,12 +1433,12 @@ class SeaRouter:
             wider = [
                 (len(c), c, b) for (c, p), b in self._blocks.items() if p == key[1] and c > closed
             ]
-        part = None if wider else self._kept_part(closed, pos)
-        if wider:
+        part = self._kept_part(closed, pos)
+        if part is not None and (not wider or len(part[0]) >= GROWN_SHARE * len(pos)):
+            out = self._grown(pos, closed, *part)  # a few rows and columns: the cheaper
+        elif wider:
             _, c, base = min(wider, key=lambda w: w[0])
             out = self._opened(pos, pos, closed, c, base)
-        elif part is not None:
-            out = self._grown(pos, closed, *part)
         else:
             out = self._ports_matrix(pos, pos, closed)
         self._blank_unconnected(out, pos, pos)
@@ -1454,6 +1459,7 @@ class SeaRouter:
         planner's candidates with a few more ports, say those a hypothetical agreement
         opens): its ports and the block."""
         best: tuple[np.ndarray, np.ndarray] | None = None
+        used = None
         with self._lock:
             for (c, key), block in self._blocks.items():
                 if c != closed:
@@ -1462,7 +1468,9 @@ class SeaRouter:
                 if best is not None and len(ports) <= len(best[0]):
                     continue
                 if len(ports) * 2 >= len(pos) and np.isin(ports, pos).all():
-                    best = (ports, block)
+                    best, used = (ports, block), (c, key)
+            if used is not None:  # kept while it serves (each agreement's variant, say)
+                self._blocks.move_to_end(used)
         return best
 
     def _grown(

@@ -11,6 +11,7 @@ every day the ship is inside it, not on the departure date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -104,11 +105,39 @@ def _merged(spans: list[tuple[float, float]], p: Passage) -> list[tuple[float, f
 
 def open_days(rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None) -> np.ndarray:
     """Whether the passage is open on each of ``ndays`` days from ``first``."""
-    days = np.datetime64(first, "D") + np.arange(ndays)
+    start = int(np.datetime64(first, "D").astype(np.int64))
+    table = _day_index()
+    if start >= 0 and start + ndays <= table.size:
+        index = table[start : start + ndays]
+    else:  # pragma: no cover - beyond 2199
+        days = np.datetime64(first, "D") + np.arange(ndays)
+        months = days.astype("datetime64[M]")
+        index = LEAP_START[months.astype(int) % 12] + (days - months).astype(int)
+    return rule.year_mask(ice_class)[index]
+
+
+@functools.cache
+def _day_index() -> np.ndarray:
+    """For each day from 1970-01-01 to 2199-12-31, its place in a leap year (the index
+    of :meth:`SeasonRule.year_mask`): read-only, built once."""
+    days = np.arange(np.datetime64("1970-01-01"), np.datetime64("2200-01-01"))
     months = days.astype("datetime64[M]")
-    month = months.astype(int) % 12
-    day = (days - months).astype(int)
-    return rule.year_mask(ice_class)[LEAP_START[month] + day]
+    out = (LEAP_START[months.astype(int) % 12] + (days - months).astype(int)).astype(np.int16)
+    out.setflags(write=False)
+    return out
+
+
+def next_open_days(
+    rule: SeasonRule, first: dt.date, ndays: int, ice_class: str | None
+) -> np.ndarray:
+    """For each of ``ndays`` days from ``first``, how many days from it to the next day
+    the passage is open (0 on an open day; past the last open day, the days to the end
+    of the span, at least: the passage is shut on all of them)."""
+    is_open = open_days(rule, first, ndays, ice_class)
+    day = np.arange(ndays)
+    nxt = np.where(is_open, day, ndays)
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+    return nxt - day
 
 
 def closed_days(

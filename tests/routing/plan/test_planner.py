@@ -8,8 +8,10 @@ import pytest
 
 from routing import Planner, Scenario, default_planner
 from routing.catalogue.access import agreements_in_force, grant_for
+from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, ServiceUnavailableError, UnknownPlatformError
+from routing.plan.planner import Plan, PlanRequest
 from routing.plan.request import PlanSpec, build_request
 
 
@@ -234,3 +236,47 @@ def test_variants_ruled_out_unplanned_change_no_suggestion(
             planned = everything.plan(req)
         assert planned.suggestions == screened.suggestions
         assert planned.reason == screened.reason
+
+
+def test_a_plan_the_seasons_make_infeasible_screens_its_variants_on_them(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Infeasible because the Northern Sea Route is shut until July and Suez is closed:
+    the variants are screened on the legs that could ever start in time (the route's
+    legs cannot), so most are never planned, and the suggestions are the same as when
+    every variant is planned."""
+    cases = (
+        ("in-visakhapatnam-naval-dockyard", "ru-severomorsk-naval-base", "2026-02-01", ("suez",)),
+        ("ru-vladivostok-naval-base", "ru-severomorsk-naval-base", "2026-03-15", ("suez",)),
+    )
+    planned_variants: list[PlanRequest] = []
+    feasible = Planner._feasible
+
+    def counted(self: Planner, cat: Catalogue, variant: PlanRequest) -> Plan | None:
+        planned_variants.append(variant)
+        return feasible(self, cat, variant)
+
+    for origin, destination, departure, closed in cases:
+        planned_variants.clear()
+        req = planner.request(
+            nation="IND",
+            platform="talwar",
+            origin=origin,
+            destination=destination,
+            departure=departure,
+            closed=list(closed),
+        )
+        with monkeypatch.context() as m:
+            m.setattr(Planner, "_feasible", counted)
+            screened = planner.plan(req)
+        assert not screened.feasible and screened.suggestions
+        n_screened = len(planned_variants)
+        planned_variants.clear()
+        with monkeypatch.context() as m:
+            m.setattr(Planner, "_feasible", counted)
+            m.setattr(Planner, "_screen", lambda *args, **kwargs: None)
+            everything = Planner(planner.catalogue, planner.sea, platforms=planner.platforms)
+            planned = everything.plan(req)
+        assert planned.suggestions == screened.suggestions
+        assert planned.reason == screened.reason
+        assert n_screened < len(planned_variants) / 2, (n_screened, len(planned_variants))

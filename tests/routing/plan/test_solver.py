@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.plan.fuel import GroupFuel
-from routing.plan.solver import INF, Clock, Way, bottleneck, score, solve
+from routing.plan.solver import INF, Clock, Way, bottleneck, sailable, score, solve
 from tests.routing.plan.groups import escorts_and_oiler
 
 
@@ -174,7 +174,7 @@ def _simulate(
             assert way.depart is not None
             start = way.depart(a, b, start)
             soonest = (chain[stage] + d0[targets[stage], a]) / speed
-            if not start <= soonest + clock.max_wait:
+            if not start <= soonest + clock.max_wait or start == INF:  # inf: never
                 return None
         stretch += nm
         total += nm
@@ -257,8 +257,27 @@ def _clock(draw: st.DrawFn, dist: np.ndarray, *, hours: float = 1.0) -> Clock:
         ) -> bool:
             return bool(depart(i, j, t) > latest and (i * 7 + j * 3 + int(t)) % 2 < 2 * sure)
 
+        def dead_from(
+            i: int,
+            t: float,
+            latest: float,
+            ruled_out: Callable = ruled_out,
+            bound: np.ndarray = bound,
+        ) -> np.ndarray:
+            """The same test for every leg from ``i`` at once, as the planner's rows."""
+            return np.array([bool(bound[i, j]) and ruled_out(i, j, t, latest) for j in range(n)])
+
+        rows = draw(st.booleans())
         ways.append(
-            Way(nm, None, None) if free else Way(nm, bound, depart, ruled_out if sure else None)
+            Way(nm, None, None)
+            if free
+            else Way(
+                nm,
+                bound,
+                depart,
+                ruled_out if sure else None,
+                dead_from if sure and rows else None,
+            )
         )
     not_before = np.array([draw(st.sampled_from([0, 0, 0, 30, 80])) * hours for _ in range(n)])
     max_wait = draw(st.sampled_from([0.0, 15.0, 60.0, INF])) * hours
@@ -385,3 +404,49 @@ def test_timed_solver_with_a_tanker_matches_tonnes_by_brute_force(
     assert score(got.distance, got.n_stops, objective, 14, dwell, got.time) == pytest.approx(
         expected
     )
+
+
+def _shut_until(opens: float) -> Way:
+    """Legs 0 -> 1 and 1 -> 2 straight through a passage in season from hour ``opens``
+    (a leg may start then at the soonest), told row by row as the planner tells it."""
+    nm = np.array([[0, 10, INF], [10, 0, 10], [INF, 10, 0]], dtype=float)
+    bound = np.zeros((3, 3), dtype=bool)
+    bound[0, 1] = bound[1, 2] = True
+
+    def depart(i: int, j: int, t: float) -> float:
+        return max(t, opens)
+
+    def dead_from(i: int, t: float, latest: float) -> np.ndarray:
+        return bound[i] & (max(t, opens) > latest)
+
+    return Way(nm, bound, depart, None, dead_from)
+
+
+@pytest.mark.parametrize(("opens", "feasible"), [(5.0, True), (25.0, True), (500.0, False)])
+def test_sailable_drops_only_the_legs_that_can_never_start_in_time(
+    opens: float, feasible: bool
+) -> None:
+    """With at most 30 hours' wait, a passage in season from hour 5 or 25 keeps its legs
+    (the group waits), one from hour 500 loses them: with no other way the plan is
+    proven impossible on the legs left, and the solver says so."""
+    way = _shut_until(opens)
+    round_ = Way(np.array([[0, 40, INF], [40, 0, INF], [INF, INF, 0]], dtype=float))
+    clock = Clock((way, round_), np.zeros(3), max_wait=30.0)
+    dist = np.minimum(way.nm, round_.nm)
+    legs = sailable(dist, [0, 2], clock, speed=1.0)
+    assert (legs >= dist).all()
+    if feasible:
+        assert legs[0, 1] == 10 and legs[1, 2] == 10
+    else:
+        assert legs[0, 1] == 40 and legs[1, 2] == INF
+    sol = solve(
+        dist,
+        [0, 2],
+        np.array([False, True, False]),
+        max_leg=15,
+        max_stops=2,
+        clock=clock,
+    )
+    assert (sol is not None) == feasible
+    if sol is not None:
+        assert sol.sequence == (0, 1, 2) and sol.time == pytest.approx(opens + 20)  # waited
