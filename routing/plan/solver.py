@@ -74,14 +74,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
 from routing.budget import check
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 
 Objective = Literal["min_time", "min_stops", "min_distance"]
 OBJECTIVES: tuple[str, ...] = ("min_time", "min_stops", "min_distance")
@@ -220,7 +217,6 @@ def sailable(dist: np.ndarray, targets: Sequence[int], clock: Clock, speed: floa
     told = [w for w in clock.ways if w.bound is not None and w.dead_from is not None]
     if not told or not np.isfinite(clock.max_wait):
         return dist
-    from scipy.sparse.csgraph import dijkstra
 
     tgt = list(targets)
     legs = np.array(dist, dtype=float)
@@ -228,7 +224,7 @@ def sailable(dist: np.ndarray, targets: Sequence[int], clock: Clock, speed: floa
     chain = np.concatenate([[0.0], np.cumsum([legs[a, b] for a, b in itertools.pairwise(tgt)])])
     # a leg starts before the destination's stage
     latest = np.max(chain[:-1, None] + legs[tgt[:-1]], axis=0) / speed + clock.max_wait
-    soonest = dijkstra(legs_graph(legs), directed=True, indices=tgt[0]) / speed
+    soonest = shortest_paths(legs, [tgt[0]])[0] / speed
     out = np.full(legs.shape, INF)
     for w in clock.ways:
         nm = np.asarray(w.nm, dtype=float)
@@ -356,35 +352,40 @@ class Bounds:
     rest: np.ndarray
 
 
-def legs_graph(dist: np.ndarray) -> csr_matrix:
-    """The legs of ``dist`` (n, n) as a sparse graph: an edge for every finite entry,
-    zeros included, row by row. The graph ``csgraph_from_dense(dist, null_value=inf)``
-    builds, without its masked arrays (a few times faster on thousands of places)."""
-    from scipy.sparse import csr_matrix
-
+def shortest_paths(dist: np.ndarray, sources: Sequence[int], *, back: bool = False) -> np.ndarray:
+    """The shortest chains of legs of ``dist`` from each of ``sources`` (with ``back``,
+    to each), a row a source (``inf``: none): Dijkstra over every finite leg, zero ones
+    included, done on the dense matrix a row (or column) at a time. The legs of thousands
+    of candidates are nearly all there, and a sparse graph of them would be a fresh
+    candidates^2 copy (tens of milliseconds of the kernel mapping memory, more than the
+    search)."""
     d = np.asarray(dist, dtype=float)
     n = d.shape[0]
-    keep = np.isfinite(d)
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(keep.sum(axis=1), out=indptr[1:])
-    indices = np.broadcast_to(np.arange(n, dtype=np.int32), (n, n))[keep]
-    return csr_matrix((d[keep], indices, indptr), shape=(n, n))
+    out = np.full((len(sources), n), INF)
+    for k, src in enumerate(sources):
+        best = out[k]
+        best[src] = 0.0
+        done = np.zeros(n, dtype=bool)
+        for _ in range(n):
+            u = int(np.argmin(np.where(done, INF, best)))
+            if done[u] or not np.isfinite(best[u]):
+                break
+            done[u] = True
+            np.minimum(best, best[u] + (d[:, u] if back else d[u]), out=best)
+    return out
 
 
 def lower_bounds(dist: np.ndarray, targets: Sequence[int]) -> Bounds:
     """:class:`Bounds` as shortest paths to and from each target over every leg, however
     long (legs need not obey the triangle rule: sea legs between ports do not, by up to
     hundreds of miles)."""
-    from scipy.sparse.csgraph import dijkstra
 
     tgt = list(targets)
     n = dist.shape[0]
     m = len(tgt) - 1
-    graph = legs_graph(dist)
     heads, tails = sorted(set(tgt[:-1])), sorted(set(tgt[1:]))
-    fwd = dict(zip(heads, dijkstra(graph, directed=True, indices=heads), strict=True))
-    back = legs_graph(np.asarray(dist).T)  # graph.T.tocsr(), without the CSC round trip
-    bwd = dict(zip(tails, dijkstra(back, directed=True, indices=tails), strict=True))
+    fwd = dict(zip(heads, shortest_paths(dist, heads), strict=True))
+    bwd = dict(zip(tails, shortest_paths(dist, tails, back=True), strict=True))
     hop = [float(fwd[tgt[i]][tgt[i + 1]]) for i in range(m)]
     if not np.isfinite(hop).all():  # some target cannot reach the next at all
         return Bounds(np.full(n, INF), np.full((m + 1, n), INF))
@@ -702,12 +703,10 @@ class _Timed:
     def rest(self) -> np.ndarray:
         """rest[s, v]: the shortest way from v through the targets after stage s, a bound
         on what is left (shortest paths: ``dist`` need not obey the triangle rule)."""
-        from scipy.sparse.csgraph import dijkstra
 
         n, m, tgt = self.n, self.m, self.tgt
-        graph = legs_graph(np.asarray(self.dist).T)
         ends = sorted(set(tgt[1:]))
-        to = dict(zip(ends, dijkstra(graph, directed=True, indices=ends), strict=True))
+        to = dict(zip(ends, shortest_paths(self.dist, ends, back=True), strict=True))
         after = np.zeros(m + 1)  # after[s]: from target s through the rest
         for s in range(m - 1, -1, -1):
             after[s] = after[s + 1] + to[tgt[s + 1]][tgt[s]]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from routing.geo import haversine_nm
 from routing.plan.screen import RangeScreen
-from routing.plan.solver import INF, Bounds, legs_graph, lower_bounds, score, solve
+from routing.plan.solver import INF, Bounds, lower_bounds, score, shortest_paths, solve
 from tests.routing.plan.test_solver import _brute
 
 OBJECTIVES = ["min_time", "min_stops", "min_distance"]
@@ -232,25 +232,20 @@ def test_stops_the_screen_rules_out_leave_no_plan(data: st.DataObject) -> None:
         assert solve(dist, targets, stop_ok, max_leg=max_leg, max_stops=20) is None
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
-def test_legs_graph_is_the_dense_graph(data: st.DataObject) -> None:
-    """:func:`legs_graph` builds the graph ``csgraph_from_dense(null_value=inf)`` does:
-    the same edges in the same order, zero legs and the diagonal included, ``inf``,
-    ``-inf`` and ``nan`` left out; and of the transposed legs, its transpose."""
-    from scipy.sparse.csgraph import csgraph_from_dense
+def test_shortest_paths_are_scipys_dijkstra(data: st.DataObject) -> None:
+    """:func:`shortest_paths` (Dijkstra on the dense legs) finds what scipy's Dijkstra
+    finds on the graph ``csgraph_from_dense(null_value=inf)`` builds: zero legs and the
+    diagonal are legs, ``inf`` is none; to each target (``back``), on the transpose."""
+    from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
 
-    n = data.draw(st.integers(0, 7))
-    values = st.sampled_from([0.0, 1.5, 3.0, 40.0, INF, -INF, float("nan")])
-    dist = np.array([[data.draw(values) for _ in range(n)] for _ in range(n)], dtype=float).reshape(
-        n, n
-    )
-    got, want = legs_graph(dist), csgraph_from_dense(dist, null_value=INF)
-    assert got.shape == want.shape
-    assert np.array_equal(got.indptr, want.indptr)
-    assert np.array_equal(got.indices, want.indices)
-    assert np.array_equal(got.data, want.data)
-    back, want_back = legs_graph(dist.T), want.T.tocsr()
-    assert np.array_equal(back.indptr, want_back.indptr)
-    assert np.array_equal(back.indices, want_back.indices)
-    assert np.array_equal(back.data, want_back.data)
+    n = data.draw(st.integers(1, 8))
+    values = st.sampled_from([0.0, 1.5, 3.0, 40.0, 250.0, INF, INF])
+    dist = np.array([[data.draw(values) for _ in range(n)] for _ in range(n)], dtype=float)
+    sources = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3))
+    graph = csgraph_from_dense(dist, null_value=INF)
+    want = dijkstra(graph, directed=True, indices=sources)
+    assert np.array_equal(shortest_paths(dist, sources), want)
+    want_back = dijkstra(graph.T.tocsr(), directed=True, indices=sources)
+    assert np.array_equal(shortest_paths(dist, sources, back=True), want_back)
