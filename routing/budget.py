@@ -57,6 +57,39 @@ def budget(
         _BUDGET.reset(token)
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Part of a budget (:func:`share`)."""
+
+    whole: _Budget
+
+    def ran_out(self) -> bool:
+        """Whether the share is what ran out: the whole budget has time left and its
+        client is still there (so the work it stopped may be reported as cut short)."""
+        whole = self.whole
+        gone = whole.gone is not None and whole.gone.is_set()
+        return not gone and time.monotonic() <= whole.deadline
+
+
+@contextmanager
+def share(fraction: float) -> Iterator[Share | None]:
+    """Run the block with ``fraction`` of what is left of the current budget, the same
+    client watched; its :class:`Share` (``None`` outside a budget, where nothing stops).
+    For work that may be cut short and said so (an infeasible plan's suggestions) rather
+    than fail the whole request."""
+    whole = _BUDGET.get()
+    if whole is None or whole.deadline == math.inf:
+        yield None
+        return
+    now = time.monotonic()
+    deadline = now + fraction * max(whole.deadline - now, 0.0)
+    token = _BUDGET.set(_Budget(deadline, whole.seconds, whole.gone))
+    try:
+        yield Share(whole)
+    finally:
+        _BUDGET.reset(token)
+
+
 def remaining() -> float | None:
     """Seconds left in the current budget (``None``: no limit), to hand to another
     process that computes for this request."""

@@ -52,11 +52,17 @@ from scipy.sparse.csgraph import breadth_first_order
 from routing.air.airspace import shipped_airspaces
 from routing.air.router import AirRoute, AirRouter, describe_stretches
 from routing.air.rules import AirPolicy, policy, shipped_rules
-from routing.budget import check
+from routing.budget import check, share
 from routing.catalogue.access import Grant, agreements_in_force, grant_for
 from routing.catalogue.model import Agreement, Catalogue, Facility
 from routing.catalogue.platforms import Platform
-from routing.errors import InvalidInputError, NoRouteError, RelosError, ServiceUnavailableError
+from routing.errors import (
+    BudgetExceededError,
+    InvalidInputError,
+    NoRouteError,
+    RelosError,
+    ServiceUnavailableError,
+)
 from routing.export.mixin import Exportable
 from routing.geo import LonLat, unwrap_array
 from routing.paths import default_cache_dir
@@ -782,8 +788,10 @@ class Planner:
         if first.suggestions == ("range",):
             _, limited = self._candidates(cat, req, rules)
             screen = self._screen(cat, req, fuel, (origin, *waypoints, dest))
-            suggestions = self._suggest(cat, req, fuel, limited, screen)
-            return replace(first, suggestions=tuple(suggestions))
+            suggestions, short = self._suggest(cat, req, fuel, limited, screen)
+            return replace(
+                first, suggestions=tuple(suggestions), warnings=(*first.warnings, *short)
+            )
         return first
 
     def _screen(
@@ -1140,12 +1148,15 @@ class Planner:
         fuel: GroupFuel,
         limited: Sequence[str],
         screen: _Screen | None = None,
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str]]:
         """What would make an infeasible plan feasible: each re-planned, shown with the
         plan it leads to (distance, days, stops, ETA), cheapest first; one that needs a
         detour of more than half the natural route says so. With a ``screen``, variants
-        it proves infeasible are not planned."""
+        it proves infeasible are not planned. Within a request's time budget they take at
+        most ``SUGGEST_SHARE`` of what is left: if that runs out, those found so far are
+        given, with a warning (the second list) that says so."""
         found: list[tuple[str, Plan]] = []
+        planned = [0]
         day = req.departure.date()
         in_force = agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)
         speed = fuel.speed
@@ -1157,6 +1168,7 @@ class Planner:
         ) -> Plan | None:
             if screen is not None and not screen.may_do(req, variant, opens):
                 return None
+            planned[0] += 1
             return self._feasible(within if isinstance(within, Catalogue) else within(), variant)
 
         def add(text: str, plan: Plan | None) -> bool:
@@ -1164,61 +1176,78 @@ class Planner:
                 found.append((text, plan))
             return plan is not None
 
-        if req.max_stops < 40:
-            add(
-                f"allow more than {req.max_stops} stops (max_stops)",
-                result(replace(req, max_stops=40)),
+        def tries() -> None:
+            """Each variant, re-planned; what works goes into ``found``."""
+            if req.max_stops < 40:
+                add(
+                    f"allow more than {req.max_stops} stops (max_stops)",
+                    result(replace(req, max_stops=40)),
+                )
+            floor = min(m.platform.economical_speed_kn for m in fuel.members)
+            slower = sorted(
+                {
+                    round(v, 1)
+                    for v in (
+                        *(speed * f for f in (0.9, 0.8, 0.7, 0.6)),
+                        *(m.platform.economical_speed_kn for m in fuel.members),
+                    )
+                    if floor <= v < speed - 0.05
+                },
+                reverse=True,
             )
-        floor = min(m.platform.economical_speed_kn for m in fuel.members)
-        slower = sorted(
-            {
-                round(v, 1)
-                for v in (
-                    *(speed * f for f in (0.9, 0.8, 0.7, 0.6)),
-                    *(m.platform.economical_speed_kn for m in fuel.members),
+            for v in slower:  # within the envelope: no slower than any member's economical speed
+                variant = replace(req, speed_kn=v)
+                rng = group_profile(req.group, v, req.reserve)[0].stretch_nm
+                if rng > fuel.stretch_nm and add(
+                    f"sail at {v:g} kn (usable range {rng:,.0f} nm)", result(variant)
+                ):
+                    break
+            for reserve in (0.2, 0.15, 0.1):
+                if reserve < req.reserve and add(
+                    f"accept a {reserve:.0%} fuel reserve on arrival",
+                    result(replace(req, reserve=reserve)),
+                ):
+                    break
+            tankers = sorted(
+                (
+                    p
+                    for p in self.platforms.values()
+                    if p.is_tanker and p.domain == req.domain and p.nation == req.nation
+                ),
+                key=lambda p: (-(p.carries_fuel_for_others_t or 0.0), p.id),
+            )
+            what = "another tanker" if any(m.platform.is_tanker for m in req.group) else "a tanker"
+            for tanker in tankers:
+                if any(m.platform.id == tanker.id for m in req.group):
+                    group = tuple(
+                        replace(m, count=m.count + 1) if m.platform.id == tanker.id else m
+                        for m in req.group
+                    )
+                else:
+                    group = (*req.group, Member(tanker))
+                if add(
+                    f"add {what} to the group, e.g. {tanker.id} ({tanker.name})",
+                    result(replace(req, group=group)),
+                ):
+                    break
+            for passage in sorted(req.closed):
+                add(f"reopen {passage}", result(replace(req, closed=req.closed - {passage})))
+            # last: one variant a country, the many that a time budget may cut short
+            self._agreement_suggestions(cat, req, in_force, result, found)
+
+        short: list[str] = []
+        with share(SUGGEST_SHARE) as part:
+            try:
+                tries()
+            except BudgetExceededError:
+                if part is None or not part.ran_out():
+                    raise  # the whole request's budget, or its client gone
+                short.append(
+                    f"suggestions cut short: {planned[0]} variants of the request were "
+                    f"tried in the {SUGGEST_SHARE:.0%} of the time budget they may take "
+                    "(RELOS_REQUEST_BUDGET_S); others, such as agreements with more "
+                    "countries, were not tried"
                 )
-                if floor <= v < speed - 0.05
-            },
-            reverse=True,
-        )
-        for v in slower:  # within the envelope: no slower than any member's economical speed
-            variant = replace(req, speed_kn=v)
-            rng = group_profile(req.group, v, req.reserve)[0].stretch_nm
-            if rng > fuel.stretch_nm and add(
-                f"sail at {v:g} kn (usable range {rng:,.0f} nm)", result(variant)
-            ):
-                break
-        for reserve in (0.2, 0.15, 0.1):
-            if reserve < req.reserve and add(
-                f"accept a {reserve:.0%} fuel reserve on arrival",
-                result(replace(req, reserve=reserve)),
-            ):
-                break
-        found += self._agreement_suggestions(cat, req, in_force, result)
-        tankers = sorted(
-            (
-                p
-                for p in self.platforms.values()
-                if p.is_tanker and p.domain == req.domain and p.nation == req.nation
-            ),
-            key=lambda p: (-(p.carries_fuel_for_others_t or 0.0), p.id),
-        )
-        what = "another tanker" if any(m.platform.is_tanker for m in req.group) else "a tanker"
-        for tanker in tankers:
-            if any(m.platform.id == tanker.id for m in req.group):
-                group = tuple(
-                    replace(m, count=m.count + 1) if m.platform.id == tanker.id else m
-                    for m in req.group
-                )
-            else:
-                group = (*req.group, Member(tanker))
-            if add(
-                f"add {what} to the group, e.g. {tanker.id} ({tanker.name})",
-                result(replace(req, group=group)),
-            ):
-                break
-        for passage in sorted(req.closed):
-            add(f"reopen {passage}", result(replace(req, closed=req.closed - {passage})))
         natural = self._natural_nm(cat, req)
         found.sort(key=lambda tp: (tp[1].duration_h, tp[1].distance_nm))
         out = [f"{text}: {_summary(plan, natural)}" for text, plan in found]
@@ -1226,7 +1255,7 @@ class Planner:
             out += self._waves(cat, req) or [
                 "sail in smaller groups: agreement limits exclude " + ", ".join(sorted(limited)[:5])
             ]
-        return out
+        return out, short
 
     def _agreement_suggestions(
         self,
@@ -1234,12 +1263,13 @@ class Planner:
         req: PlanRequest,
         in_force: Sequence[Agreement],
         result: Callable[[PlanRequest, Callable[[], Catalogue], Agreement], Plan | None],
-    ) -> list[tuple[str, Plan]]:
+        out: list[tuple[str, Plan]],
+    ) -> None:
         """Agreements that would make the plan feasible, each with its plan: dropped ones
         restored, lapsed or future ones as if in force, and a hypothetical one with each
         other country. ``result`` plans a variant over the catalogue its second argument
-        makes (made only if the variant is planned), the third in force."""
-        out: list[tuple[str, Plan]] = []
+        makes (made only if the variant is planned), the third in force; each that works
+        goes into ``out`` as soon as it is found."""
         day = req.departure.date()
         for agr in cat.agreements.values():
             if req.nation not in agr.parties or agr in in_force:
@@ -1279,7 +1309,6 @@ class Planner:
                         plan,
                     )
                 )
-        return out
 
     def _suggest_access(self, cat: Catalogue, req: PlanRequest, scenario: str) -> list[str]:
         """What would open a refused origin, waypoint or destination, each re-planned:
@@ -1511,6 +1540,10 @@ def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
 _Geometry = tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]
 """A leg's length (nm), passages, track and the passages' places along it."""
 
+SUGGEST_SHARE = 0.75
+"""The share of what is left of a request's time budget an infeasible plan's suggestions
+may take: past it, those found so far are given and a warning says the rest were not
+tried (a big catalogue has a variant for each of ~170 countries)."""
 SEASON_HORIZON_DAYS = 400
 """How far ahead a leg's season is searched for an opening."""
 

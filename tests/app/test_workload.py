@@ -126,3 +126,54 @@ def test_a_computation_past_its_budget_stops_with_503(tmp_path: Any) -> None:
         (item,) = r.json()["detail"]
         assert item["type"] == "over_budget" and "0.001 s" in item["msg"]
         assert c.get("/health").status_code == 200  # cheap requests have no budget
+
+
+def test_suggestions_cut_short_by_the_budget_still_answer_the_plan(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An infeasible plan's suggestions re-plan many variants (one a country over a big
+    catalogue). When they would take the request past its budget, the plan is answered
+    all the same, infeasible with its reason, with the suggestions found in the share of
+    the budget they may take and a warning that the others were not tried: not a 503
+    that leaves the planner with nothing. Each variant is slowed here to what one costs
+    over thousands of facilities."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+    from routing.plan.planner import Planner
+
+    feasible = Planner._feasible
+
+    def slow(self: Planner, *args: Any) -> Any:
+        time.sleep(0.5)
+        return feasible(self, *args)
+
+    monkeypatch.setattr(Planner, "_feasible", slow)
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite", request_budget_s=2.5)
+    body = {  # 6 variants planned, 5 suggestions, when nothing is slow
+        "nation": "IND",
+        "platform": "kamorta",
+        "origin": "in-mumbai-naval-dockyard",
+        "destination": "us-naval-base-san-diego",
+        "departure": "2026-02-01",
+        "closed": ["malacca", "sunda", "lombok"],
+    }
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
+        t0 = time.monotonic()
+        r = c.post("/plans", json=body)
+        took = time.monotonic() - t0
+        assert r.status_code == 200, r.text[:300]
+        plan = r.json()
+        assert plan["feasible"] is False and plan["reason"]
+        cut = [w for w in plan["warnings"] if w.startswith("suggestions cut short")]
+        assert len(cut) == 1 and "RELOS_REQUEST_BUDGET_S" in cut[0]
+        assert took < 2.5  # answered within the budget
+    monkeypatch.setattr(Planner, "_feasible", feasible)
+    with TestClient(create_app(settings), client=LOOPBACK, base_url=LOCALHOST) as c:
+        whole = c.post("/plans", json=body).json()
+    assert not any(w.startswith("suggestions cut short") for w in whole["warnings"])
+    assert len(whole["suggestions"]) == 5
+    assert set(plan["suggestions"]) < set(whole["suggestions"])
