@@ -830,11 +830,30 @@ class Planner:
             RangeScreen(ways.dist, lon, lat, tix, stop_ok, fuel.stretch_nm), others, by_grantor
         )
         if ways.seasonal:
-            clock = Clock(ways.ways, max_wait=req.max_wait_days * 24.0)
-            legs = sailable(ways.dist, tix, clock, fuel.speed)
-            if legs is not ways.dist:
-                screen.timed = RangeScreen(legs, lon, lat, tix, stop_ok, fuel.stretch_nm)
-                screen.speed = fuel.speed
+
+            def timed() -> RangeScreen | None:
+                with self._cand_lock:
+                    bounds = self._bounds_cache.get((ways.key, tuple(tix)))
+                if (
+                    solve(
+                        ways.dist,
+                        tix,
+                        stop_ok,
+                        max_leg=fuel.stretch_nm,
+                        max_stops=req.max_stops,
+                        objective="min_distance",
+                        bounds=bounds,
+                    )
+                    is None
+                ):
+                    return None  # no plan even on every leg: the clock is not to blame
+                clock = Clock(ways.ways, max_wait=req.max_wait_days * 24.0)
+                legs = sailable(ways.dist, tix, clock, fuel.speed)
+                if legs is ways.dist:
+                    return None
+                return RangeScreen(legs, lon, lat, tix, stop_ok, fuel.stretch_nm)
+
+            screen.make_timed, screen.speed = timed, fuel.speed
         with self._cand_lock:
             self._screen_cache[key] = (cands, screen)
         return screen
@@ -1875,11 +1894,16 @@ class _Screen:
     """The sea facilities with fuel the solve could not use (a variant may open them)."""
     by_grantor: dict[str, list[int]]
     """Indices into ``others`` by the nations that may open them."""
-    timed: RangeScreen | None = None
+    make_timed: Callable[[], RangeScreen | None] | None = None
     """``range`` over the legs that could ever start in time under the plan's seasons
     (:func:`routing.plan.solver.sailable`), for variants under the same clock: the same
-    ship at the same ``speed``, waiting no longer."""
+    ship at the same ``speed``, waiting no longer. Made when a variant passes ``range``
+    (``None`` then if the clock is not what the plan fails on)."""
     speed: float = 0.0
+
+    @cached_property
+    def _timed(self) -> RangeScreen | None:
+        return self.make_timed() if self.make_timed is not None else None
 
     @cached_property
     def _others_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1912,14 +1936,23 @@ class _Screen:
             fuel = group_profile(variant.group, variant.speed_kn, variant.reserve)[0]
         except RelosError:
             return False
-        screen = self.range
-        if (
-            self.timed is not None
-            and same
-            and fuel.speed == self.speed
-            and variant.max_wait_days <= req.max_wait_days
-        ):
-            screen = self.timed
+        if not self._may_do_on(self.range, req, fuel, same, opens):
+            return False
+        if same and fuel.speed == self.speed and variant.max_wait_days <= req.max_wait_days:
+            timed = self._timed
+            if timed is not None:
+                return self._may_do_on(timed, req, fuel, same, opens)
+        return True
+
+    def _may_do_on(
+        self,
+        screen: RangeScreen,
+        req: PlanRequest,
+        fuel: GroupFuel,
+        same: bool,
+        opens: Agreement | None,
+    ) -> bool:
+        """:meth:`may_do` on the legs ``screen`` measured."""
         if opens is None:
             # A larger or weaker-iced ship has more passages shut: legs no shorter, but a
             # leg's way is picked with a 0.5 nm margin (_Ways._lengths), so up to 1 nm.
