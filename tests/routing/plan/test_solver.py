@@ -439,14 +439,8 @@ def test_sailable_drops_only_the_legs_that_can_never_start_in_time(
         assert legs[0, 1] == 10 and legs[1, 2] == 10
     else:
         assert legs[0, 1] == 40 and legs[1, 2] == INF
-    sol = solve(
-        dist,
-        [0, 2],
-        np.array([False, True, False]),
-        max_leg=15,
-        max_stops=2,
-        clock=clock,
-    )
+    stops = np.array([False, True, False])
+    sol = solve(dist, [0, 2], stops, max_leg=15, max_stops=2, clock=clock)
     assert (sol is not None) == feasible
     if sol is not None:
         assert sol.sequence == (0, 1, 2) and sol.time == pytest.approx(opens + 20)  # waited
