@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from routing import Planner, Scenario, default_planner
@@ -280,3 +281,52 @@ def test_a_plan_the_seasons_make_infeasible_screens_its_variants_on_them(
         assert planned.suggestions == screened.suggestions
         assert planned.reason == screened.reason
         assert n_screened < len(planned_variants) / 2, (n_screened, len(planned_variants))
+
+
+@pytest.mark.parametrize(
+    ("departure", "closed"),
+    [("2026-02-01", ()), ("2026-05-20", ("suez",)), ("2026-10-25", ("panama",))],
+)
+def test_legs_told_dead_from_the_blocks_cannot_start_in_time(
+    planner: Planner, departure: str, closed: tuple[str, ...]
+) -> None:
+    """The planner tells which legs through seasonal water can never start in time from
+    distance blocks (a way shorter than the shortest with the passages shut all the while
+    closed too), not from the legs' tracks. Checked on the tracks: for every leg told dead
+    from a place, ready at a time, by a latest start, the earliest start its passages'
+    seasons allow (the leg's own track, transit by transit) is later than that latest."""
+    from routing.plan.calls import CallRules
+    from routing.plan.planner import _Ways
+
+    cat = planner.catalogue
+    req = planner.request(
+        nation="IND",
+        platform="talwar",
+        origin="ru-vladivostok-naval-base",
+        destination="ru-severomorsk-naval-base",
+        departure=departure,
+        closed=list(closed),
+    )
+    targets = [
+        planner._place(cat, f, field="x", domain="sea") for f in (req.origin, req.destination)
+    ]
+    cands, _ = planner._candidates(cat, req, CallRules(cat, req))
+    places, _, _, _ = planner._solve_places(targets, cands)
+    ways = _Ways(planner, req, places, 14.0)
+    assert ways.seasonal
+    told = checked = 0
+    for way in (0, 1):  # the way through everything, the way clear of ice regions
+        bound = ways.ways[way].bound
+        assert bound is not None
+        for i in range(0, len(places), 3):
+            for t_days, wait_days in ((0, 30), (20, 60), (75, 40)):
+                t, latest = t_days * 24.0, (t_days + wait_days) * 24.0
+                dead = ways.dead_from(i, t, latest, way)
+                if dead is None:
+                    continue
+                told += int(dead.sum())
+                for j in np.flatnonzero(dead)[:4]:  # a few a row: each is a track
+                    assert bound[i, j]
+                    assert ways.depart(i, int(j), t, way) > latest, (places[i].key, places[j].key)
+                    checked += 1
+    assert checked > 20, (told, checked)
