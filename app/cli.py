@@ -472,6 +472,7 @@ def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Servic
             cache_dir=cfg.cache_dir,
             load_sea_graph=sea,
             extend_graph=cfg.extend_graph,
+            numpy_hugepages=cfg.numpy_hugepages,
             **_layer(),
         )
     except RelosError as exc:

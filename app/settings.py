@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     load_sea_graph: bool = Field(
         default=True, description="Build or load the sea-route graph at start-up."
     )
+    numpy_hugepages: bool = Field(
+        default=False,
+        description=(
+            "Let numpy mark its large arrays for transparent huge pages (its default); off, "
+            "a big catalogue's fresh distance blocks do not stall for memory compaction "
+            "(routing/memory.py)."
+        ),
+    )
     extend_graph: bool = Field(
         default=False,
         description=(

@@ -283,9 +283,11 @@ def child_queries(catalogue: Path, cache: Path, t_launch: float) -> dict[str, An
     from routing.catalogue.load import load_catalogue
     from routing.catalogue.platforms import Platform, load_platforms
     from routing.errors import NoRouteError
+    from routing.memory import set_numpy_hugepages
     from routing.plan.planner import Member, Planner, PlanRequest
     from routing.service import sea_router_for
 
+    set_numpy_hugepages(False)  # as the service runs (RELOS_NUMPY_HUGEPAGES)
     cat = load_catalogue(catalogue)
     sea = sea_router_for(cat, cache_dir=cache)
     out: dict[str, Any] = {

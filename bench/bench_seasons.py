@@ -36,8 +36,11 @@ def main() -> None:
         os.environ["RELOS_CACHE_DIR"] = str(args.cache)
     from routing.catalogue.load import load_catalogue
     from routing.catalogue.platforms import load_platforms
+    from routing.memory import set_numpy_hugepages
     from routing.plan.planner import Member, Planner, PlanRequest
     from routing.service import sea_router_for
+
+    set_numpy_hugepages(False)  # as the service runs (RELOS_NUMPY_HUGEPAGES)
 
     cat = load_catalogue(args.facilities) if args.facilities else load_catalogue()
     sea = sea_router_for(cat, cache_dir=args.cache)

@@ -133,3 +133,25 @@ def test_console_script_is_installed() -> None:
         [exe, "agreements"], capture_output=True, text=True, timeout=120, check=True
     )
     assert "relos" in out.stdout and "lemoa" in out.stdout
+
+
+def test_the_service_leaves_numpys_large_arrays_unmarked_for_huge_pages(tmp_path: Path) -> None:
+    """Fresh distance blocks of a big catalogue stall for memory compaction when marked
+    for transparent huge pages (routing/memory.py): the service's start-up unmarks them
+    unless RELOS_NUMPY_HUGEPAGES asks otherwise, and says so to the worker processes."""
+    from app.main import data_paths
+    from app.settings import Settings
+    from routing.memory import set_numpy_hugepages
+    from routing.service import load_services
+
+    before = set_numpy_hugepages(True)
+    try:
+        for wanted in (False, True):
+            cfg = Settings(database_url=f"sqlite:///{tmp_path}/h.sqlite", numpy_hugepages=wanted)
+            paths = data_paths(cfg)
+            assert paths["numpy_hugepages"] is wanted
+            load_services(**{**paths, "load_sea_graph": False})
+            assert set_numpy_hugepages(wanted) is wanted  # what start-up left
+        assert Settings().numpy_hugepages is False
+    finally:
+        set_numpy_hugepages(bool(before))
