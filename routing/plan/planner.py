@@ -1482,25 +1482,28 @@ class Planner:
             arrive = depart + dt.timedelta(hours=hours)
             sailed += d
             state = fuel.state(sailed)
-            legs.append(
-                Leg(
-                    i,
-                    a,
-                    b,
-                    d,
-                    hours,
-                    passages,
-                    state.lowest,
-                    coords,
-                    depart=depart,
-                    arrive=arrive,
-                    wait_h=(depart - clock).total_seconds() / 3600,
-                    wait_reason="; ".join(why) or None,
-                    transits=tuple(TimedTransit(tr, *tr.times(depart, speed)) for tr in found),
-                    fuel=state,
-                    airspace=airspace,
+            if ia == ib:  # the call at a target just reached: no leg of its own, no wait
+                arrive = clock
+            else:
+                legs.append(
+                    Leg(
+                        len(legs) + 1,
+                        a,
+                        b,
+                        d,
+                        hours,
+                        passages,
+                        state.lowest,
+                        coords,
+                        depart=depart,
+                        arrive=arrive,
+                        wait_h=(depart - clock).total_seconds() / 3600,
+                        wait_reason="; ".join(why) or None,
+                        transits=tuple(TimedTransit(tr, *tr.times(depart, speed)) for tr in found),
+                        fuel=state,
+                        airspace=airspace,
+                    )
                 )
-            )
             clock = arrive
             if grant is not None:
                 begin, held = clock, None

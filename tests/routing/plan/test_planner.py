@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -330,3 +331,30 @@ def test_legs_told_dead_from_the_blocks_cannot_start_in_time(
                     assert ways.depart(i, int(j), t, way) > latest, (places[i].key, places[j].key)
                     checked += 1
     assert checked > 20, (told, checked)
+
+
+def test_a_waypoint_called_at_to_resupply_is_no_leg_of_its_own(planner: Planner) -> None:
+    """Pevek is a waypoint and, on the way to Severomorsk, a resupply stop: the plan
+    reaches it, calls there and sails on; no zero-length leg from Pevek to Pevek."""
+    plan = planner.plan(
+        planner.request(
+            nation="IND",
+            platform="talwar",
+            origin="in-visakhapatnam-naval-dockyard",
+            destination="ru-severomorsk-naval-base",
+            departure="2027-10-01",
+            closed=["suez"],
+            waypoints=["ru-pevek-port"],
+        )
+    )
+    assert plan.feasible
+    assert "ru-pevek-port" in [s.place.key for s in plan.stops]
+    assert all(leg.start.key != leg.end.key and leg.distance_nm > 0 for leg in plan.legs)
+    assert [leg.index for leg in plan.legs] == list(range(1, len(plan.legs) + 1))
+    for before, after in itertools.pairwise(plan.legs):
+        assert after.start.key == before.end.key and after.depart >= before.arrive
+    pevek = next(s for s in plan.stops if s.place.key == "ru-pevek-port")
+    into = next(leg for leg in plan.legs if leg.end.key == "ru-pevek-port")
+    out = next(leg for leg in plan.legs if leg.start.key == "ru-pevek-port")
+    assert pevek.arrival == into.arrive and out.depart >= pevek.departure
+    assert plan.distance_nm == pytest.approx(sum(leg.distance_nm for leg in plan.legs))
