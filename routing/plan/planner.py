@@ -1059,12 +1059,57 @@ class Planner:
             return _Solved(places, sol, grants, ways)
         if not why:
             return "no plan fits the range and the stop limit"
+        if clock is not None and ways.seasonal:
+            # without the clock a plan fits: the seasons (and the wait they allow) are why
+            untimed = solve(
+                dist,
+                tix,
+                stop_ok,
+                max_leg=fuel.stretch_nm,
+                max_stops=req.max_stops,
+                objective="min_distance",
+                bounds=bounds,
+            )
+        else:
+            untimed = None
         if req.domain == "sea":  # explained on the routes of the departure's seasons
             dist = self._matrix(places, req, req.closed, date=req.departure.date())
         for a, b in itertools.pairwise(tix):
             if air is not None and not _connected(dist, a, b):
                 return self._no_air_route(places[a], places[b], air)
-        return self._explain(places, dist, tix, stop_ok, fuel, req)
+        plain = self._explain(places, dist, tix, stop_ok, fuel, req)
+        if untimed is None:
+            return plain
+        season = self._out_of_season(places, untimed, ways, req)
+        return f"{season}; on the seasons of the departure's day, {plain}"
+
+    def _out_of_season(
+        self, places: Sequence[Place], sol: Solution, ways: _Ways, req: PlanRequest
+    ) -> str:
+        """Why a plan that fits the range and the stop limit on the map fails on the
+        clock: every itinerary needs seasonal water (on free ways alone there would be no
+        clock to fail), the water the shortest goes through and when it is open, and the
+        wait allowed."""
+        seasonal: list[str] = []
+        for ia, ib in itertools.pairwise(sol.sequence):
+            if ia == ib:
+                continue
+            for passage in ways.geometry(ia, ib, ways.shortest(ia, ib))[1]:
+                if passage in ways.seasons and passage not in seasonal:
+                    seasonal.append(passage)
+        data = self._sea_data()
+        names = [
+            f"{data.by_id[p].name if data is not None and p in data.by_id else p} ({p}: "
+            f"{season_text(ways.seasons[p], req.voyage_ice_class)})"
+            for p in seasonal
+        ]
+        through = "; ".join(names) if names else "seasonal water"
+        return (
+            f"no itinerary fits the seasons: every one within the range and "
+            f"max_stops={req.max_stops} needs seasonal water (the shortest goes through "
+            f"{through}), and none is in season within max_wait_days={req.max_wait_days} of "
+            "the earliest the group could be there"
+        )
 
     def _solve_places(
         self, targets: Sequence[Place], cands: Sequence[tuple[Facility, Grant]]

@@ -358,3 +358,47 @@ def test_a_waypoint_called_at_to_resupply_is_no_leg_of_its_own(planner: Planner)
     out = next(leg for leg in plan.legs if leg.start.key == "ru-pevek-port")
     assert pevek.arrival == into.arrive and out.depart >= pevek.departure
     assert plan.distance_nm == pytest.approx(sum(leg.distance_nm for leg in plan.legs))
+
+
+def test_a_plan_the_seasons_make_infeasible_says_so(planner: Planner) -> None:
+    """Severomorsk to Arkhangelsk in January: the White Sea is iced in until May, beyond
+    the 60 days' wait. The reason names the season and the wait, not a stop limit or a
+    closure nobody asked for; a plan that fails on range alone keeps its range reason."""
+    iced = planner.plan(
+        planner.request(
+            nation="RUS",
+            platform="udaloy",
+            origin="ru-severomorsk-naval-base",
+            destination="ru-arkhangelsk-port",
+            departure="2027-01-15",
+        )
+    )
+    assert not iced.feasible and iced.reason
+    assert iced.reason.startswith("no itinerary fits the seasons")
+    assert "white-sea: open 11 May-14 Nov" in iced.reason and "max_wait_days=60" in iced.reason
+    assert "max_stops=12 resupply stops" not in iced.reason
+    summer = planner.plan(
+        planner.request(
+            nation="RUS",
+            platform="udaloy",
+            origin="ru-severomorsk-naval-base",
+            destination="ru-arkhangelsk-port",
+            departure="2027-07-15",
+        )
+    )
+    assert summer.feasible and "white-sea" in summer.passages
+    short = Platform(
+        id="short-legged", name="short-legged", endurance_nm=2500, at_speed_kn=14, max_speed_kn=28
+    )
+    ranged = planner.plan(
+        planner.request(
+            nation="IND",
+            platform=short,
+            origin="in-mumbai-naval-dockyard",
+            destination="ru-vladivostok-naval-base",
+            departure="2027-02-01",
+            speed_kn=20,
+        )
+    )
+    assert not ranged.feasible and ranged.reason
+    assert "fits the seasons" not in ranged.reason and "usable range" in ranged.reason
