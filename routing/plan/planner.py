@@ -433,6 +433,7 @@ class Planner:
         self._made: dict[str, Place] = {}  # candidate stops as places, by facility id
         self._places_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=64)
         self._screen_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=8)
+        self._untimed_cache: LRUCache[tuple[Any, ...], Solution | None] = LRUCache(maxsize=64)
 
     # ------------------------------------------------------------- requests
     def request(
@@ -832,20 +833,7 @@ class Planner:
         if ways.seasonal:
 
             def timed() -> RangeScreen | None:
-                with self._cand_lock:
-                    bounds = self._bounds_cache.get((ways.key, tuple(tix)))
-                if (
-                    solve(
-                        ways.dist,
-                        tix,
-                        stop_ok,
-                        max_leg=fuel.stretch_nm,
-                        max_stops=req.max_stops,
-                        objective="min_distance",
-                        bounds=bounds,
-                    )
-                    is None
-                ):
+                if self._without_clock(ways, tix, stop_ok, fuel, req) is None:
                     return None  # no plan even on every leg: the clock is not to blame
                 clock = Clock(ways.ways, max_wait=req.max_wait_days * 24.0)
                 legs = sailable(ways.dist, tix, clock, fuel.speed)
@@ -1059,19 +1047,12 @@ class Planner:
             return _Solved(places, sol, grants, ways)
         if not why:
             return "no plan fits the range and the stop limit"
-        if clock is not None and ways.seasonal:
-            # without the clock a plan fits: the seasons (and the wait they allow) are why
-            untimed = solve(
-                dist,
-                tix,
-                stop_ok,
-                max_leg=fuel.stretch_nm,
-                max_stops=req.max_stops,
-                objective="min_distance",
-                bounds=bounds,
-            )
-        else:
-            untimed = None
+        # if a plan fits without the clock, the seasons (and the wait they allow) are why
+        untimed = (
+            self._without_clock(ways, tix, stop_ok, fuel, req)
+            if clock is not None and ways.seasonal
+            else None
+        )
         if req.domain == "sea":  # explained on the routes of the departure's seasons
             dist = self._matrix(places, req, req.closed, date=req.departure.date())
         for a, b in itertools.pairwise(tix):
@@ -1082,6 +1063,35 @@ class Planner:
             return plain
         season = self._out_of_season(places, untimed, ways, req)
         return f"{season}; on the seasons of the departure's day, {plain}"
+
+    def _without_clock(
+        self,
+        ways: _Ways,
+        tix: Sequence[int],
+        stop_ok: np.ndarray,
+        fuel: GroupFuel,
+        req: PlanRequest,
+    ) -> Solution | None:
+        """The shortest itinerary on every way of every leg, seasons and notice aside
+        (``None``: none fits the range and the stop limit even so): asked by an infeasible
+        plan's reason and again by its screen, so kept."""
+        key = (ways.key, tuple(tix), stop_ok.tobytes(), fuel.stretch_nm, req.max_stops)
+        with self._cand_lock:
+            if key in self._untimed_cache:
+                return self._untimed_cache[key]
+            bounds = self._bounds_cache.get((ways.key, tuple(tix)))
+        sol = solve(
+            ways.dist,
+            tix,
+            stop_ok,
+            max_leg=fuel.stretch_nm,
+            max_stops=req.max_stops,
+            objective="min_distance",
+            bounds=bounds,
+        )
+        with self._cand_lock:
+            self._untimed_cache[key] = sol
+        return sol
 
     def _out_of_season(
         self, places: Sequence[Place], sol: Solution, ways: _Ways, req: PlanRequest
@@ -1674,7 +1684,6 @@ class _Ways:
             way: sorted(self.closures[ROUND] - self.closures[way]) for way in (OPEN, CLEAR)
         }
         self._rules = {way: [self.seasons.get(p) for p in ids] for way, ids in self._bound.items()}
-        self._shut_spans: dict[tuple[int, dt.date, int], bool] = {}
         self._next_open: dict[str, np.ndarray] = {}
         self._leg_days_by: dict[int, np.ndarray] = {}
         self._blocks: dict[frozenset[str], np.ndarray] = {}
@@ -1767,10 +1776,7 @@ class _Ways:
         first, then with each one shut a little less long, for the legs short enough."""
         if not np.isfinite(latest):
             return None
-        clock = self.req.departure
-        zero = clock.hour + clock.minute / 60 + clock.second / 3600
-        first = int((zero + t) // 24)  # days from the departure's date
-        last = int((zero + latest) // 24)
+        first, last = self._day(t), self._day(latest)
         key = (way, i, first, last)
         if key in self._dead_rows:
             return self._dead_rows[key]
@@ -1817,6 +1823,11 @@ class _Ways:
             self._leg_days_by[way] = hit
         return hit
 
+    def _day(self, hours: float) -> int:
+        """The day ``hours`` after the departure falls on, counted from its date."""
+        start = self.req.departure
+        return ((start + dt.timedelta(hours=hours)).date() - start.date()).days
+
     def _shut_for(self, passage: str, rule: SeasonRule, first: int) -> int:
         """How many days ``passage`` is shut from the ``first`` day after the departure's
         date (0: open that day)."""
@@ -1843,14 +1854,10 @@ class _Ways:
         if not rules or len(rules) < len(self._rules[way]):
             return False
         hours = float(self.ways[way].nm[i, j]) / self.speed
-        first = (self.req.departure + dt.timedelta(hours=t)).date()
-        last = (self.req.departure + dt.timedelta(hours=latest + hours)).date()
-        key = (way, first, (last - first).days + 1)
-        hit = self._shut_spans.get(key)
-        if hit is None:
-            hit = not any(open_days(rule, first, key[2], self.ice).any() for rule in rules)
-            self._shut_spans[key] = hit
-        return hit
+        first = self._day(t)
+        days = self._day(latest + hours) - first + 1
+        bound = zip(self._bound[way], rules, strict=True)
+        return all(days <= self._shut_for(p, rule, first) for p, rule in bound)
 
     def depart(self, i: int, j: int, t: float, way: int) -> float:
         """The earliest time (hours from departure) at or after ``t`` the leg ``i -> j``
