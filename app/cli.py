@@ -473,6 +473,7 @@ def _services(facilities: Path, agreements: Path, *, sea: bool = True) -> Servic
             load_sea_graph=sea,
             extend_graph=cfg.extend_graph,
             numpy_hugepages=cfg.numpy_hugepages,
+            kernel_threads=cfg.kernel_threads,
             **_layer(),
         )
     except RelosError as exc:

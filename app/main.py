@@ -62,6 +62,7 @@ def data_paths(cfg: Settings) -> dict[str, Any]:
         "load_sea_graph": cfg.load_sea_graph,
         "extend_graph": cfg.extend_graph,
         "numpy_hugepages": cfg.numpy_hugepages,
+        "kernel_threads": cfg.kernel_threads,
         "commercial_ports": cfg.commercial_ports_path if cfg.commercial_ports else None,
         "commercial_port_countries": cfg.commercial_port_countries,
         "commercial_port_services": cfg.commercial_port_services,

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
             "(routing/memory.py)."
         ),
     )
+    kernel_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description=(
+            "Threads a big catalogue's block products are split over (default: the cores "
+            "the process may use, at most 4; 1: none; routing/memory.py)."
+        ),
+    )
     extend_graph: bool = Field(
         default=False,
         description=(

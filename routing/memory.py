@@ -1,4 +1,6 @@
-"""Whether numpy asks the kernel for transparent huge pages for its large arrays.
+"""How the process runs its numeric kernels: numpy's huge pages and the kernels' threads.
+
+**Huge pages.** Whether numpy asks the kernel for transparent huge pages for its large arrays.
 
 NumPy marks every array of 4 MB and more for transparent huge pages (``madvise``) on
 Linux. Where the kernel compacts memory for such regions when they are first touched
@@ -9,11 +11,27 @@ machine (2026-11-30): twelve fresh 25 MB copies took 663 ms marked and 154 ms no
 first plan under a new closure set at 5,000 facilities 400-600 ms marked, 300-350 ms not.
 The service leaves them unmarked (``RELOS_NUMPY_HUGEPAGES=1`` marks them again); numpy's
 own switch, read when numpy is imported, is ``NUMPY_MADVISE_HUGEPAGE``.
+
+**Threads.** The big block products (:func:`routing.sea.router._min_plus_rows`: a
+candidates^2 block of a big catalogue, tens of millions of cells) are split by rows over
+a pool of threads (numpy works without the GIL); each thread writes its own rows. By
+default as many threads as the process may use cores, at most ``KERNEL_THREADS_MAX``;
+``RELOS_KERNEL_THREADS`` (the service) or :func:`set_kernel_threads` (a script) sets it,
+1 keeps every product in the calling thread.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+KERNEL_THREADS_MAX = 4
+"""The default number of kernel threads is the usable cores, up to this."""
 
 
 def set_numpy_hugepages(enabled: bool) -> bool | None:
@@ -24,3 +42,67 @@ def set_numpy_hugepages(enabled: bool) -> bool | None:
     if setter is None:  # pragma: no cover - every numpy since 1.20 has it
         return None
     return bool(setter(bool(enabled)))
+
+
+def default_kernel_threads() -> int:
+    """The cores this process may run on (its CPU affinity), at most ``KERNEL_THREADS_MAX``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, KERNEL_THREADS_MAX))
+
+
+_threads = default_kernel_threads()
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def set_kernel_threads(n: int) -> int:
+    """Run the block products on ``n`` threads from now on (1: in the calling thread);
+    the number before. A product under way finishes on the pool it started on."""
+    global _threads, _pool
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"kernel threads must be a whole number of at least 1, not {n!r}")
+    with _pool_lock:
+        before, _threads = _threads, n
+        if _pool is not None and n != before:
+            _pool.shutdown(wait=False)
+            _pool = None
+    return before
+
+
+def kernel_threads() -> int:
+    """The number of threads the block products run on."""
+    return _threads
+
+
+def kernel_pool() -> ThreadPoolExecutor | None:
+    """The pool of the kernel threads (made on first use), or None for one thread."""
+    global _pool
+    if _threads < 2:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_threads, thread_name_prefix="relos-kernel")
+        return _pool
+
+
+def run_split(tasks: Sequence[Callable[[], None]]) -> None:
+    """Run ``tasks`` (each on rows of its own) on the kernel threads and wait for all; in
+    the calling thread with one thread, or one task."""
+    pool = kernel_pool() if len(tasks) > 1 else None
+    if pool is None:
+        for task in tasks:
+            task()
+        return
+    for run in [pool.submit(task) for task in tasks]:
+        run.result()
+
+
+def row_runs(n: int, min_rows: int = 1) -> list[tuple[int, int]]:
+    """``n`` rows in one run a kernel thread (fewer where a run would be under
+    ``min_rows``), as (start, stop)."""
+    parts = max(1, min(kernel_threads(), n // max(min_rows, 1)))
+    cuts = [n * i // parts for i in range(parts + 1)]
+    return [(a, z) for a, z in itertools.pairwise(cuts) if z > a]

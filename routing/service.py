@@ -42,7 +42,7 @@ from routing.catalogue.platforms import (
 from routing.errors import InvalidInputError, RelosError, ServiceUnavailableError
 from routing.geo import LonLat, unwrap_array
 from routing.limits import MAX_ID, MAX_LIST, MIN_SPEED_KN, check_date
-from routing.memory import set_numpy_hugepages
+from routing.memory import set_kernel_threads, set_numpy_hugepages
 from routing.parse import looks_like_point, parse_lonlat
 from routing.plan.compare import compare, compare_json, compare_routes, critical, critical_json
 from routing.plan.impact import ImpactSpec, impact
@@ -684,11 +684,14 @@ def load_services(
     commercial_port_countries: Sequence[str] = (),
     commercial_port_services: Sequence[str] = (),
     numpy_hugepages: bool | None = None,
+    kernel_threads: int | None = None,
 ) -> Services:
     """Load and validate the data, and build or load the sea graph (once per process).
 
     ``numpy_hugepages``: :func:`routing.memory.set_numpy_hugepages` for the process
     (``None``, the default: numpy left as it is; the service passes ``False``).
+    ``kernel_threads``: :func:`routing.memory.set_kernel_threads` for the process
+    (``None``, the default: as it is, the usable cores up to 4).
 
     ``extend_graph``: see :func:`sea_router_for`. ``commercial_ports``: the
     commercial-port layer file to merge into the catalogue (``None``, the default: left
@@ -698,6 +701,8 @@ def load_services(
     builds a new graph (see the README's "Big catalogues"), cached like the default one."""
     if numpy_hugepages is not None:
         set_numpy_hugepages(numpy_hugepages)
+    if kernel_threads is not None:
+        set_kernel_threads(kernel_threads)
     catalogue = load_catalogue(
         facilities,
         agreements,

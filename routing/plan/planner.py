@@ -65,6 +65,7 @@ from routing.errors import (
 )
 from routing.export.mixin import Exportable
 from routing.geo import LonLat, unwrap_array
+from routing.memory import row_runs, run_split
 from routing.paths import default_cache_dir
 from routing.plan.calls import (
     CALL_SERVICE,
@@ -1634,6 +1635,33 @@ OPEN, CLEAR, ROUND = 0, 1, 2
 (the NSR) but clear of ice regions; round by water free of seasons."""
 
 
+def _seasonal_lengths(
+    free: np.ndarray, clear: np.ndarray, whole: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """:meth:`_Ways._lengths` of the three ways' blocks: a seasonal way counts where it
+    is shorter than a freer one (by half a mile). Runs of rows on the kernel threads
+    (candidates^2 cells: each temporary is megabytes)."""
+    dist, whole_out, clear_out = (np.empty(free.shape) for _ in range(3))
+    whole_on, clear_on = np.empty(free.shape, dtype=bool), np.empty(free.shape, dtype=bool)
+
+    def rows(a: int, z: int) -> None:
+        shorter = free[a:z] - 0.5
+        c_on = np.less(clear[a:z], shorter, out=clear_on[a:z])
+        w_on = np.less(whole[a:z], shorter, out=whole_on[a:z])
+        np.subtract(clear[a:z], 0.5, out=shorter)
+        w_on &= ~(c_on & (whole[a:z] >= shorter))
+        c, w, d = clear_out[a:z], whole_out[a:z], dist[a:z]
+        c.fill(INF)
+        np.copyto(c, clear[a:z], where=c_on)
+        w.fill(INF)
+        np.copyto(w, whole[a:z], where=w_on)
+        np.minimum(w, c, out=d)
+        np.minimum(d, free[a:z], out=d)
+
+    run_split([functools.partial(rows, a, z) for a, z in row_runs(len(free), 256)])
+    return dist, whole_out, clear_out, free, whole_on, clear_on
+
+
 class _Ways:
     """The ways of each leg of one solve (:data:`OPEN`, :data:`CLEAR`, :data:`ROUND`),
     kept only where shorter than a freer one, and when a bound way may start."""
@@ -1723,19 +1751,7 @@ class _Ways:
             else:
                 clear = free
             whole = planner._matrix(places, req, self.closures[OPEN], shared=True)
-            # a seasonal way counts where it is shorter than a freer one; in place, on
-            # masks (candidates^2 cells: each temporary is megabytes, and the one below
-            # is then the buffer of ``dist``)
-            shorter = free - 0.5
-            clear_on = clear < shorter
-            whole_on = whole < shorter
-            np.subtract(clear, 0.5, out=shorter)
-            whole_on &= ~(clear_on & (whole >= shorter))
-            clear = np.where(clear_on, clear, INF)
-            whole = np.where(whole_on, whole, INF)
-            dist = np.minimum(whole, clear, out=shorter)
-            np.minimum(dist, free, out=dist)
-            out = (dist, whole, clear, free, whole_on, clear_on)
+            out = _seasonal_lengths(free, clear, whole)
         for a in out:
             a.setflags(write=False)
         return out

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import logging
 import math
@@ -71,6 +72,7 @@ from routing.geo import (
     unwrap_longitudes,
     wrap,
 )
+from routing.memory import kernel_pool, kernel_threads
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import ArcTracks, PortSite, SeaGraph
@@ -1087,15 +1089,10 @@ class SeaRouter:
             "t_nodes": t_nodes,
         }
 
-    def _portal_closure(
-        self, closed: frozenset[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Portals of the open passage arcs and the shortest distances among them.
-
-        Returns indices into ``T``, the distance matrix among them, the
-        Floyd-Warshall predecessor matrix (:func:`scipy.sparse.csgraph.floyd_warshall`)
-        and, for each direct step, the arc used (-1 = an open-water D0 stretch).
-        """
+    def _portal_steps(self, closed: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The portals of the passage arcs open under ``closed`` (indices into ``T``), the
+        one-step distances among them (open water, or an open arc where shorter; 0 on the
+        diagonal) and, for each step, the arc it is (-1: an open-water D0 stretch)."""
         tab = self._load_tables()
         t_nodes = tab["t_nodes"]
         pos = {int(n): i for i, n in enumerate(t_nodes)}
@@ -1103,7 +1100,7 @@ class SeaRouter:
         arcs = np.nonzero(cl_edge[self._arc_edge])[0]
         if arcs.size == 0:
             z = np.zeros((0, 0))
-            return np.zeros(0, dtype=np.int64), z, z.astype(np.int64), z.astype(np.int64)
+            return np.zeros(0, dtype=np.int64), z, z.astype(np.int64)
         used = sorted(
             {pos[int(self._arc_from[a])] for a in arcs} | {pos[int(self._arc_to[a])] for a in arcs}
         )
@@ -1117,8 +1114,35 @@ class SeaRouter:
                 m[i, j] = self._arc_w[a]
                 kind[i, j] = a
         np.fill_diagonal(m, 0.0)
-        dist, pred = floyd_warshall(m, directed=True, return_predecessors=True)
+        return idx, m, kind
+
+    def _portal_closure(
+        self, closed: frozenset[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Portals of the open passage arcs and the shortest distances among them.
+
+        Returns indices into ``T``, the distance matrix among them, the
+        Floyd-Warshall predecessor matrix (:func:`scipy.sparse.csgraph.floyd_warshall`)
+        and, for each direct step, the arc used (-1 = an open-water D0 stretch).
+        """
+        idx, m, kind = self._portal_steps(closed)
+        if idx.size == 0:
+            return idx, m, kind, kind
+        dist, pred = floyd_warshall(_steps_graph(m), directed=True, return_predecessors=True)
         return idx, dist, pred.astype(np.int64), kind
+
+    def _portals_from(
+        self, closed: frozenset[str], sources: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The shortest distances under ``closed`` from the portals at ``sources`` (T
+        positions, all of them portals of open arcs) to every portal: the portals (indices
+        into ``T``) and a row a source. A Dijkstra from those alone over the one-step
+        graph (:meth:`_portal_steps`, a few percent of its cells finite), where a block
+        derived by :meth:`_opened` needs no more: a fraction of the Floyd-Warshall over all
+        of them that a route under ``closed`` asks for."""
+        idx, m, _ = self._portal_steps(closed)
+        dist = dijkstra(_steps_graph(m), directed=True, indices=np.searchsorted(idx, sources))
+        return idx, dist
 
     def _closure_plan(self, closed: frozenset[str]) -> _ClosurePlan:
         """The closure set's portals grouped for the block products (cached per set)."""
@@ -1282,7 +1306,7 @@ class SeaRouter:
         more cheaply through another tail). Each figure is that of the same candidates,
         whatever else the block holds."""
         tab = self._load_tables()
-        out = tab["pp"][np.ix_(rows, cols)]
+        out = _take2d(tab["pp"], rows, cols)
         plan = self._plan_cached(closed)
         if plan.heads.size == 0 or plan.tails.size == 0:
             return out
@@ -1338,6 +1362,42 @@ class SeaRouter:
             out_t[np.ix_(c_sel, some)] = part
         return np.ascontiguousarray(out_t.T)
 
+    def _onward_from(
+        self, entries: np.ndarray, cols: np.ndarray, closed: frozenset[str]
+    ) -> np.ndarray:
+        """(``entries``, ``cols``): :meth:`_onward` for a few tails of open arcs (T
+        positions), from their own rows of distances (:meth:`_portals_from`) rather than
+        the closure set's Floyd-Warshall. A head is not tried for a column where another
+        head of its component, sailed to in open water, leaves a shorter way in (open water
+        bounds the way between two heads from above, so no shortest way is lost)."""
+        tab = self._load_tables()
+        out = np.full((len(cols), len(entries)), np.inf)
+        cl_edge = self._closable_edge & ~self._closed_edges(closed)
+        arcs = np.flatnonzero(cl_edge[self._arc_edge])
+        if arcs.size == 0 or len(entries) == 0:
+            return np.ascontiguousarray(out.T)
+        idx, dist = self._portals_from(closed, entries)
+        t_nodes, t_basin = tab["t_nodes"], np.asarray(tab["t_basin"])
+        heads = np.unique(np.searchsorted(t_nodes, self._arc_to[arcs]))  # T positions
+        b_in = np.asarray(tab["basin_in"])[cols]
+        for b in np.unique(t_basin[heads]).tolist():
+            c_sel = np.flatnonzero(b_in == b)
+            if c_sel.size == 0:
+                continue
+            here = heads[t_basin[heads] == b]
+            into = np.asarray(tab["tp_t"][np.ix_(cols[c_sel], here)])  # (cols, heads)
+            among = tab["tt"][np.ix_(here, here)].T.copy()
+            np.fill_diagonal(among, np.inf)
+            c_sel, heads_of, gain = _useful(c_sel, into, among)
+            if heads_of.shape[1] == 0:
+                continue
+            part = out[c_sel]
+            _min_plus_rows(
+                part, np.ascontiguousarray(dist[:, np.searchsorted(idx, here)].T), heads_of, gain
+            )
+            out[c_sel] = part
+        return np.ascontiguousarray(out.T)
+
     def _all_ports_matrix(self, closed: frozenset[str]) -> np.ndarray:
         p = np.arange(len(self.port_ids))
         out = self._ports_matrix(p, p, closed)
@@ -1350,8 +1410,15 @@ class SeaRouter:
         if bad.any():
             out[bad[rows], :] = np.inf
             out[:, bad[cols]] = np.inf
-        same = rows[:, None] == cols[None, :]
-        out[same & ~bad[rows][:, None]] = 0.0
+        # 0 from a connected port to itself: the cells where a row's port is a column's
+        # (found by sorting: no rows x cols comparison)
+        order = np.argsort(cols, kind="stable")
+        first = np.searchsorted(cols[order], rows, side="left")
+        count = np.searchsorted(cols[order], rows, side="right") - first
+        i = np.repeat(np.arange(len(rows)), count)
+        j = order[np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
+        keep = ~bad[rows[i]]
+        out[i[keep], j[keep]] = 0.0
 
     def matrix(
         self,
@@ -1437,7 +1504,7 @@ class SeaRouter:
         if part is not None and (not wider or len(part[0]) >= GROWN_SHARE * len(pos)):
             out = self._grown(pos, closed, *part)  # a few rows and columns: the cheaper
         elif wider:
-            _, c, base = min(wider, key=lambda w: w[0])
+            _, c, base = max(wider, key=lambda w: w[0])
             out = self._opened(pos, pos, closed, c, base)
         else:
             out = self._ports_matrix(pos, pos, closed)
@@ -1484,8 +1551,10 @@ class SeaRouter:
         at = np.minimum(np.searchsorted(ports[order], pos), len(ports) - 1)
         idx = np.where(ports[order][at] == pos, order[at], -1)  # each port's place in base
         old, new = np.flatnonzero(idx >= 0), np.flatnonzero(idx < 0)
-        out = np.empty((len(pos), len(pos)))
-        out[np.ix_(old, old)] = base[np.ix_(idx[old], idx[old])]
+        # every cell from base (a new port's from any row and column of it), then the
+        # new ports' rows and columns searched over it
+        anywhere = np.maximum(idx, 0)
+        out = _take2d(base, anywhere, anywhere)
         if len(new):
             out[new, :] = self._ports_matrix(pos[new], pos, closed)
             out[np.ix_(old, new)] = self._ports_matrix(pos[old], pos[new], closed)
@@ -1512,7 +1581,7 @@ class SeaRouter:
             return out
         t_nodes = tab["t_nodes"]
         entries = np.unique(np.searchsorted(t_nodes, self._arc_from[arcs]))  # T positions
-        big, small = self._plan_cached(wider), self._plan_cached(closed)
+        big = self._plan_cached(wider)
         # D[r, e]: to each entry under ``wider``: open water, or through its portals and
         # then open water from a head in the entry's component
         reach = np.full((len(big.tails), len(entries)), np.inf)
@@ -1524,12 +1593,6 @@ class SeaRouter:
                 reach[:, e_sel] = _min_plus(big.onto[b].T, to_e)
         d = tab["pt"][np.ix_(rows, entries)]
         self._rows_through(rows, big, reach, d)
-        # onward under ``closed`` from each entry (a tail of an open arc there)
-        row_of = {int(t): i for i, t in enumerate(small.tails.tolist())}
-        e_rows = np.array([row_of[int(t)] for t in entries], dtype=np.int64)
-        need = np.zeros(len(small.tails), dtype=bool)
-        need[e_rows] = True
-        onward = self._onward(cols, small, need)[e_rows]  # (entries, cols)
         # an entry reached more cheaply along an opened arc from another is not kept
         at = {int(t): i for i, t in enumerate(entries.tolist())}
         frm = np.searchsorted(t_nodes, self._arc_from[arcs])
@@ -1544,6 +1607,11 @@ class SeaRouter:
                 np.minimum(via[:, dst[k]], d[:, src[k]] + w[k], out=via[:, dst[k]])
         keys, picks, cost = _useful(np.arange(len(rows)), d, None, via)
         if picks.shape[1]:
+            # onward under ``closed`` from the entries some row goes in by (those inside
+            # what opened are reached only along it)
+            used = np.unique(picks[np.isfinite(cost)])
+            picks = np.minimum(np.searchsorted(used, picks), len(used) - 1)  # padding: any
+            onward = self._onward_from(entries[used], cols, closed)  # (used, cols)
             _min_plus_rows(out, onward, picks, cost, keys)
         return out
 
@@ -1639,6 +1707,24 @@ class SeaRouter:
         }
 
 
+def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``a[np.ix_(rows, cols)]``, a few whole rows at a time then their columns: a third
+    of the time of numpy's outer fancy indexing for a candidates^2 block."""
+    out = np.empty((len(rows), len(cols)), dtype=a.dtype)
+    step = max(1, MIN_PLUS_ROW_CELLS // max(a.shape[1], 1))
+    for s in range(0, len(rows), step):
+        np.take(a[rows[s : s + step]], cols, axis=1, out=out[s : s + step])
+    return out
+
+
+def _steps_graph(m: np.ndarray) -> csr_matrix:
+    """The finite off-diagonal cells of ``m`` as a sparse graph, for scipy's shortest
+    paths: given a dense matrix, those read a cell within 1e-8 of zero as no edge, and
+    a passage arc of no length (a port attached where a passage edge ends) would be lost."""
+    r, c = np.nonzero(np.isfinite(m) & ~np.eye(len(m), dtype=bool))
+    return csr_matrix((m[r, c], (r, c)), shape=m.shape)  # explicit zeros are edges
+
+
 def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The min-plus product of ``a`` (n, k) and ``b`` (k, m): ``min_k a[i, k] + b[k, j]``
     (``inf`` where ``k`` is 0), a few rows at a time."""
@@ -1647,10 +1733,24 @@ def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.full((n, m), np.inf)
     if k == 0 or n == 0 or m == 0:
         return out
-    step = max(1, MIN_PLUS_CELLS // (k * m))
-    for s in range(0, n, step):
-        np.min(a[s : s + step, :, None] + b[None], axis=1, out=out[s : s + step])
+    pool = kernel_pool()
+    if pool is None or n < 2 or n * k * m <= KERNEL_SPLIT_CELLS:
+        _min_plus_into(out, a, b)
+        return out
+    parts = min(kernel_threads(), n)
+    bounds = [n * i // parts for i in range(parts + 1)]
+    runs = [pool.submit(_min_plus_into, out[s:z], a[s:z], b) for s, z in itertools.pairwise(bounds)]
+    for run in runs:
+        run.result()
     return out
+
+
+def _min_plus_into(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """:func:`_min_plus` into ``out`` in the calling thread, a few rows at a time."""
+    k, m = b.shape
+    step = max(1, MIN_PLUS_CELLS // (k * m))
+    for s in range(0, len(a), step):
+        np.min(a[s : s + step, :, None] + b[None], axis=1, out=out[s : s + step])
 
 
 def _useful(
@@ -1678,6 +1778,10 @@ def _useful(
     return keys[order], live[picks], cost
 
 
+KERNEL_SPLIT_CELLS = 2_000_000
+"""A block product of more cells than this is split over the kernel threads."""
+
+
 def _min_plus_rows(
     out: np.ndarray,
     table: np.ndarray,
@@ -1686,10 +1790,44 @@ def _min_plus_rows(
     rows: np.ndarray | None = None,
 ) -> None:
     """``out[i] = min(out[i], min_j d[i, j] + table[picks[i, j]])``, for candidates
-    ordered as :func:`_useful` leaves them (finite ones first, rows with most first): a
-    few rows at a time, so that their part of ``out`` stays in the cache. With ``rows``,
-    row ``i`` of ``picks`` and ``d`` is row ``rows[i]`` of ``out`` (each read and written
-    back a few at a time: no copy of all of them)."""
+    ordered as :func:`_useful` leaves them (finite ones first, rows with most first).
+    With ``rows``, row ``i`` of ``picks`` and ``d`` is row ``rows[i]`` of ``out`` (distinct
+    rows). A big product is split into runs of rows of about equal work, one a kernel
+    thread (:func:`routing.memory.kernel_pool`): each writes only its own rows."""
+    pool = kernel_pool()
+    work = np.cumsum(np.isfinite(d).sum(axis=1))
+    if pool is None or len(work) < 2 or work[-1] * out.shape[1] <= KERNEL_SPLIT_CELLS:
+        _min_plus_run(out, table, picks, d, rows)
+        return
+    parts = kernel_threads()
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+    bounds = [0, *sorted(set(cuts.tolist())), len(work)]
+    runs = [
+        pool.submit(
+            _min_plus_run,
+            out if rows is not None else out[a:z],
+            table,
+            picks[a:z],
+            d[a:z],
+            rows[a:z] if rows is not None else None,
+        )
+        for a, z in itertools.pairwise(bounds)
+        if z > a
+    ]
+    for run in runs:
+        run.result()
+
+
+def _min_plus_run(
+    out: np.ndarray,
+    table: np.ndarray,
+    picks: np.ndarray,
+    d: np.ndarray,
+    rows: np.ndarray | None = None,
+) -> None:
+    """:func:`_min_plus_rows` in the calling thread: a few rows at a time, so that their
+    part of ``out`` stays in the cache (with ``rows``, each read and written back a few
+    at a time: no copy of all of them)."""
     n_useful = np.isfinite(d).sum(axis=1)
     n = len(picks)
     step = max(1, MIN_PLUS_ROW_CELLS // max(out.shape[1], 1))

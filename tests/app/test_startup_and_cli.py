@@ -155,3 +155,26 @@ def test_the_service_leaves_numpys_large_arrays_unmarked_for_huge_pages(tmp_path
         assert Settings().numpy_hugepages is False
     finally:
         set_numpy_hugepages(bool(before))
+
+
+def test_the_kernel_threads_are_a_setting(tmp_path: Path) -> None:
+    """RELOS_KERNEL_THREADS: how many threads a big catalogue's block products are split
+    over (routing/memory.py); start-up sets it, and a bad value is refused by name."""
+    from pydantic import ValidationError
+
+    from app.main import data_paths
+    from app.settings import Settings
+    from routing.memory import kernel_threads, set_kernel_threads
+    from routing.service import load_services
+
+    before = kernel_threads()
+    try:
+        for wanted in (1, 3):
+            cfg = Settings(database_url=f"sqlite:///{tmp_path}/k.sqlite", kernel_threads=wanted)
+            load_services(**{**data_paths(cfg), "load_sea_graph": False})
+            assert kernel_threads() == wanted
+        assert Settings().kernel_threads is None  # the default: the usable cores, up to 4
+        with pytest.raises(ValidationError, match="kernel_threads"):
+            Settings(kernel_threads=0)
+    finally:
+        set_kernel_threads(before)

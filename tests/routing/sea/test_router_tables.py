@@ -8,6 +8,7 @@ and sea points whose attachment is remembered. No timings here: those are in
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from routing.memory import set_kernel_threads
 from routing.sea import router as router_module
 from routing.sea.passages import default_sea_data
 from routing.sea.router import TABLE_KEYS, SeaRouter, _min_plus, _min_plus_rows, _useful
@@ -64,6 +66,43 @@ def test_blocks_of_any_shape_match_a_plain_search(
         np.testing.assert_allclose(got[fin], sub[fin], rtol=1e-9, atol=1e-6)
 
 
+def test_passage_arcs_of_no_length_are_sailed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a port attached where a passage edge ends can leave a piece of the passage of no
+    # length (a big catalogue's graph has dozens, in the NSR, NWP, White Sea, Sea of Azov):
+    # routes, blocks and blocks derived under fewer closures still sail through it, with
+    # the plain search's figures (scipy reads a dense matrix's near-zero cells as no edge)
+    shipped = sea_router()
+    g = shipped.graph
+    length = g.length_nm.copy()
+    for pid in ("malacca", "gibraltar", "dover", "suez", "nsr"):
+        edges = shipped._passage_edges[pid]
+        length[edges[len(edges) // 2]] = 0.0  # one inside each passage
+    graph = replace(g, version=g.version + "-zero", length_nm=length)
+    router = SeaRouter(graph, cache_dir=tmp_path, sea=shipped.sea)
+    n = len(router.port_ids)
+    for closed in (frozenset(), frozenset({"panama", "cape-of-good-hope"})):
+        want = _plain(router, closed)
+        got = router._all_ports_matrix(closed)
+        assert np.array_equal(np.isfinite(got), np.isfinite(want))
+        fin = np.isfinite(want)
+        np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
+    a, b = "in-mumbai-naval-dockyard", "gb-portsmouth-naval-base"
+    route = router.route(a, b, closed=["cape-of-good-hope"])
+    i, j = router.port_index(a), router.port_index(b)
+    assert route.distance_nm == pytest.approx(want[i, j], abs=1e-6)
+    # a block under the seasonal closures, then the same ports with them open
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    pos = np.random.default_rng(5).choice(n, 80, replace=False)
+    router.ports_matrix(pos, closed=["panama"])
+    opened = np.array(router.ports_matrix(pos, closed=["panama"], seasons=False))
+    want = _plain(router, frozenset({"panama"}))[np.ix_(pos, pos)]
+    assert np.array_equal(np.isfinite(opened), np.isfinite(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(opened[fin], want[fin], rtol=1e-9, atol=1e-6)
+
+
 def _metric(n: int, rng: np.random.Generator) -> np.ndarray:
     """Shortest distances over a random directed graph: a metric with the triangle
     inequality, some pairs ``inf``."""
@@ -102,6 +141,42 @@ def test_pruned_products_equal_the_full_min_plus(seed: int) -> None:
     assert np.array_equal(np.isfinite(got), np.isfinite(want))
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert picks.shape[1] < k  # something was pruned
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_products_split_over_threads_are_the_products_of_one(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a big block's products run on the kernel threads, each writing its own rows: every
+    # figure is the one-thread figure (rows in place or in order, rows of unequal work,
+    # rows with nothing to add)
+    rng = np.random.default_rng(threads)
+    n_out, n_cols, n_tab, width = 61, 37, 23, 9
+    table = np.where(rng.random((n_tab, n_cols)) < 0.1, np.inf, rng.random((n_tab, n_cols)) * 90)
+    picks = rng.integers(0, n_tab, (n_out, width))
+    cost = rng.random((n_out, width)) * 50
+    counts = np.sort(rng.integers(0, width + 1, n_out))[::-1]  # most first, some none
+    cost[np.arange(width)[None, :] >= counts[:, None]] = np.inf
+    base = rng.random((n_out + 5, n_cols)) * 200
+    at = rng.permutation(n_out + 5)[:n_out]
+    a, b = rng.random((40, 12)) * 30, np.where(rng.random((12, 17)) < 0.2, np.inf, 9.0)
+    results = []
+    for n_threads in (1, threads):
+        before = set_kernel_threads(n_threads)
+        try:
+            monkeypatch.setattr(router_module, "KERNEL_SPLIT_CELLS", 0)
+            in_order, in_place = base[:n_out].copy(), base.copy()
+            _min_plus_rows(in_order, table, picks, cost)
+            _min_plus_rows(in_place, table, picks, cost, at)
+            results.append((in_order, in_place, _min_plus(a, b)))
+        finally:
+            set_kernel_threads(before)
+    for one, many in zip(*results, strict=True):
+        assert np.array_equal(one, many)
+    assert (results[0][0] < base[:n_out]).any()  # the products did something
+    assert np.array_equal(results[0][2], np.min(a[:, :, None] + b[None], axis=1))
+    with pytest.raises(ValueError, match="at least 1"):
+        set_kernel_threads(0)
 
 
 def test_tables_are_files_recomputed_when_one_is_missing(tmp_path: Path) -> None:
