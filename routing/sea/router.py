@@ -1095,24 +1095,25 @@ class SeaRouter:
         diagonal) and, for each step, the arc it is (-1: an open-water D0 stretch)."""
         tab = self._load_tables()
         t_nodes = tab["t_nodes"]
-        pos = {int(n): i for i, n in enumerate(t_nodes)}
         cl_edge = self._closable_edge & ~self._closed_edges(closed)
         arcs = np.nonzero(cl_edge[self._arc_edge])[0]
         if arcs.size == 0:
             z = np.zeros((0, 0))
             return np.zeros(0, dtype=np.int64), z, z.astype(np.int64)
-        used = sorted(
-            {pos[int(self._arc_from[a])] for a in arcs} | {pos[int(self._arc_to[a])] for a in arcs}
-        )
-        idx = np.array(used, dtype=np.int64)
-        loc = {t: i for i, t in enumerate(used)}
-        m = tab["tt"][np.ix_(idx, idx)].copy()
+        frm = np.searchsorted(t_nodes, self._arc_from[arcs])  # T positions
+        to = np.searchsorted(t_nodes, self._arc_to[arcs])
+        idx = np.unique(np.concatenate([frm, to])).astype(np.int64)
+        m = _take2d(tab["tt"], idx, idx)
         kind = -np.ones(m.shape, dtype=np.int64)
-        for a in arcs.tolist():
-            i, j = loc[pos[int(self._arc_from[a])]], loc[pos[int(self._arc_to[a])]]
-            if self._arc_w[a] < m[i, j]:
-                m[i, j] = self._arc_w[a]
-                kind[i, j] = a
+        # of the arcs between two portals, the shortest (the first of equals), where it is
+        # shorter than open water
+        i, j, w = np.searchsorted(idx, frm), np.searchsorted(idx, to), self._arc_w[arcs]
+        cell = i * len(idx) + j
+        order = np.lexsort((np.arange(len(arcs)), w, cell))
+        first = order[np.concatenate([[True], cell[order][1:] != cell[order][:-1]])]
+        first = first[w[first] < m[i[first], j[first]]]
+        m[i[first], j[first]] = w[first]
+        kind[i[first], j[first]] = arcs[first]
         np.fill_diagonal(m, 0.0)
         return idx, m, kind
 
@@ -1386,15 +1387,14 @@ class SeaRouter:
                 continue
             here = heads[t_basin[heads] == b]
             into = np.asarray(tab["tp_t"][np.ix_(cols[c_sel], here)])  # (cols, heads)
+            onto = np.ascontiguousarray(dist[:, np.searchsorted(idx, here)].T)  # (heads, E)
             among = tab["tt"][np.ix_(here, here)].T.copy()
             np.fill_diagonal(among, np.inf)
             c_sel, heads_of, gain = _useful(c_sel, into, among)
             if heads_of.shape[1] == 0:
                 continue
             part = out[c_sel]
-            _min_plus_rows(
-                part, np.ascontiguousarray(dist[:, np.searchsorted(idx, here)].T), heads_of, gain
-            )
+            _min_plus_rows(part, onto, heads_of, gain)
             out[c_sel] = part
         return np.ascontiguousarray(out.T)
 

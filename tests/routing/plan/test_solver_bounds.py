@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.geo import haversine_nm
+from routing.plan import solver as solver_module
 from routing.plan.screen import RangeScreen
 from routing.plan.solver import INF, Bounds, lower_bounds, score, shortest_paths, solve
 from tests.routing.plan.test_solver import _brute
@@ -249,3 +250,9 @@ def test_shortest_paths_are_scipys_dijkstra(data: st.DataObject) -> None:
     assert np.array_equal(shortest_paths(dist, sources), want)
     want_back = dijkstra(graph.T.tocsr(), directed=True, indices=sources)
     assert np.array_equal(shortest_paths(dist, sources, back=True), want_back)
+    at = solver_module.TRANSPOSE_AT  # big matrices run back on the transposed legs
+    solver_module.TRANSPOSE_AT = 1
+    try:
+        assert np.array_equal(shortest_paths(dist, sources, back=True), want_back)
+    finally:
+        solver_module.TRANSPOSE_AT = at
