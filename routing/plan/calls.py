@@ -108,6 +108,7 @@ class CallRules:
         self.req = req
         self.counts = group_counts(req)
         self._by_day: dict[dt.date, list[Agreement]] = {}
+        self._admitting: dict[dt.date, list[Agreement]] = {}
 
     def agreements_on(self, day: dt.date) -> list[Agreement]:
         """The nation's agreements in force on ``day``, not dropped, certain enough."""
@@ -143,7 +144,10 @@ class CallRules:
         Agreements whose limits the group exceeds are left out; with ``clearance`` a
         facility no usable agreement opens may be called at by diplomatic clearance.
         """
-        admitting = [a for a in self.agreements_on(day) if limit_breach(a, self.counts) is None]
+        admitting = self._admitting.get(day)
+        if admitting is None:  # asked for thousands of facilities a day
+            admitting = [a for a in self.agreements_on(day) if limit_breach(a, self.counts) is None]
+            self._admitting[day] = admitting
         grant = grant_for(fac, self.req.nation, admitting, service=service)
         if grant is not None and not self._certain(grant.confidence):
             grant = None

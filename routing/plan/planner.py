@@ -707,8 +707,18 @@ class Planner:
         need = _runway_need(req)
         out: list[tuple[Facility, Grant]] = []
         limited: list[str] = []
+        # without clearance, only a facility of the nation's own or of another party to
+        # one of its agreements can be opened (grant_for): the others are not asked
+        parties = {p for a in rules.agreements_on(day) for p in a.parties} - {req.nation}
         for fac in (*pool, *extra):
             if fac.id in req.closed_facilities or fac.id in req.avoid_facilities:
+                continue
+            if not clearance and (
+                fac.country != req.nation
+                and req.nation not in fac.operated_by
+                and fac.country not in parties
+                and parties.isdisjoint(fac.operated_by)
+            ):
                 continue
             if need is not None and _runway_short(fac, need[0]):
                 continue

@@ -242,6 +242,11 @@ class _ClosurePlan(NamedTuple):
     tails: np.ndarray  # tails of open passage arcs
     tail_basins: dict[int, slice]  # component -> its slice of ``tails``
     among_tails: dict[int, np.ndarray]  # component -> [t1, t]: portal distance t1 -> t
+    #: port -> the tails a route from it may enter the passages by, and the way to each
+    #: (:meth:`SeaRouter._entries`; filled as ports are asked for)
+    row_picks: dict[int, tuple[np.ndarray, np.ndarray]]
+    #: port -> the heads a route to it may leave them by, and the way in from each
+    col_picks: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -1187,6 +1192,8 @@ class SeaRouter:
             tails=idx[tails],
             tail_basins=tail_basins,
             among_tails={b: among(tails[sl]) for b, sl in tail_basins.items()},
+            row_picks={},
+            col_picks={},
         )
 
     def _portals(self, closed: frozenset[str]) -> _Portals:
@@ -1311,32 +1318,40 @@ class SeaRouter:
         plan = self._plan_cached(closed)
         if plan.heads.size == 0 or plan.tails.size == 0:
             return out
-        b_out = np.asarray(tab["basin_out"])[rows]
-        need = np.zeros(len(plan.tails), dtype=bool)
-        for b in set(np.unique(b_out).tolist()) & plan.tail_basins.keys():
-            need[plan.tail_basins[b]] = True
+        entries = self._entries(rows, plan)
+        need = np.zeros(len(plan.tails), dtype=bool)  # onward only from the tails taken
+        for _, tails_of, cost in entries:
+            need[tails_of[np.isfinite(cost)]] = True
         onward = self._onward(cols, plan, need)  # (tails, cols)
-        self._rows_through(rows, plan, onward, out)
+        for r_sel, tails_of, cost in entries:
+            _min_plus_rows(out, onward, tails_of, cost, r_sel)
         return out
+
+    def _entries(
+        self, rows: np.ndarray, plan: _ClosurePlan
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The tails of open arcs a shortest route from each row can enter the passages
+        by (those of the row's component, :func:`_useful`), a component at a time: the
+        rows (positions in ``rows``), their tails (indices into ``plan.tails``) and the
+        open-water way to each (``inf`` pads)."""
+        tab = self._load_tables()
+        return _picked(
+            rows,
+            np.asarray(tab["basin_out"]),
+            tab["pt"],
+            plan.tails,
+            plan.tail_basins,
+            plan.among_tails,
+            plan.row_picks,
+        )
 
     def _rows_through(
         self, rows: np.ndarray, plan: _ClosurePlan, onward: np.ndarray, out: np.ndarray
     ) -> None:
         """``out[i] = min(out[i], min_t pt[rows[i], t] + onward[t])`` over the tails ``t``
         of open arcs in the row's component that a shortest route can enter the passages
-        by (:func:`_useful`); ``onward`` has a row per tail of ``plan``."""
-        tab = self._load_tables()
-        b_out = np.asarray(tab["basin_out"])[rows]
-        pt = tab["pt"]
-        for b, sl in plan.tail_basins.items():
-            r_sel = np.flatnonzero(b_out == b)
-            if r_sel.size == 0:
-                continue
-            first = pt[np.ix_(rows[r_sel], plan.tails[sl])]  # (rows, tails)
-            r_sel, tails_of, cost = _useful(r_sel, first, plan.among_tails[b])
-            if tails_of.shape[1] == 0:
-                continue
-            tails_of += sl.start
+        by (:meth:`_entries`); ``onward`` has a row per tail of ``plan``."""
+        for r_sel, tails_of, cost in self._entries(rows, plan):
             _min_plus_rows(out, onward, tails_of, cost, r_sel)
 
     def _onward(self, cols: np.ndarray, plan: _ClosurePlan, need: np.ndarray) -> np.ndarray:
@@ -1348,16 +1363,13 @@ class SeaRouter:
         if not need.any():
             return np.ascontiguousarray(out_t.T)
         some = np.flatnonzero(need)
-        b_in = np.asarray(tab["basin_in"])[cols]
-        tp_t = tab["tp_t"]
-        for b, sl in plan.head_basins.items():
-            c_sel = np.flatnonzero(b_in == b)
-            if c_sel.size == 0:
-                continue
-            into = np.asarray(tp_t[np.ix_(cols[c_sel], plan.heads[sl])])  # (cols, heads)
-            c_sel, heads_of, gain = _useful(c_sel, into, plan.among_heads[b])
-            if heads_of.shape[1] == 0:
-                continue
+        b_in = np.asarray(tab["basin_in"])
+        heads = _picked(
+            cols, b_in, tab["tp_t"], plan.heads, plan.head_basins, plan.among_heads, plan.col_picks
+        )
+        for c_sel, heads_of, gain in heads:
+            b = int(b_in[cols[c_sel[0]]])
+            heads_of = heads_of - plan.head_basins[b].start  # the component's own heads
             part = out_t[np.ix_(c_sel, some)]
             _min_plus_rows(part, plan.onto[b][:, some], heads_of, gain)
             out_t[np.ix_(c_sel, some)] = part
@@ -1751,6 +1763,54 @@ def _min_plus_into(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     step = max(1, MIN_PLUS_CELLS // (k * m))
     for s in range(0, len(a), step):
         np.min(a[s : s + step, :, None] + b[None], axis=1, out=out[s : s + step])
+
+
+def _picked(
+    ports: np.ndarray,
+    basin_of: np.ndarray,
+    table: np.ndarray,
+    portals: np.ndarray,
+    spans: dict[int, slice],
+    among: dict[int, np.ndarray],
+    kept: dict[int, tuple[np.ndarray, np.ndarray]],
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The portals :func:`_useful` keeps for each of ``ports`` (``table[port, portal]``
+    the open water between them; ``portals`` grouped by component, ``spans``), a
+    component at a time as :func:`_min_plus_rows` reads them: the positions in ``ports``
+    (most portals first), each one's portals (indices into ``portals``, left-aligned)
+    and their ``table`` figures (``inf`` pads). What a port keeps depends on it alone, so
+    it is kept in ``kept`` (one closure set's) and only ports not there are worked out:
+    a block grown by a few ports, or under fewer closures, asks again for the others."""
+    basins = basin_of[ports]
+    new = np.unique(ports[np.array([int(p) not in kept for p in ports.tolist()], dtype=bool)])
+    for b, sl in spans.items():
+        fresh = new[basin_of[new] == b]
+        if fresh.size == 0:
+            continue
+        first = np.asarray(table[np.ix_(fresh, portals[sl])])  # (ports, portals)
+        at, picks, cost = _useful(np.arange(len(fresh)), first, among[b])
+        n_kept = np.isfinite(cost).sum(axis=1)
+        for k, i in enumerate(at.tolist()):
+            kept[int(fresh[i])] = (picks[k, : n_kept[k]] + sl.start, cost[k, : n_kept[k]])
+    for p in new[~np.isin(basin_of[new], list(spans))].tolist():
+        kept[int(p)] = (np.zeros(0, dtype=np.int64), np.zeros(0))  # no portal of its own
+    out = []
+    for b in spans:
+        sel = np.flatnonzero(basins == b)
+        if sel.size == 0:
+            continue
+        got = [kept[int(p)] for p in ports[sel].tolist()]
+        counts = np.array([len(c) for _, c in got])
+        order = np.argsort(-counts, kind="stable")
+        width = int(counts.max())
+        if width == 0:
+            continue
+        picks = np.full((len(sel), width), spans[b].start, dtype=np.int64)
+        cost = np.full((len(sel), width), np.inf)
+        for row, k in enumerate(order.tolist()):
+            picks[row, : counts[k]], cost[row, : counts[k]] = got[k]
+        out.append((sel[order], picks, cost))
+    return out
 
 
 def _useful(
