@@ -997,6 +997,28 @@ class Planner:
             cat.agreement(aid, field="dropped_agreements")
         return req, scn, cat
 
+    def _bounds_of_fewer(
+        self, key: tuple[Any, ...], tix: Sequence[int]
+    ) -> tuple[Bounds, np.ndarray] | None:
+        """Kept bounds of some of these places with the same targets and ways (a plan's,
+        for a variant that opens a few more ports: their legs are the same), and where
+        each of their places is now; the one of most places, or None."""
+        places, rest = key[0], key[1:]
+        now = {p: i for i, p in enumerate(places)}
+        want = tuple(places[t] for t in tix)
+        best: tuple[Bounds, np.ndarray] | None = None
+        with self._cand_lock:
+            kept = list(self._bounds_cache.items())
+        for (k, t), b in kept:
+            if k[1:] != rest or len(k[0]) >= len(places) or tuple(k[0][i] for i in t) != want:
+                continue
+            if best is not None and len(k[0]) <= len(best[1]):
+                continue
+            at = [now.get(p, -1) for p in k[0]]
+            if min(at, default=-1) >= 0:
+                best = (b, np.array(at, dtype=np.int64))
+        return best
+
     def _solve(
         self,
         cat: Catalogue,
@@ -1039,7 +1061,7 @@ class Planner:
         with self._cand_lock:
             bounds = self._bounds_cache.get(bkey)
         if bounds is None:  # a property of the legs and the targets: kept with them
-            bounds = lower_bounds(dist, tix)
+            bounds = lower_bounds(dist, tix, known=self._bounds_of_fewer(ways.key, tix))
             with self._cand_lock:
                 self._bounds_cache[bkey] = bounds
         sol = solve(

@@ -71,7 +71,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
@@ -350,6 +350,10 @@ class Bounds:
 
     through: np.ndarray
     rest: np.ndarray
+    #: the shortest chains from each target but the last (a row of ``dist``'s places),
+    #: and to each target but the first: what the bounds of a few more places start from
+    fwd: Mapping[int, np.ndarray] = field(default_factory=dict)
+    bwd: Mapping[int, np.ndarray] = field(default_factory=dict)
 
 
 TRANSPOSE_AT = 256
@@ -384,20 +388,66 @@ def shortest_paths(dist: np.ndarray, sources: Sequence[int], *, back: bool = Fal
     return out
 
 
-def lower_bounds(dist: np.ndarray, targets: Sequence[int]) -> Bounds:
+PATH_ROWS_CELLS = 262_144
+"""Cells of the legs matrix :func:`paths_grown` reads at a time (2 MB)."""
+
+
+def paths_grown(
+    dist: np.ndarray, known: np.ndarray, at: np.ndarray, *, back: bool = False
+) -> np.ndarray:
+    """:func:`shortest_paths` from (``back``: to) one source over ``dist``, given
+    ``known``, the shortest chains from it over some of the places (those at ``at``, the
+    source among them: the legs among them as in ``dist``), as a planner has them for a
+    block grown by a few places. Label-correcting from the new places: a chain shorter
+    than the known one goes through one of them, so only rows from places whose chain got
+    shorter are read (a few where the new places are few), not the whole matrix a place."""
+    d = np.asarray(dist, dtype=float)
+    n = d.shape[0]
+    best = np.full(n, INF)
+    best[at] = known
+    new = np.setdiff1d(np.arange(n), at)
+    if new.size:  # one leg into (back: out of) each new place, from any other
+        best[new] = (d[new] + best).min(axis=1) if back else (best[:, None] + d[:, new]).min(0)
+    changed = new[np.isfinite(best[new])]
+    step = max(1, PATH_ROWS_CELLS // max(n, 1))
+    while changed.size:
+        cand = np.full(n, INF)
+        for s in range(0, changed.size, step):
+            u = changed[s : s + step]
+            if back:
+                np.minimum(cand, (d[:, u] + best[u]).min(axis=1), out=cand)
+            else:
+                np.minimum(cand, (best[u, None] + d[u]).min(axis=0), out=cand)
+        better = cand < best
+        best[better] = cand[better]
+        changed = np.flatnonzero(better)
+    return best
+
+
+def lower_bounds(
+    dist: np.ndarray, targets: Sequence[int], *, known: tuple[Bounds, np.ndarray] | None = None
+) -> Bounds:
     """:class:`Bounds` as shortest paths to and from each target over every leg, however
     long (legs need not obey the triangle rule: sea legs between ports do not, by up to
-    hundreds of miles)."""
+    hundreds of miles). ``known``: the bounds of some of the places, with the same
+    targets (numbered as there) and the legs among them as in ``dist``, and where each of
+    them is in ``dist``: the chains are grown from theirs (:func:`paths_grown`)."""
 
     tgt = list(targets)
     n = dist.shape[0]
     m = len(tgt) - 1
     heads, tails = sorted(set(tgt[:-1])), sorted(set(tgt[1:]))
-    fwd = dict(zip(heads, shortest_paths(dist, heads), strict=True))
-    bwd = dict(zip(tails, shortest_paths(dist, tails, back=True), strict=True))
+    if known is not None and known[0].fwd and known[0].bwd:
+        base, at = known
+        back_to = {int(v): i for i, v in enumerate(at.tolist())}  # new place -> old
+        fwd = {h: paths_grown(dist, base.fwd[back_to[h]], at) for h in heads}
+        bwd = {t: paths_grown(dist, base.bwd[back_to[t]], at, back=True) for t in tails}
+    else:
+        fwd = dict(zip(heads, shortest_paths(dist, heads), strict=True))
+        bwd = dict(zip(tails, shortest_paths(dist, tails, back=True), strict=True))
     hop = [float(fwd[tgt[i]][tgt[i + 1]]) for i in range(m)]
     if not np.isfinite(hop).all():  # some target cannot reach the next at all
-        return Bounds(np.full(n, INF), np.full((m + 1, n), INF))
+        return Bounds(np.full(n, INF), np.full((m + 1, n), INF), fwd, bwd)
     before = np.concatenate([[0.0], np.cumsum(hop)])  # before[i]: origin to target i
     after = before[-1] - before  # after[i]: target i to the destination
     through = np.full(n, INF)
@@ -405,7 +455,7 @@ def lower_bounds(dist: np.ndarray, targets: Sequence[int]) -> Bounds:
     for i in range(m):
         rest[i] = bwd[tgt[i + 1]] + after[i + 1]
         np.minimum(through, before[i] + fwd[tgt[i]] + rest[i], out=through)
-    return Bounds(through, rest)
+    return Bounds(through, rest, fwd, bwd)
 
 
 def _solve_layers(

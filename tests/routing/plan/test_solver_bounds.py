@@ -256,3 +256,28 @@ def test_shortest_paths_are_scipys_dijkstra(data: st.DataObject) -> None:
         assert np.array_equal(shortest_paths(dist, sources, back=True), want_back)
     finally:
         solver_module.TRANSPOSE_AT = at
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_bounds_grown_from_fewer_places_are_the_bounds(data: st.DataObject) -> None:
+    """The bounds of a variant that opens a few more places, grown from the kept bounds
+    of the places before (their legs unchanged), are the bounds worked out afresh: every
+    chain, to and from every target, through old places and new."""
+    n = data.draw(st.integers(3, 12))
+    dist = _legs(data.draw, n)
+    n_targets = data.draw(st.integers(2, min(4, n)))
+    order = data.draw(st.permutations(range(n)))
+    targets = list(order[:n_targets])
+    old = sorted(order[: data.draw(st.integers(n_targets, n))])  # the targets among them
+    at = np.array(old, dtype=np.int64)
+    where = {p: i for i, p in enumerate(old)}
+    before = lower_bounds(dist[np.ix_(at, at)], [where[t] for t in targets])
+    grown = lower_bounds(dist, targets, known=(before, at))
+    fresh = lower_bounds(dist, targets)
+    np.testing.assert_allclose(grown.through, fresh.through, rtol=1e-12)
+    np.testing.assert_allclose(grown.rest, fresh.rest, rtol=1e-12)
+    for t in fresh.fwd:
+        np.testing.assert_allclose(grown.fwd[t], fresh.fwd[t], rtol=1e-12)
+    for t in fresh.bwd:
+        np.testing.assert_allclose(grown.bwd[t], fresh.bwd[t], rtol=1e-12)
