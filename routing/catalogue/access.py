@@ -150,7 +150,8 @@ def grant_for(
     (always for a commercial port: those are clearance calls only)."""
     if facility.kind == COMMERCIAL_PORT:
         return None
-    if nation in facility.grantors:
+    grantors = facility.grantors
+    if nation in grantors:
         if service is not None and service not in facility.services:
             return None
         confidence, caveats = combined_confidence(facility)
@@ -158,10 +159,8 @@ def grant_for(
     granting: list[Agreement] = []
     services: set[str] = set()
     for agr in agreements:
-        if not agr.covers(facility):
-            continue
-        if not (facility.grantors - {nation}) & set(agr.parties):
-            continue
+        if grantors.isdisjoint(agr.parties) or not agr.covers(facility):
+            continue  # (the nation is no grantor here: any party among them is another)
         covered = set(agr.services) & set(facility.services)
         if service is not None and service not in covered:
             continue
