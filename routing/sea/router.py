@@ -72,7 +72,7 @@ from routing.geo import (
     unwrap_longitudes,
     wrap,
 )
-from routing.memory import kernel_pool, kernel_threads
+from routing.memory import kernel_threads, row_runs, run_split
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import ArcTracks, PortSite, SeaGraph
@@ -1720,12 +1720,21 @@ class SeaRouter:
 
 
 def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``a[np.ix_(rows, cols)]``, a few whole rows at a time then their columns: a third
-    of the time of numpy's outer fancy indexing for a candidates^2 block."""
+    """``a[np.ix_(rows, cols)]``, a few whole rows at a time then their columns (a third
+    of the time of numpy's outer fancy indexing for a candidates^2 block), a big block's
+    runs of rows on the kernel threads."""
     out = np.empty((len(rows), len(cols)), dtype=a.dtype)
     step = max(1, MIN_PLUS_ROW_CELLS // max(a.shape[1], 1))
-    for s in range(0, len(rows), step):
-        np.take(a[rows[s : s + step]], cols, axis=1, out=out[s : s + step])
+
+    def run(first: int, stop: int) -> None:  # its rows' memory first touched here too
+        for s in range(first, stop, step):
+            z = min(s + step, stop)
+            np.take(a[rows[s:z]], cols, axis=1, out=out[s:z])
+
+    big = len(rows) * len(cols) > KERNEL_SPLIT_CELLS
+    run_split(
+        [functools.partial(run, *r) for r in (row_runs(len(rows)) if big else [(0, len(rows))])]
+    )
     return out
 
 
@@ -1745,15 +1754,8 @@ def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.full((n, m), np.inf)
     if k == 0 or n == 0 or m == 0:
         return out
-    pool = kernel_pool()
-    if pool is None or n < 2 or n * k * m <= KERNEL_SPLIT_CELLS:
-        _min_plus_into(out, a, b)
-        return out
-    parts = min(kernel_threads(), n)
-    bounds = [n * i // parts for i in range(parts + 1)]
-    runs = [pool.submit(_min_plus_into, out[s:z], a[s:z], b) for s, z in itertools.pairwise(bounds)]
-    for run in runs:
-        run.result()
+    runs = row_runs(n) if n * k * m > KERNEL_SPLIT_CELLS else [(0, n)]
+    run_split([functools.partial(_min_plus_into, out[s:z], a[s:z], b) for s, z in runs])
     return out
 
 
@@ -1853,29 +1855,28 @@ def _min_plus_rows(
     ordered as :func:`_useful` leaves them (finite ones first, rows with most first).
     With ``rows``, row ``i`` of ``picks`` and ``d`` is row ``rows[i]`` of ``out`` (distinct
     rows). A big product is split into runs of rows of about equal work, one a kernel
-    thread (:func:`routing.memory.kernel_pool`): each writes only its own rows."""
-    pool = kernel_pool()
+    thread (:func:`routing.memory.run_split`): each writes only its own rows."""
     work = np.cumsum(np.isfinite(d).sum(axis=1))
-    if pool is None or len(work) < 2 or work[-1] * out.shape[1] <= KERNEL_SPLIT_CELLS:
+    if kernel_threads() < 2 or len(work) < 2 or work[-1] * out.shape[1] <= KERNEL_SPLIT_CELLS:
         _min_plus_run(out, table, picks, d, rows)
         return
     parts = kernel_threads()
     cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
     bounds = [0, *sorted(set(cuts.tolist())), len(work)]
-    runs = [
-        pool.submit(
-            _min_plus_run,
-            out if rows is not None else out[a:z],
-            table,
-            picks[a:z],
-            d[a:z],
-            rows[a:z] if rows is not None else None,
-        )
-        for a, z in itertools.pairwise(bounds)
-        if z > a
-    ]
-    for run in runs:
-        run.result()
+    run_split(
+        [
+            functools.partial(
+                _min_plus_run,
+                out if rows is not None else out[a:z],
+                table,
+                picks[a:z],
+                d[a:z],
+                rows[a:z] if rows is not None else None,
+            )
+            for a, z in itertools.pairwise(bounds)
+            if z > a
+        ]
+    )
 
 
 def _min_plus_run(
