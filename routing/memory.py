@@ -90,14 +90,29 @@ def kernel_pool() -> ThreadPoolExecutor | None:
 
 def run_split(tasks: Sequence[Callable[[], None]]) -> None:
     """Run ``tasks`` (each on rows of its own) on the kernel threads and wait for all; in
-    the calling thread with one thread, or one task."""
+    the calling thread with one thread, or one task (or a pool shut meanwhile by
+    :func:`set_kernel_threads`)."""
     pool = kernel_pool() if len(tasks) > 1 else None
-    if pool is None:
-        for task in tasks:
+    runs = []
+    for task in tasks:
+        try:
+            if pool is None:
+                raise RuntimeError("no kernel threads")
+            runs.append(pool.submit(task))
+        except RuntimeError:
             task()
-        return
-    for run in [pool.submit(task) for task in tasks]:
+    for run in runs:
         run.result()
+
+
+def _forget_pool() -> None:
+    """In a child process made by fork, the parent's kernel threads are gone: make new."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def row_runs(n: int, min_rows: int = 1) -> list[tuple[int, int]]:

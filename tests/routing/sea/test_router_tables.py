@@ -305,3 +305,30 @@ def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
         assert np.array_equal(np.isfinite(got), np.isfinite(sub))
         fin = np.isfinite(sub)
         np.testing.assert_allclose(got[fin], sub[fin], rtol=1e-9, atol=1e-6)
+
+
+def _product_in_child(queue: object) -> None:
+    a, b = np.arange(12.0).reshape(6, 2), np.arange(8.0).reshape(2, 4)
+    router_module.KERNEL_SPLIT_CELLS = 0  # split even this one
+    queue.put(_min_plus(a, b).tolist())  # type: ignore[attr-defined]
+
+
+def test_a_forked_process_makes_its_own_kernel_threads() -> None:
+    # the parent's kernel threads do not survive a fork (a sweep's or a server's worker
+    # made that way): the child's products run on threads of its own, not hang
+    import multiprocessing
+
+    before = set_kernel_threads(2)
+    try:
+        _min_plus(np.ones((300, 80)), np.ones((80, 120)))  # the parent's pool is made
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        child = ctx.Process(target=_product_in_child, args=(queue,))
+        child.start()
+        got = queue.get(timeout=60)
+        child.join(timeout=60)
+        assert child.exitcode == 0
+        a, b = np.arange(12.0).reshape(6, 2), np.arange(8.0).reshape(2, 4)
+        assert got == np.min(a[:, :, None] + b[None], axis=1).tolist()
+    finally:
+        set_kernel_threads(before)
