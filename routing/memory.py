@@ -91,7 +91,8 @@ def kernel_pool() -> ThreadPoolExecutor | None:
 def run_split(tasks: Sequence[Callable[[], None]]) -> None:
     """Run ``tasks`` (each on rows of its own) on the kernel threads and wait for all; in
     the calling thread with one thread, or one task (or a pool shut meanwhile by
-    :func:`set_kernel_threads`)."""
+    :func:`set_kernel_threads`). A task never calls this itself: it would wait for tasks
+    queued behind it on the threads it holds."""
     pool = kernel_pool() if len(tasks) > 1 else None
     runs = []
     for task in tasks:
