@@ -242,11 +242,11 @@ class _ClosurePlan(NamedTuple):
     tails: np.ndarray  # tails of open passage arcs
     tail_basins: dict[int, slice]  # component -> its slice of ``tails``
     among_tails: dict[int, np.ndarray]  # component -> [t1, t]: portal distance t1 -> t
-    #: port -> the tails a route from it may enter the passages by, and the way to each
+    #: per port, the tails a route from it may enter the passages by, and the way to each
     #: (:meth:`SeaRouter._entries`; filled as ports are asked for)
-    row_picks: dict[int, tuple[np.ndarray, np.ndarray]]
-    #: port -> the heads a route to it may leave them by, and the way in from each
-    col_picks: dict[int, tuple[np.ndarray, np.ndarray]]
+    row_picks: _Kept
+    #: per port, the heads a route to it may leave them by, and the way in from each
+    col_picks: _Kept
 
 
 @dataclass
@@ -1192,8 +1192,8 @@ class SeaRouter:
             tails=idx[tails],
             tail_basins=tail_basins,
             among_tails={b: among(tails[sl]) for b, sl in tail_basins.items()},
-            row_picks={},
-            col_picks={},
+            row_picks=_Kept(),
+            col_picks=_Kept(),
         )
 
     def _portals(self, closed: frozenset[str]) -> _Portals:
@@ -1767,6 +1767,26 @@ def _min_plus_into(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
         np.min(a[s : s + step, :, None] + b[None], axis=1, out=out[s : s + step])
 
 
+class _Kept:
+    """What each port keeps of one closure set's portals, on one side (:func:`_picked`):
+    the batches worked out so far, and each port's batch and row in it (-1: not yet;
+    -2: no portal in its component)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # one request at a time adds batches
+        self.batch = np.zeros(0, dtype=np.int32)
+        self.row = np.zeros(0, dtype=np.int32)
+        self.picks: list[np.ndarray] = []
+        self.cost: list[np.ndarray] = []
+
+    def grow(self, n: int) -> None:
+        """Room for ports ``0..n-1``."""
+        if n > len(self.batch):
+            more = n - len(self.batch)
+            self.batch = np.concatenate([self.batch, np.full(more, -1, dtype=np.int32)])
+            self.row = np.concatenate([self.row, np.zeros(more, dtype=np.int32)])
+
+
 def _picked(
     ports: np.ndarray,
     basin_of: np.ndarray,
@@ -1774,7 +1794,7 @@ def _picked(
     portals: np.ndarray,
     spans: dict[int, slice],
     among: dict[int, np.ndarray],
-    kept: dict[int, tuple[np.ndarray, np.ndarray]],
+    kept: _Kept,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The portals :func:`_useful` keeps for each of ``ports`` (``table[port, portal]``
     the open water between them; ``portals`` grouped by component, ``spans``), a
@@ -1783,35 +1803,47 @@ def _picked(
     and their ``table`` figures (``inf`` pads). What a port keeps depends on it alone, so
     it is kept in ``kept`` (one closure set's) and only ports not there are worked out:
     a block grown by a few ports, or under fewer closures, asks again for the others."""
+    ports = np.asarray(ports, dtype=np.int64)
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if ports.size == 0:
+        return out
+    with kept.lock:
+        kept.grow(int(ports.max()) + 1)
+        uniq = np.unique(ports)
+        new = uniq[kept.batch[uniq] == -1]
+        kept.batch[new[~np.isin(basin_of[new], list(spans))]] = -2  # no portal of its own
+        for b, sl in spans.items():
+            fresh = new[basin_of[new] == b]
+            if fresh.size == 0:
+                continue
+            first = np.asarray(table[np.ix_(fresh, portals[sl])])  # (ports, portals)
+            at, picks, cost = _useful(np.arange(len(fresh)), first, among[b])
+            kept.row[fresh[at]] = np.arange(len(at), dtype=np.int32)
+            kept.batch[fresh[at]] = len(kept.picks)
+            kept.picks.append((picks + sl.start).astype(np.int32))
+            kept.cost.append(cost)
+        batch_of, row_of = kept.batch[ports], kept.row[ports]
+        batches, costs = list(kept.picks), list(kept.cost)
     basins = basin_of[ports]
-    new = np.unique(ports[np.array([int(p) not in kept for p in ports.tolist()], dtype=bool)])
     for b, sl in spans.items():
-        fresh = new[basin_of[new] == b]
-        if fresh.size == 0:
-            continue
-        first = np.asarray(table[np.ix_(fresh, portals[sl])])  # (ports, portals)
-        at, picks, cost = _useful(np.arange(len(fresh)), first, among[b])
-        n_kept = np.isfinite(cost).sum(axis=1)
-        for k, i in enumerate(at.tolist()):
-            kept[int(fresh[i])] = (picks[k, : n_kept[k]] + sl.start, cost[k, : n_kept[k]])
-    for p in new[~np.isin(basin_of[new], list(spans))].tolist():
-        kept[int(p)] = (np.zeros(0, dtype=np.int64), np.zeros(0))  # no portal of its own
-    out = []
-    for b in spans:
         sel = np.flatnonzero(basins == b)
         if sel.size == 0:
             continue
-        got = [kept[int(p)] for p in ports[sel].tolist()]
-        counts = np.array([len(c) for _, c in got])
+        batch, row = batch_of[sel], row_of[sel]
+        ids = np.unique(batch).tolist()
+        width = max(batches[k].shape[1] for k in ids)
+        picks = np.full((len(sel), width), sl.start, dtype=np.int64)
+        cost = np.full((len(sel), width), np.inf)
+        for k in ids:
+            m = batch == k
+            w = batches[k].shape[1]
+            picks[m, :w] = batches[k][row[m]]
+            cost[m, :w] = costs[k][row[m]]
+        counts = np.isfinite(cost).sum(axis=1)
         order = np.argsort(-counts, kind="stable")
         width = int(counts.max())
-        if width == 0:
-            continue
-        picks = np.full((len(sel), width), spans[b].start, dtype=np.int64)
-        cost = np.full((len(sel), width), np.inf)
-        for row, k in enumerate(order.tolist()):
-            picks[row, : counts[k]], cost[row, : counts[k]] = got[k]
-        out.append((sel[order], picks, cost))
+        if width:
+            out.append((sel[order], picks[order, :width], cost[order, :width]))
     return out
 
 
