@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+import pytest
+
+from routing.sea import router as router_module
 from routing.sea.router import SeaRouter
 from tests.routing.sea.support import sea_router
 
@@ -32,3 +36,38 @@ def test_a_cold_router_answers_alike_from_many_threads() -> None:
     expected = [ask(q) for q in queries]
     assert answers == expected
     assert len({answers[i] for i in range(0, len(answers), 4)}) == 1
+
+
+def test_blocks_asked_from_many_threads_are_the_blocks_asked_from_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a big catalogue's plans ask for blocks of overlapping ports under the same closure
+    # sets at once (what each port keeps of the portals is shared by them, and the
+    # products run on the kernel threads): every block is the one asked alone
+    shared = sea_router()
+    cold = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
+    monkeypatch.setattr(cold, "full_matrix_ports", 0)
+    monkeypatch.setattr(router_module, "KERNEL_SPLIT_CELLS", 0)
+    rng = np.random.default_rng(3)
+    n = len(cold.port_ids)
+    base = rng.choice(n, 60, replace=False)
+    asks = [
+        (np.concatenate([base, rng.choice(n, 6, replace=False)]), closed)
+        for closed in (["suez"], ["suez", "malacca"], ["panama"])
+        for _ in range(4)
+    ]
+
+    def ask(q: tuple[np.ndarray, list[str]]) -> np.ndarray:
+        pos, closed = q
+        return np.array(cold.ports_matrix(pos, closed=closed))
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(ask, asks))
+    alone = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
+    monkeypatch.setattr(alone, "full_matrix_ports", 0)
+    for (pos, closed), got in zip(asks, answers, strict=True):
+        want = alone._ports_matrix(pos, pos, alone.effective_closures(closed))
+        alone._blank_unconnected(want, pos, pos)
+        assert np.array_equal(np.isfinite(got), np.isfinite(want))
+        fin = np.isfinite(want)
+        np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
