@@ -1322,9 +1322,13 @@ class SeaRouter:
         need = np.zeros(len(plan.tails), dtype=bool)  # onward only from the tails taken
         for _, tails_of, cost in entries:
             need[tails_of[np.isfinite(cost)]] = True
-        onward = self._onward(cols, plan, need)  # (tails, cols)
+        some = np.flatnonzero(need)
+        if some.size == 0:
+            return out
+        onward = self._onward(cols, plan, some)  # (the tails taken, cols)
         for r_sel, tails_of, cost in entries:
-            _min_plus_rows(out, onward, tails_of, cost, r_sel)
+            at = np.minimum(np.searchsorted(some, tails_of), len(some) - 1)  # pads: any
+            _min_plus_rows(out, onward, at, cost, r_sel)
         return out
 
     def _entries(
@@ -1354,15 +1358,14 @@ class SeaRouter:
         for r_sel, tails_of, cost in self._entries(rows, plan):
             _min_plus_rows(out, onward, tails_of, cost, r_sel)
 
-    def _onward(self, cols: np.ndarray, plan: _ClosurePlan, need: np.ndarray) -> np.ndarray:
-        """(tails of open arcs, ``cols``): the shortest distance from each tail, through the
-        open passages and out of them by a head in the column's component, to the port
-        (for the tails where ``need``; ``inf`` for the others)."""
+    def _onward(self, cols: np.ndarray, plan: _ClosurePlan, some: np.ndarray) -> np.ndarray:
+        """(``some`` tails of open arcs, indices into ``plan.tails``; ``cols``): the
+        shortest distance from each of those tails, through the open passages and out of
+        them by a head in the column's component, to the port."""
         tab = self._load_tables()
-        out_t = np.full((len(cols), len(plan.tails)), np.inf)
-        if not need.any():
+        out_t = np.full((len(cols), len(some)), np.inf)
+        if some.size == 0:
             return np.ascontiguousarray(out_t.T)
-        some = np.flatnonzero(need)
         b_in = np.asarray(tab["basin_in"])
         heads = _picked(
             cols, b_in, tab["tp_t"], plan.heads, plan.head_basins, plan.among_heads, plan.col_picks
@@ -1370,9 +1373,9 @@ class SeaRouter:
         for c_sel, heads_of, gain in heads:
             b = int(b_in[cols[c_sel[0]]])
             heads_of = heads_of - plan.head_basins[b].start  # the component's own heads
-            part = out_t[np.ix_(c_sel, some)]
+            part = out_t[c_sel]
             _min_plus_rows(part, plan.onto[b][:, some], heads_of, gain)
-            out_t[np.ix_(c_sel, some)] = part
+            out_t[c_sel] = part
         return np.ascontiguousarray(out_t.T)
 
     def _onward_from(
