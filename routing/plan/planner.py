@@ -1004,20 +1004,21 @@ class Planner:
         for a variant that opens a few more ports: their legs are the same), and where
         each of their places is now; the one of most places, or None."""
         places, rest = key[0], key[1:]
-        now = {p: i for i, p in enumerate(places)}
         want = tuple(places[t] for t in tix)
-        best: tuple[Bounds, np.ndarray] | None = None
         with self._cand_lock:
             kept = list(self._bounds_cache.items())
-        for (k, t), b in kept:
-            if k[1:] != rest or len(k[0]) >= len(places) or tuple(k[0][i] for i in t) != want:
-                continue
-            if best is not None and len(k[0]) <= len(best[1]):
-                continue
-            at = [now.get(p, -1) for p in k[0]]
-            if min(at, default=-1) >= 0:
-                best = (b, np.array(at, dtype=np.int64))
-        return best
+        fewer = [
+            (len(k[0]), k[0], b)
+            for (k, t), b in kept
+            if len(k[0]) < len(places) and k[1:] == rest and tuple(k[0][i] for i in t) == want
+        ]
+        if not fewer:
+            return None
+        now = {p: i for i, p in enumerate(places)}
+        for _, old, b in sorted(fewer, key=lambda f: -f[0]):
+            if now.keys() >= set(old):
+                return b, np.array([now[p] for p in old], dtype=np.int64)
+        return None
 
     def _solve(
         self,

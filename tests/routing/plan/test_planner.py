@@ -402,3 +402,47 @@ def test_a_plan_the_seasons_make_infeasible_says_so(planner: Planner) -> None:
     )
     assert not ranged.feasible and ranged.reason
     assert "fits the seasons" not in ranged.reason and "usable range" in ranged.reason
+
+
+def test_variants_bounds_grown_from_the_plans_are_the_bounds_afresh(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the agreement variants of an infeasible plan open a few more ports: their lower
+    # bounds are grown from the plan's (its legs unchanged), and are the bounds worked out
+    # afresh; the suggestions are the same either way
+    from routing.plan import planner as planner_module
+    from routing.plan.solver import lower_bounds
+
+    short = Platform(
+        id="short-legged", name="short-legged", endurance_nm=2500, at_speed_kn=14, max_speed_kn=28
+    )
+    req = planner.request(
+        nation="IND",
+        platform=short,
+        origin="in-mumbai-naval-dockyard",
+        destination="ru-vladivostok-naval-base",
+        departure="2026-08-01",
+        dropped_agreements=["india-france", "india-vietnam"],
+    )
+    grown: list[int] = []
+
+    def checked(dist: np.ndarray, tix: list[int], *, known: object = None) -> object:
+        got = lower_bounds(dist, tix, known=known)  # type: ignore[arg-type]
+        if known is not None:
+            fresh = lower_bounds(dist, tix)
+            np.testing.assert_allclose(got.through, fresh.through, rtol=1e-12)
+            np.testing.assert_allclose(got.rest, fresh.rest, rtol=1e-12)
+            grown.append(dist.shape[0])
+        return got
+
+    fresh_planner = Planner(planner.catalogue, planner.sea, platforms=planner.platforms)
+    with monkeypatch.context() as m:
+        m.setattr(planner_module, "lower_bounds", checked)
+        with_grown = fresh_planner.plan(req)
+    assert not with_grown.feasible
+    assert any("agreement with VNM" in s for s in with_grown.suggestions)
+    assert grown  # some variant's bounds were grown
+    with monkeypatch.context() as m:
+        m.setattr(Planner, "_bounds_of_fewer", lambda *args, **kwargs: None)
+        afresh = Planner(planner.catalogue, planner.sea, platforms=planner.platforms).plan(req)
+    assert afresh.suggestions == with_grown.suggestions and afresh.reason == with_grown.reason
