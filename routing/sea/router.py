@@ -1589,7 +1589,7 @@ class SeaRouter:
         route under ``wider`` (``D[r, e]``), and from ``e`` on any route under
         ``closed`` (``onward[e, c]``)."""
         tab = self._load_tables()
-        out = np.array(base)
+        out = _copied(base)
         opened = self._closed_edges(wider) & ~self._closed_edges(closed)
         arcs = np.flatnonzero(opened[self._arc_edge])
         if arcs.size == 0:
@@ -1738,6 +1738,15 @@ def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     run_split(
         [functools.partial(run, *r) for r in (row_runs(len(rows)) if big else [(0, len(rows))])]
     )
+    return out
+
+
+def _copied(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a``, a big one's runs of rows on the kernel threads (its fresh memory
+    first touched there)."""
+    out = np.empty_like(a)
+    runs = row_runs(len(a)) if a.size > KERNEL_SPLIT_CELLS else [(0, len(a))]
+    run_split([functools.partial(np.copyto, out[s:z], a[s:z]) for s, z in runs])
     return out
 
 
