@@ -1551,6 +1551,7 @@ def sweep(
         platforms=cfg.platforms_path,
         sea_dir=cfg.sea_dir,
         cache_dir=cfg.cache_dir,
+        numpy_hugepages=cfg.numpy_hugepages,
         **_layer(),
     )
     console.print(job.name)

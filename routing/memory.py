@@ -25,8 +25,10 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -106,14 +108,60 @@ def run_split(tasks: Sequence[Callable[[], None]]) -> None:
         run.result()
 
 
-def _forget_pool() -> None:
-    """In a child process made by fork, the parent's kernel threads are gone: make new."""
+_held: list[tuple[weakref.ref[Any], str]] = []
+_held_lock = threading.Lock()
+
+
+def hold_across_fork(owner: object, attr: str = "lock") -> None:
+    """Take ``owner``'s lock (its attribute ``attr``) before the process forks and give it
+    back after, in the parent and the child: a lock another thread held at that moment
+    would stay held in the child, whose next block would wait for it for ever. ``owner``
+    is not kept alive by this."""
+    with _held_lock:
+        if len(_held) > 64 and len(_held) & (len(_held) - 1) == 0:  # now and then
+            _held[:] = [(ref, a) for ref, a in _held if ref() is not None]
+        _held.append((weakref.ref(owner), attr))
+
+
+def _held_locks() -> list[Any]:
+    with _held_lock:
+        owners = [(ref(), a) for ref, a in _held]
+    return [getattr(o, a) for o, a in owners if o is not None]
+
+
+_at_fork: list[Any] = []
+
+
+def _before_fork() -> None:
+    # the owners' locks first: a thread holding one may still need the pool's to finish
+    _at_fork[:] = _held_locks()
+    for lock in _at_fork:
+        lock.acquire()
+    _pool_lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _pool_lock.release()
+    for lock in reversed(_at_fork):
+        lock.release()
+    _at_fork.clear()
+
+
+def _after_fork_in_child() -> None:
+    """The locks given back; the parent's kernel threads are gone: new ones when needed."""
     global _pool, _pool_lock
+    for lock in reversed(_at_fork):
+        lock.release()
+    _at_fork.clear()
     _pool, _pool_lock = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
 
 
 def row_runs(n: int, min_rows: int = 1) -> list[tuple[int, int]]:

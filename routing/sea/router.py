@@ -72,7 +72,7 @@ from routing.geo import (
     unwrap_longitudes,
     wrap,
 )
-from routing.memory import kernel_threads, row_runs, run_split
+from routing.memory import hold_across_fork, kernel_threads, row_runs, run_split
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import ArcTracks, PortSite, SeaGraph
@@ -313,6 +313,7 @@ class SeaRouter:
         self._closable_edge = np.zeros(ne, dtype=bool)
         self._closable_edge[g.ev_edge] = True
         self._lock = threading.RLock()
+        hold_across_fork(self, "_lock")
         self._mask: LandMask | None = None
         self._core_csr: csr_matrix | None = None
         self._tables: dict[str, np.ndarray] | None = None
@@ -1785,7 +1786,8 @@ class _Kept:
     -2: no portal in its component)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()  # one request at a time adds batches
+        self.lock = threading.Lock()  # held only to add a batch or read the index
+        hold_across_fork(self)
         self.batch = np.zeros(0, dtype=np.int32)
         self.row = np.zeros(0, dtype=np.int32)
         self.picks: list[np.ndarray] = []
@@ -1819,20 +1821,23 @@ def _picked(
     out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if ports.size == 0:
         return out
+    uniq = np.unique(ports)
     with kept.lock:
         kept.grow(int(ports.max()) + 1)
-        uniq = np.unique(ports)
         new = uniq[kept.batch[uniq] == -1]
-        kept.batch[new[~np.isin(basin_of[new], list(spans))]] = -2  # no portal of its own
-        for b, sl in spans.items():
-            fresh = new[basin_of[new] == b]
-            if fresh.size == 0:
-                continue
+    worked = []  # worked out outside the lock (products on the kernel threads)
+    for b, sl in spans.items():
+        fresh = new[basin_of[new] == b]
+        if fresh.size:
             first = np.asarray(table[np.ix_(fresh, portals[sl])])  # (ports, portals)
             at, picks, cost = _useful(np.arange(len(fresh)), first, among[b])
-            kept.row[fresh[at]] = np.arange(len(at), dtype=np.int32)
-            kept.batch[fresh[at]] = len(kept.picks)
-            kept.picks.append((picks + sl.start).astype(np.int32))
+            worked.append((fresh[at], (picks + sl.start).astype(np.int32), cost))
+    with kept.lock:
+        kept.batch[new[~np.isin(basin_of[new], list(spans))]] = -2  # no portal of its own
+        for done, picks, cost in worked:  # (another request may have added the same)
+            kept.row[done] = np.arange(len(done), dtype=np.int32)
+            kept.batch[done] = len(kept.picks)
+            kept.picks.append(picks)
             kept.cost.append(cost)
         batch_of, row_of = kept.batch[ports], kept.row[ports]
         batches, costs = list(kept.picks), list(kept.cost)

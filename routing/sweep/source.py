@@ -21,7 +21,9 @@ class DataSource:
     the commercial-port layer too when the server merged it.
 
     ``cache_dir`` ``None``: the worker's own default (``RELOS_CACHE_DIR``, else its user
-    cache folder)."""
+    cache folder). ``numpy_hugepages`` as the server has it (``None``: numpy's own);
+    ``kernel_threads``: a worker's threads for block products (1, the default: a sweep's
+    parallelism is its worker processes, each on a core; see :mod:`routing.memory`)."""
 
     facilities: Path = DEFAULT_FACILITIES
     agreements: Path = DEFAULT_AGREEMENTS
@@ -31,6 +33,8 @@ class DataSource:
     commercial_ports: Path | None = None
     commercial_port_countries: tuple[str, ...] = ()
     commercial_port_services: tuple[str, ...] = ()
+    numpy_hugepages: bool | None = None
+    kernel_threads: int | None = 1
 
     def load(self) -> Services:
         """Load and validate the data, and load the sea graph from the cache."""
@@ -43,4 +47,6 @@ class DataSource:
             commercial_ports=self.commercial_ports,
             commercial_port_countries=self.commercial_port_countries,
             commercial_port_services=self.commercial_port_services,
+            numpy_hugepages=self.numpy_hugepages,
+            kernel_threads=self.kernel_threads,
         )

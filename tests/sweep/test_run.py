@@ -18,6 +18,7 @@ import pytest
 from distributed import Client
 
 from routing.errors import RelosError
+from routing.memory import kernel_threads
 from routing.service import Services
 from routing.sweep import (
     Case,
@@ -122,8 +123,10 @@ def test_a_local_cluster_gives_the_rows_of_the_loop(
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert pq.read_table(out).to_pylist() == loop_rows.to_pylist()
     assert not parts_dir(out).exists()
-    # every worker process loaded the services once, before its first chunk
+    # every worker process loaded the services once, before its first chunk, and runs its
+    # block products in one thread (the sweep's parallelism is its worker processes)
     assert list(cluster.run(loaded).values()) == [[DataSource()]] * 2
+    assert list(cluster.run(kernel_threads).values()) == [1, 1]
 
 
 def test_an_interrupted_sweep_resumes_without_recomputing_finished_cases(

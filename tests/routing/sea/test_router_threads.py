@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,3 +72,45 @@ def test_blocks_asked_from_many_threads_are_the_blocks_asked_from_one(
         assert np.array_equal(np.isfinite(got), np.isfinite(want))
         fin = np.isfinite(want)
         np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
+
+
+def _block_in_child(router: SeaRouter, pos: np.ndarray, queue: Any) -> None:
+    queue.put(np.array(router.ports_matrix(pos, closed=["suez"])).tolist())
+
+
+def test_a_fork_while_another_thread_holds_a_lock_leaves_the_child_a_working_router(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a script that forks while another thread is inside the router: the locks it held are
+    # taken across the fork, so the child's next block does not wait for ever
+    import multiprocessing
+    import threading
+    import time
+
+    shared = sea_router()
+    router = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    pos = np.random.default_rng(8).choice(len(router.port_ids), 50, replace=False)
+    router.ports_matrix(pos[:20], closed=["suez"])  # its closure set's portals are kept
+    want = np.array(router.ports_matrix(pos, closed=["suez"])).tolist()
+    router._blocks.clear()
+    plan = router._plan_cached(router.effective_closures(["suez"]))
+    ctx = multiprocessing.get_context("fork")
+    for lock in (plan.row_picks.lock, router._lock):
+        held = threading.Event()
+
+        def hold(lock: Any = lock, held: threading.Event = held) -> None:
+            with lock:
+                held.set()
+                time.sleep(0.3)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        held.wait()
+        queue = ctx.Queue()
+        child = ctx.Process(target=_block_in_child, args=(router, pos, queue))
+        child.start()
+        got = queue.get(timeout=60)
+        child.join(timeout=60)
+        holder.join()
+        assert child.exitcode == 0 and got == want
