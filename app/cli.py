@@ -350,6 +350,7 @@ def serve(
         os.environ["RELOS_COMPUTE_PROCESSES"] = str(compute_processes)
     if commercial_ports is not None:
         os.environ["RELOS_COMMERCIAL_PORTS"] = "true" if commercial_ports else "false"
+    _check_settings()
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -358,6 +359,20 @@ def serve(
         workers=workers,
         log_config=_log_config(),
     )
+
+
+def _check_settings() -> None:
+    """A setting the environment gets wrong stops the start with one line a setting,
+    naming its variable, not a traceback from each worker process."""
+    from app.settings import Settings
+
+    try:
+        Settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = "RELOS_" + "_".join(str(p) for p in err["loc"]).upper()
+            typer.echo(f"error: {name}: {err['msg']} (got {err.get('input')!r})", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _log_config() -> dict[str, Any]:

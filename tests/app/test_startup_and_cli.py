@@ -4,6 +4,7 @@ line lists and filters the catalogue."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -178,3 +179,19 @@ def test_the_kernel_threads_are_a_setting(tmp_path: Path) -> None:
             Settings(kernel_threads=0)
     finally:
         set_kernel_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("RELOS_KERNEL_THREADS", "0"), ("RELOS_KERNEL_THREADS", "abc")]
+)
+def test_a_bad_setting_stops_the_start_naming_its_variable(name: str, value: str) -> None:
+    """``relos serve`` with a setting the environment gets wrong: one line naming the
+    variable and what is wrong, exit code 2, no traceback and no server."""
+    exe = shutil.which("relos") or str(Path(sys.executable).parent / "relos")
+    env = {**os.environ, name: value}
+    out = subprocess.run(
+        [exe, "serve", "--port", "0"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 2
+    assert f"error: {name}:" in out.stderr and value in out.stderr
+    assert "Traceback" not in out.stderr
