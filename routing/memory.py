@@ -34,6 +34,8 @@ import numpy as np
 
 KERNEL_THREADS_MAX = 4
 """The default number of kernel threads is the usable cores, up to this."""
+KERNEL_SPLIT_CELLS = 2_000_000
+"""Work on more cells than this is split over the kernel threads (:func:`row_runs`)."""
 
 
 def set_numpy_hugepages(enabled: bool) -> bool | None:
@@ -98,12 +100,13 @@ def run_split(tasks: Sequence[Callable[[], None]]) -> None:
     pool = kernel_pool() if len(tasks) > 1 else None
     runs = []
     for task in tasks:
-        try:
-            if pool is None:
-                raise RuntimeError("no kernel threads")
-            runs.append(pool.submit(task))
-        except RuntimeError:
-            task()
+        if pool is not None:
+            try:
+                runs.append(pool.submit(task))
+                continue
+            except RuntimeError:  # the pool was shut meanwhile
+                pool = None
+        task()
     for run in runs:
         run.result()
 
@@ -148,12 +151,13 @@ def _after_fork_in_parent() -> None:
 
 
 def _after_fork_in_child() -> None:
-    """The locks given back; the parent's kernel threads are gone: new ones when needed."""
-    global _pool, _pool_lock
+    """The locks given back; the parent's kernel threads are gone: new ones when needed
+    (and this module's own locks new, whoever held them)."""
+    global _pool, _pool_lock, _held_lock
     for lock in reversed(_at_fork):
         lock.release()
     _at_fork.clear()
-    _pool, _pool_lock = None, threading.Lock()
+    _pool, _pool_lock, _held_lock = None, threading.Lock(), threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -164,9 +168,9 @@ if hasattr(os, "register_at_fork"):
     )
 
 
-def row_runs(n: int, min_rows: int = 1) -> list[tuple[int, int]]:
-    """``n`` rows in one run a kernel thread (fewer where a run would be under
-    ``min_rows``), as (start, stop)."""
-    parts = max(1, min(kernel_threads(), n // max(min_rows, 1)))
+def row_runs(n: int, cells: int) -> list[tuple[int, int]]:
+    """Work on ``n`` rows, ``cells`` cells in all, as runs of rows (start, stop): one a
+    kernel thread where the work is more than ``KERNEL_SPLIT_CELLS``, else one run."""
+    parts = max(1, min(kernel_threads(), n)) if cells > KERNEL_SPLIT_CELLS else 1
     cuts = [n * i // parts for i in range(parts + 1)]
     return [(a, z) for a, z in itertools.pairwise(cuts) if z > a]

@@ -1691,7 +1691,7 @@ def _seasonal_lengths(
         np.minimum(w, c, out=d)
         np.minimum(d, free[a:z], out=d)
 
-    run_split([functools.partial(rows, a, z) for a, z in row_runs(len(free), 256)])
+    run_split([functools.partial(rows, a, z) for a, z in row_runs(len(free), free.size)])
     return dist, whole_out, clear_out, free, whole_on, clear_on
 
 

@@ -72,7 +72,7 @@ from routing.geo import (
     unwrap_longitudes,
     wrap,
 )
-from routing.memory import hold_across_fork, kernel_threads, row_runs, run_split
+from routing.memory import hold_across_fork, row_runs, run_split
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import ArcTracks, PortSite, SeaGraph
@@ -1735,10 +1735,7 @@ def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
             z = min(s + step, stop)
             np.take(a[rows[s:z]], cols, axis=1, out=out[s:z])
 
-    big = len(rows) * len(cols) > KERNEL_SPLIT_CELLS
-    run_split(
-        [functools.partial(run, *r) for r in (row_runs(len(rows)) if big else [(0, len(rows))])]
-    )
+    run_split([functools.partial(run, *r) for r in row_runs(len(rows), len(rows) * len(cols))])
     return out
 
 
@@ -1746,7 +1743,7 @@ def _copied(a: np.ndarray) -> np.ndarray:
     """A copy of ``a``, a big one's runs of rows on the kernel threads (its fresh memory
     first touched there)."""
     out = np.empty_like(a)
-    runs = row_runs(len(a)) if a.size > KERNEL_SPLIT_CELLS else [(0, len(a))]
+    runs = row_runs(len(a), a.size)
     run_split([functools.partial(np.copyto, out[s:z], a[s:z]) for s, z in runs])
     return out
 
@@ -1767,7 +1764,7 @@ def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.full((n, m), np.inf)
     if k == 0 or n == 0 or m == 0:
         return out
-    runs = row_runs(n) if n * k * m > KERNEL_SPLIT_CELLS else [(0, n)]
+    runs = row_runs(n, n * k * m)
     run_split([functools.partial(_min_plus_into, out[s:z], a[s:z], b) for s, z in runs])
     return out
 
@@ -1889,10 +1886,6 @@ def _useful(
     return keys[order], live[picks], cost
 
 
-KERNEL_SPLIT_CELLS = 2_000_000
-"""A block product of more cells than this is split over the kernel threads."""
-
-
 def _min_plus_rows(
     out: np.ndarray,
     table: np.ndarray,
@@ -1906,11 +1899,11 @@ def _min_plus_rows(
     rows). A big product is split into runs of rows of about equal work, one a kernel
     thread (:func:`routing.memory.run_split`): each writes only its own rows."""
     work = np.cumsum(np.isfinite(d).sum(axis=1))
-    if kernel_threads() < 2 or len(work) < 2 or work[-1] * out.shape[1] <= KERNEL_SPLIT_CELLS:
+    parts = len(row_runs(len(work), int(work[-1]) * out.shape[1] if len(work) else 0))
+    if parts < 2:
         _min_plus_run(out, table, picks, d, rows)
         return
-    parts = kernel_threads()
-    cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)  # equal work
     bounds = [0, *sorted(set(cuts.tolist())), len(work)]
     run_split(
         [

@@ -16,6 +16,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from routing import memory as memory_module
 from routing.memory import set_kernel_threads
 from routing.sea import router as router_module
 from routing.sea.passages import default_sea_data
@@ -164,7 +165,7 @@ def test_products_split_over_threads_are_the_products_of_one(
     for n_threads in (1, threads):
         before = set_kernel_threads(n_threads)
         try:
-            monkeypatch.setattr(router_module, "KERNEL_SPLIT_CELLS", 0)
+            monkeypatch.setattr(memory_module, "KERNEL_SPLIT_CELLS", 0)
             in_order, in_place = base[:n_out].copy(), base.copy()
             _min_plus_rows(in_order, table, picks, cost)
             _min_plus_rows(in_place, table, picks, cost, at)
@@ -309,7 +310,7 @@ def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
 
 def _product_in_child(queue: object) -> None:
     a, b = np.arange(12.0).reshape(6, 2), np.arange(8.0).reshape(2, 4)
-    router_module.KERNEL_SPLIT_CELLS = 0  # split even this one
+    memory_module.KERNEL_SPLIT_CELLS = 0  # split even this one
     queue.put(_min_plus(a, b).tolist())  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from routing.sea import router as router_module
+from routing import memory as memory_module
 from routing.sea.router import SeaRouter
 from tests.routing.sea.support import sea_router
 
@@ -48,7 +48,7 @@ def test_blocks_asked_from_many_threads_are_the_blocks_asked_from_one(
     shared = sea_router()
     cold = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
     monkeypatch.setattr(cold, "full_matrix_ports", 0)
-    monkeypatch.setattr(router_module, "KERNEL_SPLIT_CELLS", 0)
+    monkeypatch.setattr(memory_module, "KERNEL_SPLIT_CELLS", 0)
     rng = np.random.default_rng(3)
     n = len(cold.port_ids)
     base = rng.choice(n, 60, replace=False)
