@@ -1095,14 +1095,17 @@ class SeaRouter:
             "t_nodes": t_nodes,
         }
 
+    def _open_arcs(self, closed: frozenset[str]) -> np.ndarray:
+        """The passage arcs open under ``closed``."""
+        return np.flatnonzero((self._closable_edge & ~self._closed_edges(closed))[self._arc_edge])
+
     def _portal_steps(self, closed: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The portals of the passage arcs open under ``closed`` (indices into ``T``), the
         one-step distances among them (open water, or an open arc where shorter; 0 on the
         diagonal) and, for each step, the arc it is (-1: an open-water D0 stretch)."""
         tab = self._load_tables()
         t_nodes = tab["t_nodes"]
-        cl_edge = self._closable_edge & ~self._closed_edges(closed)
-        arcs = np.nonzero(cl_edge[self._arc_edge])[0]
+        arcs = self._open_arcs(closed)
         if arcs.size == 0:
             z = np.zeros((0, 0))
             return np.zeros(0, dtype=np.int64), z, z.astype(np.int64)
@@ -1156,8 +1159,7 @@ class SeaRouter:
         tab = self._load_tables()
         idx, dist, _, _ = self._closure_cached(closed)
         t_nodes = np.asarray(tab["t_nodes"])
-        cl_edge = self._closable_edge & ~self._closed_edges(closed)
-        arcs = np.nonzero(cl_edge[self._arc_edge])[0]
+        arcs = self._open_arcs(closed)
         local = np.searchsorted(t_nodes[idx], t_nodes)  # T position -> open portal (if open)
         t_basin = np.asarray(tab["t_basin"])
 
@@ -1328,8 +1330,7 @@ class SeaRouter:
             return out
         onward = self._onward(cols, plan, some)  # (the tails taken, cols)
         for r_sel, tails_of, cost in entries:
-            at = np.minimum(np.searchsorted(some, tails_of), len(some) - 1)  # pads: any
-            _min_plus_rows(out, onward, at, cost, r_sel)
+            _min_plus_rows(out, onward, _positions(some, tails_of), cost, r_sel)
         return out
 
     def _entries(
@@ -1389,8 +1390,7 @@ class SeaRouter:
         bounds the way between two heads from above, so no shortest way is lost)."""
         tab = self._load_tables()
         out = np.full((len(cols), len(entries)), np.inf)
-        cl_edge = self._closable_edge & ~self._closed_edges(closed)
-        arcs = np.flatnonzero(cl_edge[self._arc_edge])
+        arcs = self._open_arcs(closed)
         if arcs.size == 0 or len(entries) == 0:
             return np.ascontiguousarray(out.T)
         idx, dist = self._portals_from(closed, entries)
@@ -1626,9 +1626,8 @@ class SeaRouter:
             # onward under ``closed`` from the entries some row goes in by (those inside
             # what opened are reached only along it)
             used = np.unique(picks[np.isfinite(cost)])
-            picks = np.minimum(np.searchsorted(used, picks), len(used) - 1)  # padding: any
             onward = self._onward_from(entries[used], cols, closed)  # (used, cols)
-            _min_plus_rows(out, onward, picks, cost, keys)
+            _min_plus_rows(out, onward, _positions(used, picks), cost, keys)
         return out
 
     def leg_nm(
@@ -1721,6 +1720,12 @@ class SeaRouter:
             "ports_not_connected": sorted(set(self.port_ids) - set(self.connected_ports)),
             "build": json.loads(json.dumps(self.graph.stats)),
         }
+
+
+def _positions(some: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """Where each of ``picks`` is in ``some`` (sorted; the picks a product reads are
+    there, its pads, with ``inf`` beside them, point anywhere)."""
+    return np.minimum(np.searchsorted(some, picks), len(some) - 1)
 
 
 def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
