@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 commercial_ports=paths["commercial_ports"],
                 commercial_port_countries=paths["commercial_port_countries"],
                 commercial_port_services=paths["commercial_port_services"],
-                numpy_hugepages=cfg.numpy_hugepages,
+                numpy_hugepages=paths["numpy_hugepages"],
             ),
             folder=cfg.sweeps_dir,
             scheduler=cfg.dask_scheduler,

@@ -713,11 +713,10 @@ class Planner:
         for fac in (*pool, *extra):
             if fac.id in req.closed_facilities or fac.id in req.avoid_facilities:
                 continue
-            if not clearance and (
-                fac.country != req.nation
-                and req.nation not in fac.operated_by
-                and fac.country not in parties
-                and parties.isdisjoint(fac.operated_by)
+            if (
+                not clearance
+                and req.nation not in fac.grantors
+                and parties.isdisjoint(fac.grantors)
             ):
                 continue
             if need is not None and _runway_short(fac, need[0]):
