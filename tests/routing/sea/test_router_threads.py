@@ -39,15 +39,22 @@ def test_a_cold_router_answers_alike_from_many_threads() -> None:
     assert len({answers[i] for i in range(0, len(answers), 4)}) == 1
 
 
+def _fresh_block_router(monkeypatch: pytest.MonkeyPatch) -> SeaRouter:
+    """A router over the shipped graph with nothing kept yet, answering by blocks (as for
+    a catalogue beyond ``full_matrix_ports``)."""
+    shared = sea_router()
+    router = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    return router
+
+
 def test_blocks_asked_from_many_threads_are_the_blocks_asked_from_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # a big catalogue's plans ask for blocks of overlapping ports under the same closure
     # sets at once (what each port keeps of the portals is shared by them, and the
     # products run on the kernel threads): every block is the one asked alone
-    shared = sea_router()
-    cold = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
-    monkeypatch.setattr(cold, "full_matrix_ports", 0)
+    cold = _fresh_block_router(monkeypatch)
     monkeypatch.setattr(memory_module, "KERNEL_SPLIT_CELLS", 0)
     rng = np.random.default_rng(3)
     n = len(cold.port_ids)
@@ -64,8 +71,7 @@ def test_blocks_asked_from_many_threads_are_the_blocks_asked_from_one(
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(ask, asks))
-    alone = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
-    monkeypatch.setattr(alone, "full_matrix_ports", 0)
+    alone = _fresh_block_router(monkeypatch)
     for (pos, closed), got in zip(asks, answers, strict=True):
         want = alone._ports_matrix(pos, pos, alone.effective_closures(closed))
         alone._blank_unconnected(want, pos, pos)
@@ -87,9 +93,7 @@ def test_a_fork_while_another_thread_holds_a_lock_leaves_the_child_a_working_rou
     import threading
     import time
 
-    shared = sea_router()
-    router = SeaRouter(shared.graph, cache_dir=shared.cache_dir, sea=shared.sea)
-    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    router = _fresh_block_router(monkeypatch)
     pos = np.random.default_rng(8).choice(len(router.port_ids), 50, replace=False)
     router.ports_matrix(pos[:20], closed=["suez"])  # its closure set's portals are kept
     want = np.array(router.ports_matrix(pos, closed=["suez"])).tolist()
