@@ -1738,7 +1738,7 @@ def _take2d(a: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     def run(first: int, stop: int) -> None:  # its rows' memory first touched here too
         for s in range(first, stop, step):
             z = min(s + step, stop)
-            np.take(a[rows[s:z]], cols, axis=1, out=out[s:z])
+            np.take(a[rows[s:z]], cols, axis=1, out=out[s:z], mode="clip")
 
     run_split([functools.partial(run, *r) for r in row_runs(len(rows), len(rows) * len(cols))])
     return out
@@ -1947,7 +1947,7 @@ def _min_plus_run(
         part = out[s : s + step] if at is None else out[at]
         sums = tmp[: len(part)]
         for j in range(int(n_useful[s])):
-            np.take(table, picks[s : s + step, j], axis=0, out=sums)
+            np.take(table, picks[s : s + step, j], axis=0, out=sums, mode="clip")
             sums += d[s : s + step, j, None]  # inf where a row has fewer candidates
             np.minimum(part, sums, out=part)
         if at is not None:
