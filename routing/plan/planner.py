@@ -421,6 +421,11 @@ class Planner:
         self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
         self._airbases = tuple(f for f in catalogue if f.kind == "airbase")
         self._port_pos = {pid: i for i, pid in enumerate(sea.port_ids)} if sea else {}
+        # each facility's place in the order _candidates asks them in, by domain
+        self._pool_order = {
+            domain: {f.id: i for i, f in enumerate(pool)}
+            for domain, pool in (("sea", self._sea_ports), ("air", self._airbases))
+        }
         self._cand_cache: LRUCache[tuple[Any, ...], tuple[list[tuple[Facility, Grant]], list[str]]]
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
@@ -674,10 +679,17 @@ class Planner:
 
     # ------------------------------------------------------------ candidates
     def _candidates(
-        self, cat: Catalogue, req: PlanRequest, rules: CallRules
+        self,
+        cat: Catalogue,
+        req: PlanRequest,
+        rules: CallRules,
+        *,
+        adding: tuple[Catalogue, Agreement] | None = None,
     ) -> tuple[list[tuple[Facility, Grant]], list[str]]:
         """Facilities the group may resupply at on the departure date, and those a
-        group limit excludes. Cached: the answer depends only on the key below."""
+        group limit excludes. Cached: the answer depends only on the key below.
+        ``adding``: ``cat`` is that catalogue with that agreement added (a suggestion's
+        variant), so only the facilities of its other parties are asked again."""
         day = req.departure.date()
         key = (
             cat.content_key(),
@@ -695,14 +707,57 @@ class Planner:
             hit = self._cand_cache.get(key)
         if hit is not None:
             return hit
-        fuel = FUEL[req.domain]
         pool = self._sea_ports if req.domain == "sea" else self._airbases
-        extra = [
+        extra = self._extra(cat, req.domain)
+        asked: Sequence[Facility] = (*pool, *extra)
+        base: tuple[list[tuple[Facility, Grant]], list[str]] | None = None
+        if adding is not None and len(cat.facilities) == len(adding[0].facilities):
+            # what the agreement opens is at its other parties' facilities; every other
+            # facility's grant is the one it has without it (grant_for reads only the
+            # agreements a grantor of the facility is party to)
+            before, agr = adding
+            base = self._candidates(before, req, CallRules(before, req))
+            others = set(agr.parties) - {req.nation}
+            asked = [f for f in asked if not others.isdisjoint(f.grantors)]
+        out, limited = self._judge(asked, req, rules)
+        if base is not None:
+            again = {f.id for f in asked}
+            at = self._pool_at(req.domain, extra)
+            out = sorted(
+                (*(c for c in base[0] if c[0].id not in again), *out), key=lambda c: at[c[0].id]
+            )
+            limited = sorted(
+                (*(f for f in base[1] if f not in again), *limited), key=lambda f: at[f]
+            )
+        with self._cand_lock:
+            self._cand_cache[key] = (out, limited)
+        return out, limited
+
+    def _extra(self, cat: Catalogue, domain: str) -> list[Facility]:
+        """The facilities of ``cat`` not in the planner's catalogue (a scenario's own)
+        that ``domain`` may call at."""
+        return [
             f
             for f in cat
             if f.id not in self.catalogue.facilities
-            and (f.kind in SEA_KINDS if req.domain == "sea" else f.kind == "airbase")
+            and (f.kind in SEA_KINDS if domain == "sea" else f.kind == "airbase")
         ]
+
+    def _pool_at(self, domain: str, extra: Sequence[Facility]) -> dict[str, int]:
+        """Each facility's place in the order :meth:`_candidates` asks them in (the
+        catalogue's, then ``extra``, a scenario's own)."""
+        at = self._pool_order[domain]
+        if not extra:
+            return at
+        return {**at, **{f.id: len(at) + i for i, f in enumerate(extra)}}
+
+    def _judge(
+        self, facilities: Sequence[Facility], req: PlanRequest, rules: CallRules
+    ) -> tuple[list[tuple[Facility, Grant]], list[str]]:
+        """Of ``facilities``, those the group may resupply at on the departure date with
+        their grants, and those a group limit excludes, in the order given."""
+        day = req.departure.date()
+        fuel = FUEL[req.domain]
         clearance = req.allow_clearance and req.clearance_stops
         need = _runway_need(req)
         out: list[tuple[Facility, Grant]] = []
@@ -710,7 +765,7 @@ class Planner:
         # without clearance, only a facility of the nation's own or of another party to
         # one of its agreements can be opened (grant_for): the others are not asked
         parties = {p for a in rules.agreements_on(day) for p in a.parties} - {req.nation}
-        for fac in (*pool, *extra):
+        for fac in facilities:
             if fac.id in req.closed_facilities or fac.id in req.avoid_facilities:
                 continue
             if (
@@ -728,8 +783,6 @@ class Planner:
                     limited.append(fac.id)
                 continue
             out.append((fac, grant))
-        with self._cand_lock:
-            self._cand_cache[key] = (out, limited)
         return out, limited
 
     # ------------------------------------------------------------------ plan
@@ -747,11 +800,19 @@ class Planner:
         return plan
 
     def _plan(
-        self, req: PlanRequest, scenario: str, cat: Catalogue, *, explain: bool, why: bool = True
+        self,
+        req: PlanRequest,
+        scenario: str,
+        cat: Catalogue,
+        *,
+        explain: bool,
+        why: bool = True,
+        among: Sequence[Facility] | None = None,
     ) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
         suggestions (each of which is planned without them); without ``why``, its reason
-        is left short (a variant's, which nobody reads)."""
+        is left short (a variant's, which nobody reads). ``among``: see
+        :meth:`_solve_places`."""
         fuel, speed = group_profile(req.group, req.speed_kn, req.reserve)
         domain = req.domain
         origin = self._place(cat, req.origin, field="origin", domain=domain)
@@ -781,7 +842,9 @@ class Planner:
             for p in (origin, *waypoints):
                 if p.facility is not None and _runway_short(p.facility, need[0]):
                     return replace(base, reason=_runway_text(p.facility, need))
-        first = self._plan_itinerary(req, base, cat, fuel, (origin, dest, waypoints), why=why)
+        first = self._plan_itinerary(
+            req, base, cat, fuel, (origin, dest, waypoints), why=why, among=among
+        )
         if first.feasible and need is not None and _runway_short(dest.facility, need[0]):
             first = replace(
                 first,
@@ -869,10 +932,11 @@ class Planner:
         places: tuple[Place, Place, Sequence[Place]],
         *,
         why: bool = True,
+        among: Sequence[Facility] | None = None,
     ) -> Plan:
         """The plan: re-planned while an agreement lapses before a stop is reached. An
         infeasible result carries ``suggestions == ("range",)`` or ``("access",)`` for the
-        caller to fill."""
+        caller to fill. ``among``: see :meth:`_solve_places`."""
         origin, dest, waypoints = places
         rules = CallRules(cat, req)
         dwell = DEFAULT_DWELL_H[req.domain] if req.dwell_h is None else req.dwell_h
@@ -883,7 +947,15 @@ class Planner:
                 cands = [(f, g) for f, g in cands if f.id not in excluded]
             try:
                 result = self._solve(
-                    cat, req, rules, [origin, *waypoints, dest], cands, fuel, dwell, why=why
+                    cat,
+                    req,
+                    rules,
+                    [origin, *waypoints, dest],
+                    cands,
+                    fuel,
+                    dwell,
+                    why=why,
+                    among=among,
                 )
             except NoRouteError as exc:
                 return replace(
@@ -1030,10 +1102,11 @@ class Planner:
         dwell: float,
         *,
         why: bool = True,
+        among: Sequence[Facility] | None = None,
     ) -> _Solved | str:
         """Solve; a string is the reason when there is no plan (without ``why``, only
-        that there is none)."""
-        places, tix, grants, stop_ok = self._solve_places(targets, cands)
+        that there is none). ``among``: see :meth:`_solve_places`."""
+        places, tix, grants, stop_ok = self._solve_places(targets, cands, among)
         air = self.air_policy(cat, req) if req.domain == "air" else None
         ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
         dist = ways.dist
@@ -1155,22 +1228,32 @@ class Planner:
         )
 
     def _solve_places(
-        self, targets: Sequence[Place], cands: Sequence[tuple[Facility, Grant]]
+        self,
+        targets: Sequence[Place],
+        cands: Sequence[tuple[Facility, Grant]],
+        among: Sequence[Facility] | None = None,
     ) -> tuple[list[Place], list[int], dict[str, Grant], np.ndarray]:
-        """:func:`_places_of` and which places are stops, kept for the last few lists of
-        candidates (the same list object, from :meth:`_candidates`'s cache, and the same
-        targets): thousands of candidates are a few milliseconds of Python per plan."""
-        key = (tuple(p.key for p in targets), id(cands))
+        """:func:`_places_of` the candidates, the grant opening each and which places
+        are stops, kept for the last few lists of candidates (the same list object, from
+        :meth:`_candidates`'s cache, and the same targets): thousands of candidates are a
+        few milliseconds of Python per plan. ``among``: solve over these facilities
+        (the candidates among them, in the same order), the others no stop: variants
+        that open different ports then share their legs (:meth:`_shared`)."""
+        key = (tuple(p.key for p in targets), id(cands), id(among))
         with self._cand_lock:
             hit = self._places_cache.get(key)
-        if hit is not None and hit[0] is cands and hit[1] == tuple(targets):
-            return hit[2]
-        places, tix, grants = _places_of(targets, cands, self._made)
+        if hit is not None and hit[0] is cands and hit[1] == tuple(targets) and hit[2] is among:
+            return hit[3]
+        grants = {fac.id: grant for fac, grant in cands}
+        stops = [fac for fac, _ in cands]
+        if among is not None and grants.keys() <= {f.id for f in among}:
+            stops = list(among)
+        places, tix = _places_of(targets, stops, self._made)
         stop_ok = np.fromiter((p.key in grants for p in places), dtype=bool, count=len(places))
         stop_ok.setflags(write=False)
         out = (places, tix, grants, stop_ok)
         with self._cand_lock:
-            self._places_cache[key] = (cands, tuple(targets), out)
+            self._places_cache[key] = (cands, tuple(targets), among, out)
         return out
 
     def _explain(
@@ -1221,11 +1304,14 @@ class Planner:
             text += f"; even with detours, some leg is at least {anywhere:,.0f} nm"
         return text
 
-    def _feasible(self, cat: Catalogue, req: PlanRequest) -> Plan | None:
-        """The plan for ``req`` (a variant of the user's request), if it is feasible."""
+    def _feasible(
+        self, cat: Catalogue, req: PlanRequest, among: Sequence[Facility] | None = None
+    ) -> Plan | None:
+        """The plan for ``req`` (a variant of the user's request), if it is feasible
+        (``among``: see :meth:`_solve_places`)."""
         check()
         try:
-            plan = self._plan(req, "variant", cat, explain=False, why=False)
+            plan = self._plan(req, "variant", cat, explain=False, why=False, among=among)
         except RelosError:
             return None
         return plan if plan.feasible else None
@@ -1268,15 +1354,23 @@ class Planner:
         in_force = agreements_in_force(cat, req.nation, day, dropped=req.dropped_agreements)
         speed = fuel.speed
 
+        def may(variant: PlanRequest, opens: Agreement | None = None) -> bool:
+            return screen is None or screen.may_do(req, variant, opens)
+
         def result(
             variant: PlanRequest,
             within: Catalogue | Callable[[], Catalogue] = cat,
             opens: Agreement | None = None,
+            *,
+            screened: bool = False,
+            among: Sequence[Facility] | None = None,
         ) -> Plan | None:
-            if screen is not None and not screen.may_do(req, variant, opens):
+            if not screened and not may(variant, opens):
                 return None
             planned[0] += 1
-            return self._feasible(within if isinstance(within, Catalogue) else within(), variant)
+            return self._feasible(
+                within if isinstance(within, Catalogue) else within(), variant, among
+            )
 
         def add(text: str, plan: Plan | None) -> bool:
             if plan is not None:
@@ -1340,7 +1434,7 @@ class Planner:
             for passage in sorted(req.closed):
                 add(f"reopen {passage}", result(replace(req, closed=req.closed - {passage})))
             # last: one variant a country, the many that a time budget may cut short
-            self._agreement_suggestions(cat, req, in_force, result, found)
+            self._agreement_suggestions(cat, req, in_force, result, may, found)
 
         short: list[str] = []
         with share(SUGGEST_SHARE) as part:
@@ -1369,14 +1463,16 @@ class Planner:
         cat: Catalogue,
         req: PlanRequest,
         in_force: Sequence[Agreement],
-        result: Callable[[PlanRequest, Callable[[], Catalogue], Agreement], Plan | None],
+        result: Callable[..., Plan | None],
+        may: Callable[[PlanRequest, Agreement], bool],
         out: list[tuple[str, Plan]],
     ) -> None:
         """Agreements that would make the plan feasible, each with its plan: dropped ones
         restored, lapsed or future ones as if in force, and a hypothetical one with each
-        other country. ``result`` plans a variant over the catalogue its second argument
-        makes (made only if the variant is planned), the third in force; each that works
-        goes into ``out`` as soon as it is found."""
+        other country. ``result(variant, within, opens, screened=, among=)`` plans a
+        variant over the catalogue ``within`` makes (made only if the variant is
+        planned), ``opens`` in force; ``may`` screens one. Each that works goes into
+        ``out`` as soon as it is found."""
         day = req.departure.date()
         for agr in cat.agreements.values():
             if req.nation not in agr.parties or agr in in_force:
@@ -1397,7 +1493,9 @@ class Planner:
         partners = {p for a in in_force for p in a.parties}
         # an agreement opens no commercial port: countries with only those are not probed
         openable = [f for f in cat if f.kind != COMMERCIAL_PORT]
+        kept: list[tuple[str, Agreement]] = []
         for country in sorted({f.country for f in openable} - partners - {req.nation}):
+            check()
             hypo = Agreement(
                 id=f"hypothetical-{country.lower()}",
                 name=f"hypothetical agreement with {country}",
@@ -1406,16 +1504,56 @@ class Planner:
                 in_force_from=day,
                 services=(FUEL[req.domain], "provisions", "water", "berthing"),
             )
-            plan = result(req, functools.partial(cat.with_additions, agreements=[hypo]), hypo)
-            if plan is not None:
-                opened = [f.id for f in openable if f.country == country]
-                out.append(
-                    (
-                        f"a logistics agreement with {country} (would open "
-                        f"{', '.join(opened[:3])})",
-                        plan,
+            if may(req, hypo):
+                kept.append((country, hypo))
+        for group, among in self._shared(cat, req, kept):
+            for country, hypo, within in group:
+                plan = result(req, within, hypo, screened=True, among=among)
+                if plan is not None:
+                    opened = [f.id for f in openable if f.country == country]
+                    out.append(
+                        (
+                            f"a logistics agreement with {country} (would open "
+                            f"{', '.join(opened[:3])})",
+                            plan,
+                        )
                     )
-                )
+
+    def _shared(
+        self, cat: Catalogue, req: PlanRequest, variants: Sequence[tuple[str, Agreement]]
+    ) -> Iterator[tuple[list[tuple[str, Agreement, Catalogue]], tuple[Facility, ...] | None]]:
+        """``variants`` (each ``req`` with an agreement added) in order, in groups solved
+        over the same places: the request's candidates and the ports each variant's
+        agreement opens, up to :data:`SHARED_NEW_PLACES` of those (or a share of the
+        candidates) a group. A variant's own candidates are its stops there and the
+        others no stop, so its plan is the one over its own places, but the legs (the
+        candidates^2 blocks and masks, most of a variant's time at thousands of
+        candidates) are measured once a group, not once a variant. Each with its
+        catalogue and the group's places (``None``: a group of one, over its own)."""
+        base, _ = self._candidates(cat, req, CallRules(cat, req))
+        have = {f.id for f, _ in base}
+        cap = max(SHARED_NEW_PLACES, int(SHARED_NEW_SHARE * len(base)))
+        extra = self._extra(cat, req.domain)
+        at = self._pool_at(req.domain, extra)
+        group: list[tuple[str, Agreement, Catalogue]] = []
+        new: dict[str, Facility] = {}
+
+        def places() -> tuple[Facility, ...] | None:
+            if len(group) < 2:
+                return None
+            return tuple(sorted((*(f for f, _ in base), *new.values()), key=lambda f: at[f.id]))
+
+        for country, hypo in variants:
+            within = cat.with_additions(agreements=[hypo])
+            cands, _ = self._candidates(within, req, CallRules(within, req), adding=(cat, hypo))
+            mine = {f.id: f for f, _ in cands if f.id not in have}
+            if group and len(new.keys() | mine.keys()) > cap:
+                yield group, places()
+                group, new = [], {}
+            group.append((country, hypo, within))
+            new.update(mine)
+        if group:
+            yield group, places()
 
     def _suggest_access(self, cat: Catalogue, req: PlanRequest, scenario: str) -> list[str]:
         """What would open a refused origin, waypoint or destination, each re-planned:
@@ -1650,6 +1788,11 @@ def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
 _Geometry = tuple[float, tuple[str, ...], np.ndarray, tuple[Transit, ...]]
 """A leg's length (nm), passages, track and the passages' places along it."""
 
+SHARED_NEW_PLACES = 256
+SHARED_NEW_SHARE = 0.25
+"""Suggestions' agreement variants are solved in groups over the same places
+(:meth:`Planner._shared`) while the ports they open together are at most this many, or
+this share of the request's candidates if more: a group's legs are (candidates + new)^2."""
 SUGGEST_SHARE = 0.75
 """The share of what is left of a request's time budget an infeasible plan's suggestions
 may take: past it, those found so far are given and a warning says the rest were not
@@ -2097,29 +2240,27 @@ DETOUR_WARN = 1.5
 
 def _places_of(
     targets: Sequence[Place],
-    cands: Sequence[tuple[Facility, Grant]],
+    stops: Sequence[Facility],
     made: dict[str, Place] | None = None,
-) -> tuple[list[Place], list[int], dict[str, Grant]]:
-    """The places of a solve (the targets, each once, then the candidate stops), the
-    targets' indices among them, and the grant opening each stop. ``made``: places made
-    before, by facility id, reused when of the same facility (and added to)."""
+) -> tuple[list[Place], list[int]]:
+    """The places of a solve (the targets, each once, then the facilities that may be
+    stops) and the targets' indices among them. ``made``: places made before, by
+    facility id, reused when of the same facility (and added to)."""
     places: list[Place] = []
     index: dict[str, int] = {}
     for p in targets:
         if p.key not in index:
             index[p.key] = len(places)
             places.append(p)
-    grants: dict[str, Grant] = {}
     made = {} if made is None else made
-    for fac, grant in cands:
-        grants[fac.id] = grant
+    for fac in stops:
         if fac.id not in index:
             index[fac.id] = len(places)
             place = made.get(fac.id)
             if place is None or place.facility is not fac:
                 place = made[fac.id] = Place(fac.id, fac.point, fac.name, fac)
             places.append(place)
-    return places, [index[p.key] for p in targets], grants
+    return places, [index[p.key] for p in targets]
 
 
 def _runway_need(req: PlanRequest) -> tuple[float, str] | None:

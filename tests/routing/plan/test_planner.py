@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -254,9 +255,11 @@ def test_a_plan_the_seasons_make_infeasible_screens_its_variants_on_them(
     planned_variants: list[PlanRequest] = []
     feasible = Planner._feasible
 
-    def counted(self: Planner, cat: Catalogue, variant: PlanRequest) -> Plan | None:
+    def counted(
+        self: Planner, cat: Catalogue, variant: PlanRequest, among: Any = None
+    ) -> Plan | None:
         planned_variants.append(variant)
-        return feasible(self, cat, variant)
+        return feasible(self, cat, variant, among)
 
     for origin, destination, departure, closed in cases:
         planned_variants.clear()
