@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -132,15 +133,14 @@ class Catalogue:
 
     facilities: Mapping[str, Facility]
     agreements: Mapping[str, Agreement]
-    _lon: np.ndarray = field(init=False, repr=False, compare=False)
-    _lat: np.ndarray = field(init=False, repr=False, compare=False)
-    _ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def _positions(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """The facilities' ids, longitudes and latitudes, for :meth:`ids_within` (made
+        when first asked: a suggestion's variant of a big catalogue never is)."""
         ids = tuple(self.facilities)
-        object.__setattr__(self, "_ids", ids)
-        object.__setattr__(self, "_lon", np.array([self.facilities[i].lon for i in ids]))
-        object.__setattr__(self, "_lat", np.array([self.facilities[i].lat for i in ids]))
+        lon = np.array([self.facilities[i].lon for i in ids])
+        return ids, lon, np.array([self.facilities[i].lat for i in ids])
 
     def __iter__(self) -> Iterator[Facility]:
         return iter(self.facilities.values())
@@ -245,17 +245,18 @@ class Catalogue:
 
         The distance (nautical miles, great circle) is ``None`` when ``near`` is not given.
         """
-        keep = np.ones(len(self._ids), dtype=bool)
+        ids, lon, lat = self._positions
+        keep = np.ones(len(ids), dtype=bool)
         if bbox is not None:
-            keep &= bbox.contains(self._lon, self._lat)
+            keep &= bbox.contains(lon, lat)
         dist: np.ndarray | None = None
         if near is not None:
-            dist = haversine_nm(near.lon, near.lat, self._lon, self._lat)
+            dist = haversine_nm(near.lon, near.lat, lon, lat)
             if radius_nm is not None:
                 keep &= dist <= radius_nm
         return {
             fid: (float(dist[i]) if dist is not None else None)
-            for i, fid in enumerate(self._ids)
+            for i, fid in enumerate(ids)
             if keep[i]
         }
 

@@ -421,11 +421,17 @@ class Planner:
         self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
         self._airbases = tuple(f for f in catalogue if f.kind == "airbase")
         self._port_pos = {pid: i for i, pid in enumerate(sea.port_ids)} if sea else {}
-        # each facility's place in the order _candidates asks them in, by domain
-        self._pool_order = {
-            domain: {f.id: i for i, f in enumerate(pool)}
-            for domain, pool in (("sea", self._sea_ports), ("air", self._airbases))
-        }
+        # each facility's place in the order _candidates asks them in, and the places
+        # of those each nation may open (a grantor), by domain
+        self._pool_order: dict[str, dict[str, int]] = {}
+        self._pool_grantors: dict[str, dict[str, list[int]]] = {}
+        for domain, pool in (("sea", self._sea_ports), ("air", self._airbases)):
+            self._pool_order[domain] = {f.id: i for i, f in enumerate(pool)}
+            by: dict[str, list[int]] = {}
+            for i, f in enumerate(pool):
+                for g in f.grantors:
+                    by.setdefault(g, []).append(i)
+            self._pool_grantors[domain] = by
         self._cand_cache: LRUCache[tuple[Any, ...], tuple[list[tuple[Facility, Grant]], list[str]]]
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
@@ -718,7 +724,12 @@ class Planner:
             before, agr = adding
             base = self._candidates(before, req, CallRules(before, req))
             others = set(agr.parties) - {req.nation}
-            asked = [f for f in asked if not others.isdisjoint(f.grantors)]
+            by = self._pool_grantors[req.domain]
+            theirs = sorted({i for g in others for i in by.get(g, ())})
+            asked = [
+                *(pool[i] for i in theirs),
+                *(f for f in extra if not others.isdisjoint(f.grantors)),
+            ]
         out, limited = self._judge(asked, req, rules)
         if base is not None:
             again = {f.id for f in asked}
@@ -736,11 +747,13 @@ class Planner:
     def _extra(self, cat: Catalogue, domain: str) -> list[Facility]:
         """The facilities of ``cat`` not in the planner's catalogue (a scenario's own)
         that ``domain`` may call at."""
+        own = cat.facilities.keys() - self.catalogue.facilities.keys()
+        if not own:  # (no Python loop over a big catalogue's facilities)
+            return []
         return [
             f
             for f in cat
-            if f.id not in self.catalogue.facilities
-            and (f.kind in SEA_KINDS if domain == "sea" else f.kind == "airbase")
+            if f.id in own and (f.kind in SEA_KINDS if domain == "sea" else f.kind == "airbase")
         ]
 
     def _pool_at(self, domain: str, extra: Sequence[Facility]) -> dict[str, int]:

@@ -139,7 +139,8 @@ class RangeScreen:
 
     def _components(self) -> np.ndarray:
         """The known places joined by legs within range (either way)."""
-        if self._labels is None:
-            near = np.isfinite(self.dist) & (self.dist <= self.range_nm)
-            _, self._labels = connected_components(near | near.T, directed=False)
+        if self._labels is None:  # weakly connected: joined one way or the other
+            r, c = np.nonzero(self.dist <= self.range_nm)  # (inf is not)
+            near = csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=self.dist.shape)
+            _, self._labels = connected_components(near, directed=True, connection="weak")
         return self._labels

@@ -107,10 +107,6 @@ ATTACH_CACHE = 4096
 
 BLOCKS_KEPT = 128
 BLOCKS_BYTES = 512 * 2**20
-GROWN_SHARE = 0.9
-"""A block whose ports are this share of a kept block's under the same closures is grown
-from it (the others' rows and columns searched) rather than opened from the same ports'
-block under more closures (every cell's routes through the passages between searched)."""
 """Blocks of ports' distances kept (:meth:`SeaRouter._block`): at most this many, of at
 most this many bytes in all (the last one asked for is always kept)."""
 
@@ -1505,8 +1501,9 @@ class SeaRouter:
         asks for its candidates with the seasonal passages shut, then open), only the
         routes through the passages those closures shut are searched
         (:meth:`_opened`); where a block of some of these ports under the same closures is
-        kept, only the others' rows and columns are (:meth:`_grown`), first when most of
-        the ports are there (``GROWN_SHARE``)."""
+        kept (at least half of them), only the others' rows and columns are
+        (:meth:`_grown`), those too derived from the same ports' block under more
+        closures if one is kept."""
         key = (closed, pos.tobytes())
         with self._lock:
             hit = self._blocks.get(key)
@@ -1517,11 +1514,11 @@ class SeaRouter:
                 (len(c), c, b) for (c, p), b in self._blocks.items() if p == key[1] and c > closed
             ]
         part = self._kept_part(closed, pos)
-        if part is not None and (not wider or len(part[0]) >= GROWN_SHARE * len(pos)):
-            out = self._grown(pos, closed, *part)  # a few rows and columns: the cheaper
-        elif wider:
-            _, c, base = max(wider, key=lambda w: w[0])
-            out = self._opened(pos, pos, closed, c, base)
+        widest = max(wider, key=lambda w: w[0])[1:] if wider else None
+        if part is not None:  # a few rows and columns: the cheaper
+            out = self._grown(pos, closed, *part, widest)
+        elif widest is not None:
+            out = self._opened(pos, pos, closed, *widest)
         else:
             out = self._ports_matrix(pos, pos, closed)
         self._blank_unconnected(out, pos, pos)
@@ -1557,12 +1554,20 @@ class SeaRouter:
         return best
 
     def _grown(
-        self, pos: np.ndarray, closed: frozenset[str], ports: np.ndarray, base: np.ndarray
+        self,
+        pos: np.ndarray,
+        closed: frozenset[str],
+        ports: np.ndarray,
+        base: np.ndarray,
+        widest: tuple[frozenset[str], np.ndarray] | None = None,
     ) -> np.ndarray:
         """The block of ``pos`` under ``closed`` from ``base``, the block of ``ports`` (all
         among ``pos``): a cell does not depend on the other ports of its block, so the
         cells between ``ports`` are taken over and only the rows and columns of the others
-        are searched (k x n, not n x n)."""
+        are searched (k x n, not n x n). ``widest``: the block of ``pos`` under more
+        closures and those closures, if kept: the new rows and columns are derived from
+        its (:meth:`_opened`), not searched under ``closed`` (which would need the
+        Floyd-Warshall of its portals, a first time)."""
         order = np.argsort(ports, kind="stable")
         at = np.minimum(np.searchsorted(ports[order], pos), len(ports) - 1)
         idx = np.where(ports[order][at] == pos, order[at], -1)  # each port's place in base
@@ -1571,7 +1576,13 @@ class SeaRouter:
         # new ports' rows and columns searched over it
         anywhere = np.maximum(idx, 0)
         out = _take2d(base, anywhere, anywhere)
-        if len(new):
+        if len(new) and widest is not None:
+            c, wide = widest
+            out[new, :] = self._opened(pos[new], pos, closed, c, wide[new])
+            out[np.ix_(old, new)] = self._opened(
+                pos[old], pos[new], closed, c, _take2d(wide, old, new)
+            )
+        elif len(new):
             out[new, :] = self._ports_matrix(pos[new], pos, closed)
             out[np.ix_(old, new)] = self._ports_matrix(pos[old], pos[new], closed)
         return out

@@ -308,6 +308,56 @@ def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
         np.testing.assert_allclose(got[fin], sub[fin], rtol=1e-9, atol=1e-6)
 
 
+def test_a_grown_block_under_fewer_closures_derives_its_new_rows_from_the_wider_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a planner's candidates with the seasonal passages shut, then open; then the same
+    # with the ports a hypothetical agreement opens, shut (grown: the new rows searched)
+    # and open: grown from the open block, the new rows and columns derived from the
+    # grown shut one (routes through what opened), not searched under the open set
+    router = sea_router()
+    monkeypatch.setattr(router, "full_matrix_ports", 0)
+    calls: list[tuple[str, int, int]] = []
+    search, derive = router._ports_matrix, router._opened
+
+    def searched(rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]) -> np.ndarray:
+        calls.append(("searched", len(rows), len(cols)))
+        return search(rows, cols, closed)
+
+    def derived(
+        rows: np.ndarray,
+        cols: np.ndarray,
+        closed: frozenset[str],
+        wider: frozenset[str],
+        base: np.ndarray,
+    ) -> np.ndarray:
+        calls.append(("derived", len(rows), len(cols)))
+        return derive(rows, cols, closed, wider, base)
+
+    monkeypatch.setattr(router, "_ports_matrix", searched)
+    monkeypatch.setattr(router, "_opened", derived)
+    rng = np.random.default_rng(23)
+    n = len(router.port_ids)
+    base = rng.choice(n, 70, replace=False)
+    more = rng.choice(np.setdiff1d(np.arange(n), base), 6, replace=False)
+    grown = rng.permutation(np.concatenate([base, more]))
+    shut = router.effective_closures(["suez"], seasons=True)
+    open_ = router.effective_closures(["suez"], seasons=False)
+    assert open_ < shut
+    router.ports_matrix(base, closed=["suez"], seasons=True)
+    router.ports_matrix(base, closed=["suez"], seasons=False)
+    router.ports_matrix(grown, closed=["suez"], seasons=True)
+    calls.clear()
+    got = np.array(router.ports_matrix(grown, closed=["suez"], seasons=False))
+    assert sorted(calls) == [("derived", 6, 76), ("derived", 70, 6)]
+    want = _plain(router, open_)[np.ix_(grown, grown)]
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
+    shut_block = np.array(router.ports_matrix(grown, closed=["suez"], seasons=True))
+    assert (got < shut_block - 1.0).any()  # the seasonal passages shorten some
+
+
 def _product_in_child(queue: object) -> None:
     a, b = np.arange(12.0).reshape(6, 2), np.arange(8.0).reshape(2, 4)
     memory_module.KERNEL_SPLIT_CELLS = 0  # split even this one
