@@ -245,6 +245,18 @@ class _ClosurePlan(NamedTuple):
     col_picks: _Kept
 
 
+class _OpenHeads(NamedTuple):
+    """The heads of one closure set's open passage arcs as :meth:`SeaRouter._onward_from`
+    reads them, without its Floyd-Warshall: T positions grouped by component, the open
+    water among each component's (``[h1, h]``: h -> h1) and what each port keeps of
+    them (filled as ports are asked for)."""
+
+    heads: np.ndarray
+    basins: dict[int, slice]
+    among: dict[int, np.ndarray]
+    picks: _Kept
+
+
 @dataclass
 class _Gadget:
     """One waypoint of a route: where a path may enter and leave it, and at what cost.
@@ -326,6 +338,8 @@ class SeaRouter:
         self._closure_cached = functools.lru_cache(maxsize=64)(self._portal_closure)
         self._plan_cached = functools.lru_cache(maxsize=64)(self._closure_plan)
         self._portals_cached = functools.lru_cache(maxsize=64)(self._portals)
+        self._steps_cached = functools.lru_cache(maxsize=64)(self._steps)
+        self._heads_cached = functools.lru_cache(maxsize=64)(self._open_heads)
         self._effective_cached = functools.lru_cache(maxsize=256)(self._effective)
 
     # -- closures --------------------------------------------------------------
@@ -1146,9 +1160,30 @@ class SeaRouter:
         graph (:meth:`_portal_steps`, a few percent of its cells finite), where a block
         derived by :meth:`_opened` needs no more: a fraction of the Floyd-Warshall over all
         of them that a route under ``closed`` asks for."""
-        idx, m, _ = self._portal_steps(closed)
-        dist = dijkstra(_steps_graph(m), directed=True, indices=np.searchsorted(idx, sources))
+        idx, graph = self._steps_cached(closed)
+        dist = dijkstra(graph, directed=True, indices=np.searchsorted(idx, sources))
         return idx, dist
+
+    def _steps(self, closed: frozenset[str]) -> tuple[np.ndarray, csr_matrix]:
+        """:meth:`_portal_steps`' portals and steps as a sparse graph (cached per set)."""
+        idx, m, _ = self._portal_steps(closed)
+        return idx, _steps_graph(m)
+
+    def _open_heads(self, closed: frozenset[str]) -> _OpenHeads:
+        """:class:`_OpenHeads` of ``closed`` (cached per set)."""
+        tab = self._load_tables()
+        t_basin = np.asarray(tab["t_basin"])
+        heads = np.unique(np.searchsorted(tab["t_nodes"], self._arc_to[self._open_arcs(closed)]))
+        heads = heads[np.argsort(t_basin[heads], kind="stable")]
+        basins: dict[int, slice] = {}
+        among: dict[int, np.ndarray] = {}
+        for b in np.unique(t_basin[heads]).tolist():
+            at = np.flatnonzero(t_basin[heads] == b)
+            sl = basins[b] = slice(int(at[0]), int(at[-1]) + 1)
+            here = heads[sl]
+            among[b] = tab["tt"][np.ix_(here, here)].T.copy()
+            np.fill_diagonal(among[b], np.inf)
+        return _OpenHeads(heads, basins, among, _Kept())
 
     def _closure_plan(self, closed: frozenset[str]) -> _ClosurePlan:
         """The closure set's portals grouped for the block products (cached per set)."""
@@ -1390,23 +1425,14 @@ class SeaRouter:
         if arcs.size == 0 or len(entries) == 0:
             return np.ascontiguousarray(out.T)
         idx, dist = self._portals_from(closed, entries)
-        t_nodes, t_basin = tab["t_nodes"], np.asarray(tab["t_basin"])
-        heads = np.unique(np.searchsorted(t_nodes, self._arc_to[arcs]))  # T positions
-        b_in = np.asarray(tab["basin_in"])[cols]
-        for b in np.unique(t_basin[heads]).tolist():
-            c_sel = np.flatnonzero(b_in == b)
-            if c_sel.size == 0:
-                continue
-            here = heads[t_basin[heads] == b]
-            into = np.asarray(tab["tp_t"][np.ix_(cols[c_sel], here)])  # (cols, heads)
-            onto = np.ascontiguousarray(dist[:, np.searchsorted(idx, here)].T)  # (heads, E)
-            among = tab["tt"][np.ix_(here, here)].T.copy()
-            np.fill_diagonal(among, np.inf)
-            c_sel, heads_of, gain = _useful(c_sel, into, among)
-            if heads_of.shape[1] == 0:
-                continue
+        heads = self._heads_cached(closed)
+        b_in = np.asarray(tab["basin_in"])
+        kept = _picked(cols, b_in, tab["tp_t"], heads.heads, heads.basins, heads.among, heads.picks)
+        for c_sel, heads_of, gain in kept:
+            sl = heads.basins[int(b_in[cols[c_sel[0]]])]
+            onto = np.ascontiguousarray(dist[:, np.searchsorted(idx, heads.heads[sl])].T)
             part = out[c_sel]
-            _min_plus_rows(part, onto, heads_of, gain)
+            _min_plus_rows(part, onto, heads_of - sl.start, gain)  # (heads, E)
             out[c_sel] = part
         return np.ascontiguousarray(out.T)
 
