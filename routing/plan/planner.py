@@ -2159,6 +2159,7 @@ class _Screen:
     ship at the same ``speed``, waiting no longer. Made when a variant passes ``range``
     (``None`` then if the clock is not what the plan fails on)."""
     speed: float = 0.0
+    _near_by: dict[int, csr_matrix] = field(default_factory=dict)
 
     @cached_property
     def _timed(self) -> RangeScreen | None:
@@ -2171,9 +2172,13 @@ class _Screen:
             np.array([f.lat for f in self.others], dtype=float),
         )
 
-    @cached_property
-    def _near(self) -> csr_matrix:
-        return self.range.near_known(*self._others_xy)
+    def _near(self, screen: RangeScreen) -> csr_matrix:
+        """:meth:`RangeScreen.near_components` of the facilities a variant may open, for
+        ``screen`` (``range`` or the timed one: their components differ), kept."""
+        hit = self._near_by.get(id(screen))
+        if hit is None:
+            hit = self._near_by[id(screen)] = screen.near_components(*self._others_xy)
+        return hit
 
     def may_do(self, req: PlanRequest, variant: PlanRequest, opens: Agreement | None) -> bool:
         """False if ``variant`` of ``req`` (the same places and closures; with ``opens``,
@@ -2227,11 +2232,12 @@ class _Screen:
             {i for p in parties for i in self.by_grantor.get(p, ()) if opens.covers(self.others[i])}
         )
         lon, lat = self._others_xy
-        ptr, ix = self._near.indptr, self._near.indices
+        near_of = self._near(screen)
+        ptr, ix = near_of.indptr, near_of.indices
         near = [ix[ptr[r] : ptr[r + 1]] for r in rows]
         owner = np.repeat(np.arange(len(rows)), [len(x) for x in near])
-        known = np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
-        return screen.opening_may_do(lon[rows], lat[rows], owner, known)
+        comps = np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
+        return screen.opening_may_do(lon[rows], lat[rows], owner, comps)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ from routing.plan.solver import bottleneck
 GC_FACTOR = 0.99
 """Sea legs (ellipsoidal lengths) are at least this share of the great circle on the
 mean sphere (the two differ by under 0.6 %)."""
+BIG_COMPONENT = 32
+"""Components of known places of at least this many are asked for their nearest place
+near a new position (:meth:`RangeScreen.near_components`); the smaller ones' places are
+listed."""
 GC_SLACK_NM = 4.0
 """And at most this much shorter again: a port's sea node lies within 3 km of its
 position (:data:`routing.sea.connect.PORT_SNAP_KM`), at each end."""
@@ -69,7 +73,6 @@ class RangeScreen:
         self.range_nm = range_nm
         self._needed: float | None = None
         self._labels: np.ndarray | None = None
-        self._tree: cKDTree | None = None
 
     # -- a longer range, more stops ------------------------------------------------------
 
@@ -92,12 +95,12 @@ class RangeScreen:
     # -- more stops opened ---------------------------------------------------------------
 
     def opening_may_do(
-        self, lon: np.ndarray, lat: np.ndarray, owner: np.ndarray, known: np.ndarray
+        self, lon: np.ndarray, lat: np.ndarray, owner: np.ndarray, comps: np.ndarray
     ) -> bool:
         """False if opening stops at the positions ``lon``/``lat`` (besides those usable
         now) surely leaves some target cut off from the next within the range. The pairs
-        ``(owner[i], known[i])``: each new position with a known place (an index) within
-        :meth:`near_known`'s reach of it."""
+        ``(owner[i], comps[i])``: each new position with a component of known places
+        (:meth:`components`) within :meth:`near_components`' reach of it."""
         labels = self._components()
         pairs = [(a, b) for a, b in zip(self.targets, self.targets[1:], strict=False) if a != b]
         cut = [(a, b) for a, b in pairs if labels[a] != labels[b]]
@@ -108,7 +111,7 @@ class RangeScreen:
             return False
         n_comp = int(labels.max()) + 1
         touched = np.zeros(n_comp, dtype=bool)
-        touched[labels[known]] = True
+        touched[comps] = True
         if not all(touched[labels[a]] and touched[labels[b]] for a, b in cut):
             return False  # a chain out of a target's component starts at a new place
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
@@ -116,26 +119,48 @@ class RangeScreen:
         a, b = np.nonzero(np.triu(low <= self.range_nm, 1))
         size = n_comp + k
         r = np.concatenate([n_comp + np.asarray(owner, dtype=np.int64), n_comp + a])
-        c = np.concatenate([labels[known], n_comp + b])
+        c = np.concatenate([np.asarray(comps, dtype=np.int64), n_comp + b])
         graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(size, size))
         _, joined = connected_components(graph, directed=False)
         return all(joined[labels[a]] == joined[labels[b]] for a, b in cut)
 
-    def near_known(self, lon: np.ndarray, lat: np.ndarray) -> csr_matrix:
-        """For each position, the known places a leg within range may join it to by the
-        lower bound (:func:`lower_nm`): a sparse boolean matrix, a row a position.
-        Computed once for every facility a variant may open, then sliced per variant.
-        (The bound grows with the chord between the points, so a ball on the unit
-        sphere finds them: no distance is computed one pair at a time.)"""
+    def near_components(self, lon: np.ndarray, lat: np.ndarray) -> csr_matrix:
+        """For each position, the components of known places (:meth:`components`) a leg
+        within range may join it to by the lower bound (:func:`lower_nm`): a sparse
+        boolean matrix, a row a position. Computed once for every facility a variant may
+        open, then sliced per variant. (The bound grows with the chord between the
+        points, so a ball on the unit sphere finds them: no distance is computed one
+        pair at a time.) A big component is asked for its nearest place within the ball,
+        the places of small ones (a few, together) are listed."""
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        if self._tree is None:
-            self._tree = cKDTree(to_unit_vectors(self.lon, self.lat))
+        labels = self._components()
         angle = min(np.pi, (self.range_nm + GC_SLACK_NM) / GC_FACTOR / EARTH_RADIUS_NM)
         chord = 2.0 * np.sin(angle / 2) * (1 + 1e-9)
-        new = cKDTree(to_unit_vectors(lon, lat))
-        pairs = new.sparse_distance_matrix(self._tree, chord, output_type="ndarray")
-        data = np.ones(len(pairs), dtype=bool)
-        return csr_matrix((data, (pairs["i"], pairs["j"])), shape=(len(lon), len(self.lon)))
+        here = to_unit_vectors(self.lon, self.lat)
+        new = to_unit_vectors(lon, lat)
+        sizes = np.bincount(labels)
+        rows, cols = [], []
+        for comp in np.flatnonzero(sizes >= BIG_COMPONENT).tolist():
+            dist, _ = cKDTree(here[labels == comp]).query(new, k=1, distance_upper_bound=chord)
+            hit = np.flatnonzero(np.isfinite(dist))
+            rows.append(hit)
+            cols.append(np.full(len(hit), comp))
+        small = np.flatnonzero(sizes[labels] < BIG_COMPONENT)
+        if small.size:
+            pairs = cKDTree(new).sparse_distance_matrix(
+                cKDTree(here[small]), chord, output_type="ndarray"
+            )
+            rows.append(pairs["i"].astype(np.int64))
+            cols.append(labels[small][pairs["j"]])
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        out = csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(len(lon), len(sizes)))
+        out.sum_duplicates()
+        return out
+
+    def components(self) -> np.ndarray:
+        """Each known place's component: those joined by legs within range (either way)."""
+        return self._components()
 
     def _components(self) -> np.ndarray:
         """The known places joined by legs within range (either way)."""

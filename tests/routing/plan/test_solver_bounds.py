@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing.geo import haversine_nm
+from routing.plan import screen as screen_module
 from routing.plan import solver as solver_module
-from routing.plan.screen import RangeScreen
+from routing.plan.screen import RangeScreen, lower_nm
 from routing.plan.solver import INF, Bounds, lower_bounds, score, shortest_paths, solve
 from tests.routing.plan.test_solver import _brute
 
@@ -228,9 +229,44 @@ def test_stops_the_screen_rules_out_leave_no_plan(data: st.DataObject) -> None:
     screen = RangeScreen(
         dist[:known, :known], lon[:known], lat[:known], targets, stop_ok[:known], max_leg
     )
-    near = screen.near_known(lon[known:], lat[known:]).tocoo()
+    near = screen.near_components(lon[known:], lat[known:]).tocoo()
     if not screen.opening_may_do(lon[known:], lat[known:], near.row, near.col):
         assert solve(dist, targets, stop_ok, max_leg=max_leg, max_stops=20) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_the_components_near_a_new_place_are_those_of_every_pair_within_reach(
+    data: st.DataObject,
+) -> None:
+    """:meth:`RangeScreen.near_components` (nearest places of big components, listed
+    places of small ones) against every pair of a new and a known place whose lower
+    bound is within range, mapped to the known place's component; components of any
+    size, big from one place up."""
+    n = data.draw(st.integers(3, 40))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    lon, lat = rng.uniform(-40, 40, n), rng.uniform(-30, 30, n)
+    gc = haversine_nm(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    max_leg = float(data.draw(st.integers(100, 1500)))
+    dist = gc * rng.choice([1.0, 1.3, 3.0], size=(n, n))
+    dist[rng.random((n, n)) < 0.2] = INF
+    np.fill_diagonal(dist, 0.0)
+    screen = RangeScreen(dist, lon, lat, [0, 1], np.ones(n, dtype=bool), max_leg)
+    k = data.draw(st.integers(0, 30))
+    new_lon, new_lat = rng.uniform(-45, 45, k), rng.uniform(-35, 35, k)
+    labels = screen.components()
+    low = lower_nm(new_lon[:, None], new_lat[:, None], lon[None, :], lat[None, :])
+    want = np.zeros((k, int(labels.max()) + 1), dtype=bool)
+    r, c = np.nonzero(low <= max_leg)
+    want[r, labels[c]] = True
+    big = data.draw(st.sampled_from([1, 2, 5, 32]))
+    keep = screen_module.BIG_COMPONENT
+    try:
+        screen_module.BIG_COMPONENT = big
+        got = screen.near_components(new_lon, new_lat).toarray()
+    finally:
+        screen_module.BIG_COMPONENT = keep
+    assert np.array_equal(got, want)
 
 
 @settings(max_examples=150, deadline=None)
