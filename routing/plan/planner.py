@@ -820,7 +820,7 @@ class Planner:
         *,
         explain: bool,
         why: bool = True,
-        among: Sequence[Facility] | None = None,
+        among: _Shared | None = None,
     ) -> Plan:
         """Plan ``req`` over ``cat``; with ``explain``, an infeasible plan gets checked
         suggestions (each of which is planned without them); without ``why``, its reason
@@ -945,7 +945,7 @@ class Planner:
         places: tuple[Place, Place, Sequence[Place]],
         *,
         why: bool = True,
-        among: Sequence[Facility] | None = None,
+        among: _Shared | None = None,
     ) -> Plan:
         """The plan: re-planned while an agreement lapses before a stop is reached. An
         infeasible result carries ``suggestions == ("range",)`` or ``("access",)`` for the
@@ -1115,13 +1115,20 @@ class Planner:
         dwell: float,
         *,
         why: bool = True,
-        among: Sequence[Facility] | None = None,
+        among: _Shared | None = None,
     ) -> _Solved | str:
         """Solve; a string is the reason when there is no plan (without ``why``, only
         that there is none). ``among``: see :meth:`_solve_places`."""
         places, tix, grants, stop_ok = self._solve_places(targets, cands, among)
         air = self.air_policy(cat, req) if req.domain == "air" else None
-        ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
+        # a group of variants over the same places and legs shares their ways (and what
+        # the timed search keeps of them)
+        wkey = (tuple(p.key for p in places), id(req), fuel.speed, fuel.stretch_nm)
+        ways = among.ways.get(wkey) if among is not None else None
+        if ways is None:
+            ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
+            if among is not None:
+                among.ways[wkey] = ways
         dist = ways.dist
         for a, b in itertools.pairwise(tix):
             if not np.isfinite(dist[a, b]) and not (
@@ -1142,7 +1149,7 @@ class Planner:
                     not_before[i] = due.total_seconds() / 3600
         clock = None
         if ways.seasonal or np.isfinite(not_before).any():
-            clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0)
+            clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0, memo=ways.memo)
         bkey = (ways.key, tuple(tix))
         with self._cand_lock:
             bounds = self._bounds_cache.get(bkey)
@@ -1244,7 +1251,7 @@ class Planner:
         self,
         targets: Sequence[Place],
         cands: Sequence[tuple[Facility, Grant]],
-        among: Sequence[Facility] | None = None,
+        among: _Shared | None = None,
     ) -> tuple[list[Place], list[int], dict[str, Grant], np.ndarray]:
         """:func:`_places_of` the candidates, the grant opening each and which places
         are stops, kept for the last few lists of candidates (the same list object, from
@@ -1259,8 +1266,8 @@ class Planner:
             return hit[3]
         grants = {fac.id: grant for fac, grant in cands}
         stops = [fac for fac, _ in cands]
-        if among is not None and grants.keys() <= {f.id for f in among}:
-            stops = list(among)
+        if among is not None and grants.keys() <= {f.id for f in among.stops}:
+            stops = list(among.stops)
         places, tix = _places_of(targets, stops, self._made)
         stop_ok = np.fromiter((p.key in grants for p in places), dtype=bool, count=len(places))
         stop_ok.setflags(write=False)
@@ -1318,7 +1325,7 @@ class Planner:
         return text
 
     def _feasible(
-        self, cat: Catalogue, req: PlanRequest, among: Sequence[Facility] | None = None
+        self, cat: Catalogue, req: PlanRequest, among: _Shared | None = None
     ) -> Plan | None:
         """The plan for ``req`` (a variant of the user's request), if it is feasible
         (``among``: see :meth:`_solve_places`)."""
@@ -1376,7 +1383,7 @@ class Planner:
             opens: Agreement | None = None,
             *,
             screened: bool = False,
-            among: Sequence[Facility] | None = None,
+            among: _Shared | None = None,
         ) -> Plan | None:
             if not screened and not may(variant, opens):
                 return None
@@ -1534,7 +1541,7 @@ class Planner:
 
     def _shared(
         self, cat: Catalogue, req: PlanRequest, variants: Sequence[tuple[str, Agreement]]
-    ) -> Iterator[tuple[list[tuple[str, Agreement, Catalogue]], tuple[Facility, ...] | None]]:
+    ) -> Iterator[tuple[list[tuple[str, Agreement, Catalogue]], _Shared | None]]:
         """``variants`` (each ``req`` with an agreement added) in order, in groups solved
         over the same places: the request's candidates and the ports each variant's
         agreement opens, up to :data:`SHARED_NEW_PLACES` of those (or a share of the
@@ -1551,10 +1558,11 @@ class Planner:
         group: list[tuple[str, Agreement, Catalogue]] = []
         new: dict[str, Facility] = {}
 
-        def places() -> tuple[Facility, ...] | None:
+        def places() -> _Shared | None:
             if len(group) < 2:
                 return None
-            return tuple(sorted((*(f for f, _ in base), *new.values()), key=lambda f: at[f.id]))
+            stops = sorted((*(f for f, _ in base), *new.values()), key=lambda f: at[f.id])
+            return _Shared(tuple(stops))
 
         for country, hypo in variants:
             within = cat.with_additions(agreements=[hypo])
@@ -1892,6 +1900,8 @@ class _Ways:
             with planner._cand_lock:
                 planner._ways_cache[key] = hit
         self.dist, whole, clear, free, whole_on, clear_on = hit
+        #: what a timed solve keeps of these legs (:attr:`routing.plan.solver.Clock.memo`)
+        self.memo: dict[Any, np.ndarray] = {}
         if not self.seasonal:
             self.ways: tuple[Way, ...] = (Way(free),)
             return
@@ -2238,6 +2248,16 @@ class _Screen:
         owner = np.repeat(np.arange(len(rows)), [len(x) for x in near])
         comps = np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
         return screen.opening_may_do(lon[rows], lat[rows], owner, comps)
+
+
+@dataclass(eq=False)
+class _Shared:
+    """What a group of variants is solved over (:meth:`Planner._shared`): every facility
+    that may be a stop in one of them, in the order candidates are asked in; and the
+    ways of the legs among them once measured, for the group's next variant."""
+
+    stops: tuple[Facility, ...]
+    ways: dict[tuple[Any, ...], _Ways] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

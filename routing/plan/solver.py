@@ -74,7 +74,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -134,6 +134,11 @@ class Clock:
     ways: tuple[Way, ...]
     not_before: np.ndarray = field(default_factory=lambda: np.zeros(0))
     max_wait: float = INF
+    memo: dict[Any, np.ndarray] | None = field(default=None, compare=False)
+    """Where the timed search keeps what depends only on ``ways``, the legs, the targets,
+    the speed and ``max_wait`` (not on the stops or ``not_before``), if the caller
+    solves the same legs again (variants that open different stops): each is
+    candidates^2 cells."""
 
 
 def score(
@@ -192,6 +197,10 @@ def solve(
         # no itinerary on ``dist`` there is none under the clock either.
         return plain
     timed = _Timed(dist, list(targets), stop_ok, max_leg, objective, speed, dwell, clock)
+
+    def sail() -> np.ndarray:
+        return sailable(dist, targets, clock, speed)
+
     fast = timed.schedule(plain)
     # Optimal if the lower bound holds: no wait, or one that costs nothing but time
     # when time is not the objective.
@@ -201,7 +210,7 @@ def solve(
         return fast
     # A first answer to beat: the best on free ways alone (no season to wait for).
     safe = plain_on(timed.free)
-    if safe is None and plain_on(sailable(dist, targets, clock, speed)) is None:
+    if safe is None and plain_on(timed.kept(("sailable", speed, clock.max_wait), sail)) is None:
         return None  # not even on the legs that could ever start in time
     return timed.search(max_stops, timed.schedule(safe, free=True) if safe else None)
 
@@ -703,6 +712,7 @@ class _Timed:
         self.n = n = dist.shape[0]
         self.m = m = len(tgt) - 1
         self.not_before = clock.not_before if len(clock.not_before) == n else np.full(n, -INF)
+        self._memo = clock.memo if clock.memo is not None else {}
         self._fails: dict[tuple[int, int, int, float], float] = {}
         self._spans: dict[tuple[int, int, int], list[tuple[float, float]]] = {}
         self.nm = [np.asarray(w.nm, dtype=float) for w in clock.ways]
@@ -722,57 +732,84 @@ class _Timed:
         bd = self._bound[k]
         return bool(bd is not None and bd[a, b])
 
-    # The arrays below serve the search only: the fast path does without them.
+    # The arrays below serve the search only: the fast path does without them. They
+    # depend on the legs, the ways and the targets alone: kept in the clock's memo.
+
+    def kept(self, key: Any, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``make()``, kept under ``key`` (and the targets) in the clock's memo, read-only."""
+        full = (key, tuple(self.tgt))
+        hit = self._memo.get(full)
+        if hit is None:
+            hit = make()
+            hit.setflags(write=False)
+            self._memo[full] = hit
+        return hit
 
     @cached_property
     def dist(self) -> np.ndarray:
         """``dist`` with a zero diagonal."""
-        out = np.array(self._dist, dtype=float)
-        np.fill_diagonal(out, 0.0)
-        return out
+
+        def make() -> np.ndarray:
+            out = np.array(self._dist, dtype=float)
+            np.fill_diagonal(out, 0.0)
+            return out
+
+        return self.kept("dist", make)
 
     @cached_property
     def bound(self) -> list[np.ndarray]:
         """Each way's ``bound`` (none: no leg)."""
         n = self.n
-        return [np.zeros((n, n), dtype=bool) if b is None else b for b in self._bound]
+        none = self.kept("no bound", lambda: np.zeros((n, n), dtype=bool))
+        return [none if b is None else b for b in self._bound]
 
     @cached_property
     def timed(self) -> np.ndarray:
         """Legs with a bound way (tried one by one; the free ways at once, as arrays)."""
-        return np.logical_or.reduce(
-            [b & np.isfinite(nm) for b, nm in zip(self.bound, self.nm, strict=True)]
+        return self.kept(
+            "timed",
+            lambda: np.logical_or.reduce(
+                [b & np.isfinite(nm) for b, nm in zip(self.bound, self.nm, strict=True)]
+            ),
         )
 
     @cached_property
     def _free_ways(self) -> np.ndarray:
-        return np.stack([np.where(b, INF, nm) for b, nm in zip(self.bound, self.nm, strict=True)])
+        return self.kept(
+            "free ways",
+            lambda: np.stack(
+                [np.where(b, INF, nm) for b, nm in zip(self.bound, self.nm, strict=True)]
+            ),
+        )
 
     @cached_property
     def free(self) -> np.ndarray:
         """The shortest free way of each leg."""
-        return self._free_ways.min(axis=0)
+        return self.kept("free", lambda: self._free_ways.min(axis=0))
 
     @cached_property
     def free_way(self) -> np.ndarray:
         """Which way that is."""
-        return np.argmin(self._free_ways, axis=0)
+        return self.kept("free way", lambda: np.argmin(self._free_ways, axis=0))
 
     @cached_property
     def rest(self) -> np.ndarray:
         """rest[s, v]: the shortest way from v through the targets after stage s, a bound
         on what is left (shortest paths: ``dist`` need not obey the triangle rule)."""
 
-        n, m, tgt = self.n, self.m, self.tgt
-        ends = sorted(set(tgt[1:]))
-        to = dict(zip(ends, shortest_paths(self.dist, ends, back=True), strict=True))
-        after = np.zeros(m + 1)  # after[s]: from target s through the rest
-        for s in range(m - 1, -1, -1):
-            after[s] = after[s + 1] + to[tgt[s + 1]][tgt[s]]
-        rest = np.zeros((m + 1, n))
-        for s in range(m):
-            rest[s] = to[tgt[s + 1]] + after[s + 1]
-        return rest
+        def make() -> np.ndarray:
+            n, m, tgt = self.n, self.m, self.tgt
+            ends = sorted(set(tgt[1:]))
+            to = dict(zip(ends, shortest_paths(self.dist, ends, back=True), strict=True))
+            after = np.zeros(m + 1)  # after[s]: from target s through the rest
+            for s in range(m - 1, -1, -1):
+                after[s] = after[s + 1] + to[tgt[s + 1]][tgt[s]]
+            rest = np.zeros((m + 1, n))
+            for s in range(m):
+                rest[s] = to[tgt[s + 1]] + after[s + 1]
+            return rest
+
+        return self.kept("rest", make)
 
     def shortest_way(self, a: int, b: int) -> int:
         """The way of the shortest length for ``a -> b`` (a free one on a tie)."""
