@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -228,28 +229,51 @@ def test_a_sea_point_asked_again_is_not_searched_again(monkeypatch: pytest.Monke
     assert fresh.distance_nm == first[0].distance_nm and np.array_equal(fresh.xy, first[0].xy)
 
 
-def test_a_block_under_fewer_closures_is_derived_from_the_wider_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # a planner asks for its candidates with the seasonal passages shut, then open: the
-    # second block comes from the first (only routes through what opened are searched),
-    # with the plain search's figures
+def _spied(monkeypatch: pytest.MonkeyPatch) -> tuple[SeaRouter, list[tuple[Any, ...]]]:
+    """A router whose blocks are all asked for (no all-ports matrix), and the blocks it
+    searches, ``("searched", rows, cols, closed)``, and derives from a block under more
+    closures, ``("derived", rows, cols, closed, wider)``, in the order done."""
     router = sea_router()
     monkeypatch.setattr(router, "full_matrix_ports", 0)
-    opened: list[tuple[frozenset[str], frozenset[str]]] = []
-    derive = router._opened
+    calls: list[tuple[Any, ...]] = []
+    search, derive = router._ports_matrix, router._opened
 
-    def spy(
+    def searched(rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]) -> np.ndarray:
+        calls.append(("searched", rows, cols, closed))
+        return search(rows, cols, closed)
+
+    def derived(
         rows: np.ndarray,
         cols: np.ndarray,
         closed: frozenset[str],
         wider: frozenset[str],
         base: np.ndarray,
     ) -> np.ndarray:
-        opened.append((closed, wider))
+        calls.append(("derived", rows, cols, closed, wider))
         return derive(rows, cols, closed, wider, base)
 
-    monkeypatch.setattr(router, "_opened", spy)
+    monkeypatch.setattr(router, "_ports_matrix", searched)
+    monkeypatch.setattr(router, "_opened", derived)
+    return router, calls
+
+
+def _some_and_more(
+    router: SeaRouter, rng: np.random.Generator, some: int, more: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``some`` of the router's ports (a planner's candidates) and ``more`` others (those
+    a hypothetical agreement opens)."""
+    n = len(router.port_ids)
+    base = rng.choice(n, some, replace=False)
+    return base, rng.choice(np.setdiff1d(np.arange(n), base), more, replace=False)
+
+
+def test_a_block_under_fewer_closures_is_derived_from_the_wider_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a planner asks for its candidates with the seasonal passages shut, then open: the
+    # second block comes from the first (only routes through what opened are searched),
+    # with the plain search's figures
+    router, calls = _spied(monkeypatch)
     rng = np.random.default_rng(11)
     pos = rng.choice(len(router.port_ids), 90, replace=False)
     steps: list[tuple[list[str], bool]] = [
@@ -267,10 +291,11 @@ def test_a_block_under_fewer_closures_is_derived_from_the_wider_one(
         fin = np.isfinite(want)
         np.testing.assert_allclose(got[fin], want[fin], rtol=1e-9, atol=1e-6)
         if blocks:
-            assert opened[-1][0] == eff  # derived, not searched afresh
+            kind, *_, under, wider = calls[-1]  # derived, not searched afresh
+            assert kind == "derived" and under == eff and wider > eff
             assert (got < blocks[-1] - 1.0).any()  # and some routes are shorter for it
         blocks.append(got)
-    assert len(opened) == len(steps) - 1
+    assert [c[0] for c in calls] == ["searched"] + ["derived"] * (len(steps) - 1)
 
 
 def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
@@ -279,27 +304,18 @@ def test_a_block_with_a_few_more_ports_is_grown_from_the_kept_one(
     # a planner's candidates, then the same with the ports a hypothetical agreement opens
     # (in another order, one repeated): only the new ports' rows and columns are searched,
     # and every figure is the plain search's
-    router = sea_router()
-    monkeypatch.setattr(router, "full_matrix_ports", 0)
-    searched: list[tuple[int, int]] = []
-    search = router._ports_matrix
-
-    def spy(rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]) -> np.ndarray:
-        searched.append((len(rows), len(cols)))
-        return search(rows, cols, closed)
-
-    monkeypatch.setattr(router, "_ports_matrix", spy)
+    router, calls = _spied(monkeypatch)
     rng = np.random.default_rng(17)
-    n = len(router.port_ids)
-    base = rng.choice(n, 60, replace=False)
-    more = rng.choice(np.setdiff1d(np.arange(n), base), 5, replace=False)
+    base, more = _some_and_more(router, rng, 60, 5)
     grown = rng.permutation(np.concatenate([base, more, base[:1]]))
     for closed in ([], ["suez", "malacca"]):
         eff = router.effective_closures(closed)
         want = _plain(router, eff)
-        searched.clear()
+        calls.clear()
         router.ports_matrix(base, closed=closed)
         got = np.array(router.ports_matrix(grown, closed=closed))
+        searched = [(len(c[1]), len(c[2])) for c in calls if c[0] == "searched"]
+        assert len(searched) == len(calls)
         assert searched[0] == (60, 60)  # the first block, searched whole
         assert sorted(searched[1:]) == [(5, 66), (61, 5)]  # then only what is new
         sub = want[np.ix_(grown, grown)]
@@ -315,31 +331,9 @@ def test_a_grown_block_under_fewer_closures_derives_its_new_rows_from_the_wider_
     # with the ports a hypothetical agreement opens, shut (grown: the new rows searched)
     # and open: grown from the open block, the new rows and columns derived from the
     # grown shut one (routes through what opened), not searched under the open set
-    router = sea_router()
-    monkeypatch.setattr(router, "full_matrix_ports", 0)
-    calls: list[tuple[str, int, int]] = []
-    search, derive = router._ports_matrix, router._opened
-
-    def searched(rows: np.ndarray, cols: np.ndarray, closed: frozenset[str]) -> np.ndarray:
-        calls.append(("searched", len(rows), len(cols)))
-        return search(rows, cols, closed)
-
-    def derived(
-        rows: np.ndarray,
-        cols: np.ndarray,
-        closed: frozenset[str],
-        wider: frozenset[str],
-        base: np.ndarray,
-    ) -> np.ndarray:
-        calls.append(("derived", len(rows), len(cols)))
-        return derive(rows, cols, closed, wider, base)
-
-    monkeypatch.setattr(router, "_ports_matrix", searched)
-    monkeypatch.setattr(router, "_opened", derived)
+    router, calls = _spied(monkeypatch)
     rng = np.random.default_rng(23)
-    n = len(router.port_ids)
-    base = rng.choice(n, 70, replace=False)
-    more = rng.choice(np.setdiff1d(np.arange(n), base), 6, replace=False)
+    base, more = _some_and_more(router, rng, 70, 6)
     grown = rng.permutation(np.concatenate([base, more]))
     shut = router.effective_closures(["suez"], seasons=True)
     open_ = router.effective_closures(["suez"], seasons=False)
@@ -349,7 +343,10 @@ def test_a_grown_block_under_fewer_closures_derives_its_new_rows_from_the_wider_
     router.ports_matrix(grown, closed=["suez"], seasons=True)
     calls.clear()
     got = np.array(router.ports_matrix(grown, closed=["suez"], seasons=False))
-    assert sorted(calls) == [("derived", 6, 76), ("derived", 70, 6)]
+    assert sorted((c[0], len(c[1]), len(c[2])) for c in calls) == [
+        ("derived", 6, 76),
+        ("derived", 70, 6),
+    ]
     want = _plain(router, open_)[np.ix_(grown, grown)]
     assert np.array_equal(np.isfinite(got), np.isfinite(want))
     fin = np.isfinite(want)
