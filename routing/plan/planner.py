@@ -436,6 +436,11 @@ class Planner:
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
         self._leg_cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=4096)
+        # the passages' places along a sea leg alone, which the timed search asks of
+        # thousands of legs again and again (the tracks above are kept for fewer)
+        self._transit_cache: LRUCache[tuple[Any, ...], tuple[Transit, ...]] = LRUCache(
+            maxsize=TRANSITS_KEPT
+        )
         # bounded by bytes: at 5,000 facilities one entry (four matrices over ~1,800
         # candidate stops) is ~100 MB, and 256 of them took a process past 12 GB
         self._ways_cache: LRUCache[tuple[Any, ...], tuple[np.ndarray, ...]] = LRUCache(
@@ -1679,6 +1684,19 @@ class Planner:
             self._leg_cache[key] = out
         return out
 
+    def _leg_transits(
+        self, req: PlanRequest, a: Place, b: Place, closed: frozenset[str]
+    ) -> tuple[Transit, ...]:
+        """:meth:`_leg_geometry`'s transits of a sea leg, kept on their own."""
+        key = (a.key, b.key, closed, req.voyage_ice_class, req.size)
+        with self._cand_lock:
+            hit = self._transit_cache.get(key)
+        if hit is None:
+            hit = self._leg_geometry(req, a, b, closed)[3]
+            with self._cand_lock:
+                self._transit_cache[key] = hit
+        return hit
+
     def _assemble(
         self,
         base: Plan,
@@ -1818,6 +1836,10 @@ SUGGEST_SHARE = 0.75
 """The share of what is left of a request's time budget an infeasible plan's suggestions
 may take: past it, those found so far are given and a warning says the rest were not
 tried (a big catalogue has a variant for each of ~170 countries)."""
+TRANSITS_KEPT = 65_536
+"""Sea legs whose transits (:meth:`Planner._leg_transits`) are kept: a few hundred bytes
+each, where the timed search of a big catalogue's suggestions asks for some 10,000 legs
+20 times over."""
 SEASON_HORIZON_DAYS = 400
 """How far ahead a leg's season is searched for an opening."""
 
@@ -2077,7 +2099,8 @@ class _Ways:
         """The earliest time (hours from departure) at or after ``t`` the leg ``i -> j``
         may start by ``way`` with every passage on it in season while the group is
         inside; ``inf`` if none within the horizon."""
-        found = self.geometry(i, j, way)[3]
+        closed = self.closures[way if self.seasonal else ROUND]
+        found = self.planner._leg_transits(self.req, self.places[i], self.places[j], closed)
         zero = self.req.departure
         start = zero + dt.timedelta(hours=t)
         horizon = dt.timedelta(days=SEASON_HORIZON_DAYS)
