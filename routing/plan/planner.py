@@ -1844,6 +1844,8 @@ SEASON_HORIZON_DAYS = 400
 """How far ahead a leg's season is searched for an opening."""
 
 
+SEASONAL_ROWS_CELLS = 65_536
+"""Cells :func:`_seasonal_lengths` works on at a time (half a megabyte a temporary)."""
 AIR_REFINE = 1.3
 """Air legs whose grid path is at most this many times the usable range are measured as
 flown (pulled tight); longer ones cannot be flown even after tightening."""
@@ -1861,20 +1863,29 @@ def _seasonal_lengths(
     (candidates^2 cells: each temporary is megabytes)."""
     dist, whole_out, clear_out = (np.empty(free.shape) for _ in range(3))
     whole_on, clear_on = np.empty(free.shape, dtype=bool), np.empty(free.shape, dtype=bool)
+    step = max(1, SEASONAL_ROWS_CELLS // max(free.shape[1], 1))
 
-    def rows(a: int, z: int) -> None:
-        shorter = free[a:z] - 0.5
-        c_on = np.less(clear[a:z], shorter, out=clear_on[a:z])
-        w_on = np.less(whole[a:z], shorter, out=whole_on[a:z])
-        np.subtract(clear[a:z], 0.5, out=shorter)
-        w_on &= ~(c_on & (whole[a:z] >= shorter))
-        c, w, d = clear_out[a:z], whole_out[a:z], dist[a:z]
-        c.fill(INF)
-        np.copyto(c, clear[a:z], where=c_on)
-        w.fill(INF)
-        np.copyto(w, whole[a:z], where=w_on)
-        np.minimum(w, c, out=d)
-        np.minimum(d, free[a:z], out=d)
+    def rows(first: int, stop: int) -> None:
+        # a few rows at a time: the temporaries stay small and in the cache
+        shorter = np.empty((min(step, stop - first), free.shape[1]))
+        both = np.empty(shorter.shape, dtype=bool)
+        for a in range(first, stop, step):
+            z = min(a + step, stop)
+            low, also = shorter[: z - a], both[: z - a]
+            np.subtract(free[a:z], 0.5, out=low)
+            c_on = np.less(clear[a:z], low, out=clear_on[a:z])
+            w_on = np.less(whole[a:z], low, out=whole_on[a:z])
+            np.subtract(clear[a:z], 0.5, out=low)
+            np.greater_equal(whole[a:z], low, out=also)
+            also &= c_on
+            w_on &= ~also
+            c, w, d = clear_out[a:z], whole_out[a:z], dist[a:z]
+            c.fill(INF)
+            np.copyto(c, clear[a:z], where=c_on)
+            w.fill(INF)
+            np.copyto(w, whole[a:z], where=w_on)
+            np.minimum(w, c, out=d)
+            np.minimum(d, free[a:z], out=d)
 
     run_split([functools.partial(rows, a, z) for a, z in row_runs(len(free), free.size)])
     return dist, whole_out, clear_out, free, whole_on, clear_on

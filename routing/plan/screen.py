@@ -165,7 +165,11 @@ class RangeScreen:
     def _components(self) -> np.ndarray:
         """The known places joined by legs within range (either way)."""
         if self._labels is None:  # weakly connected: joined one way or the other
-            r, c = np.nonzero(self.dist <= self.range_nm)  # (inf is not)
-            near = csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=self.dist.shape)
+            n = len(self.dist)
+            within = self.dist <= self.range_nm  # (inf is not)
+            flat = np.flatnonzero(within)  # row by row: the sparse rows as they come
+            ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(within.sum(axis=1), out=ptr[1:])
+            near = csr_matrix((np.ones(len(flat), dtype=bool), flat % max(n, 1), ptr), shape=(n, n))
             _, self._labels = connected_components(near, directed=True, connection="weak")
         return self._labels
