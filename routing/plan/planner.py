@@ -91,6 +91,7 @@ from routing.plan.solver import (
     Solution,
     Way,
     bottleneck,
+    cut_off,
     lower_bounds,
     sailable,
     solve,
@@ -1155,24 +1156,22 @@ class Planner:
         clock = None
         if ways.seasonal or np.isfinite(not_before).any():
             clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0, memo=ways.memo)
-        bkey = (ways.key, tuple(tix))
-        with self._cand_lock:
-            bounds = self._bounds_cache.get(bkey)
-        if bounds is None:  # a property of the legs and the targets: kept with them
-            bounds = lower_bounds(dist, tix, known=self._bounds_of_fewer(ways.key, tix))
-            with self._cand_lock:
-                self._bounds_cache[bkey] = bounds
-        sol = solve(
-            dist,
-            tix,
-            stop_ok,
-            max_leg=fuel.stretch_nm,
-            max_stops=req.max_stops,
-            objective=req.objective,
-            speed=fuel.speed,
-            dwell=dwell,
-            clock=clock,
-            bounds=bounds,
+        bounds = self._bounds(ways, tix, stop_ok, fuel.stretch_nm)
+        sol = (
+            None
+            if bounds is None
+            else solve(
+                dist,
+                tix,
+                stop_ok,
+                max_leg=fuel.stretch_nm,
+                max_stops=req.max_stops,
+                objective=req.objective,
+                speed=fuel.speed,
+                dwell=dwell,
+                clock=clock,
+                bounds=bounds,
+            )
         )
         if sol is not None:
             return _Solved(places, sol, grants, ways)
@@ -1195,6 +1194,25 @@ class Planner:
         season = self._out_of_season(places, untimed, ways, req)
         return f"{season}; on the seasons of the departure's day, {plain}"
 
+    def _bounds(
+        self, ways: _Ways, tix: Sequence[int], stop_ok: np.ndarray, max_leg: float
+    ) -> Bounds | None:
+        """The solver's lower bounds of these legs and targets (kept with them: they
+        depend on nothing else), or ``None`` when a range gap cuts the targets apart
+        (:func:`~routing.plan.solver.cut_off`; then there is no plan, and they are not
+        worked out)."""
+        bkey = (ways.key, tuple(tix))
+        with self._cand_lock:
+            bounds = self._bounds_cache.get(bkey)
+        if bounds is not None:
+            return bounds
+        if cut_off(ways.dist, tix, stop_ok, max_leg):
+            return None
+        bounds = lower_bounds(ways.dist, tix, known=self._bounds_of_fewer(ways.key, tix))
+        with self._cand_lock:
+            self._bounds_cache[bkey] = bounds
+        return bounds
+
     def _without_clock(
         self,
         ways: _Ways,
@@ -1210,15 +1228,19 @@ class Planner:
         with self._cand_lock:
             if key in self._untimed_cache:
                 return self._untimed_cache[key]
-            bounds = self._bounds_cache.get((ways.key, tuple(tix)))
-        sol = solve(
-            ways.dist,
-            tix,
-            stop_ok,
-            max_leg=fuel.stretch_nm,
-            max_stops=req.max_stops,
-            objective="min_distance",
-            bounds=bounds,
+        bounds = self._bounds(ways, tix, stop_ok, fuel.stretch_nm)
+        sol = (
+            None
+            if bounds is None
+            else solve(
+                ways.dist,
+                tix,
+                stop_ok,
+                max_leg=fuel.stretch_nm,
+                max_stops=req.max_stops,
+                objective="min_distance",
+                bounds=bounds,
+            )
         )
         with self._cand_lock:
             self._untimed_cache[key] = sol

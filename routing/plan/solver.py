@@ -1213,6 +1213,44 @@ def _pareto_partials(parts: list[_Partial]) -> list[_Partial]:
     return kept
 
 
+CUT_ROWS_CELLS = 262_144
+"""Cells of the legs :func:`cut_off` compares at a time (2 MB of them)."""
+
+
+def cut_off(dist: np.ndarray, targets: Sequence[int], stop_ok: np.ndarray, max_leg: float) -> bool:
+    """True if some target cannot reach the next by legs of at most ``max_leg`` through
+    stops at all, even refuelled at each target: then no itinerary fits, whatever the
+    stop limit or the clock (every way of a leg is at least ``dist``); from an origin to
+    a destination, exactly when none fits with stops enough. A search outward from each
+    target, a frontier of
+    rows of ``dist`` at a time: cheaper than the lower bounds a solve starts from (two
+    shortest-path searches over every leg), so an itinerary a range gap rules out is
+    proven impossible without them."""
+    n = dist.shape[0]
+    relay = np.asarray(stop_ok, dtype=bool)
+    step = max(1, CUT_ROWS_CELLS // max(n, 1))
+    limit = max_leg if np.isfinite(max_leg) else np.finfo(float).max  # no leg: inf
+    for a, b in itertools.pairwise(targets):
+        if a == b:
+            continue
+        seen = np.zeros(n, dtype=bool)
+        seen[a] = True
+        frontier = np.array([a])
+        while frontier.size:
+            near = np.zeros(n, dtype=bool)
+            for k in range(0, frontier.size, step):
+                rows = np.asarray(dist[frontier[k : k + step]])
+                near |= (rows <= limit).any(axis=0)
+            if near[b]:
+                break
+            near &= relay & ~seen
+            seen |= near
+            frontier = np.flatnonzero(near)
+        else:
+            return True
+    return False
+
+
 def bottleneck(
     dist: np.ndarray, origin: int, destination: int, usable: np.ndarray
 ) -> tuple[float, list[int]]:

@@ -234,6 +234,28 @@ def test_stops_the_screen_rules_out_leave_no_plan(data: st.DataObject) -> None:
         assert solve(dist, targets, stop_ok, max_leg=max_leg, max_stops=20) is None
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_range_gap_cut_off_is_exactly_no_plan_with_stops_enough(data: st.DataObject) -> None:
+    """:func:`cut_off` (a search outward through stops by legs within range) says an
+    origin and a destination are cut apart exactly when the solver, with stops enough,
+    finds no plan; with waypoints (not refuelled at unless stops), only when it finds
+    none; legs missing, zero, longer than the range; stops that may not relay."""
+    n = data.draw(st.integers(2, 9))
+    values = st.sampled_from([0.0, 30.0, 80.0, 120.0, 400.0, INF])
+    dist = np.array([[data.draw(values) for _ in range(n)] for _ in range(n)], dtype=float)
+    np.fill_diagonal(dist, 0.0)
+    targets = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=4))
+    stop_ok = np.array([data.draw(st.booleans()) for _ in range(n)])
+    max_leg = data.draw(st.sampled_from([50.0, 100.0, 150.0, 500.0, INF]))
+    none = solve(dist, targets, stop_ok, max_leg=max_leg, max_stops=n * len(targets)) is None
+    cut = solver_module.cut_off(dist, targets, stop_ok, max_leg)
+    if len(targets) == 2:
+        assert cut == none
+    else:
+        assert none or not cut
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_the_components_near_a_new_place_are_those_of_every_pair_within_reach(
