@@ -1129,7 +1129,13 @@ class Planner:
         air = self.air_policy(cat, req) if req.domain == "air" else None
         # a group of variants over the same places and legs shares their ways (and what
         # the timed search keeps of them)
-        wkey = (tuple(p.key for p in places), id(req), fuel.speed, fuel.stretch_nm)
+        wkey = (
+            tuple(p.key for p in places),
+            id(req),
+            fuel.speed,
+            fuel.stretch_nm,
+            air.key if air is not None else None,
+        )
         ways = among.ways.get(wkey) if among is not None else None
         if ways is None:
             ways = _Ways(self, req, places, fuel.speed, air=air, max_leg=fuel.stretch_nm)
@@ -1576,10 +1582,13 @@ class Planner:
         others no stop, so its plan is the one over its own places, but the legs (the
         candidates^2 blocks and masks, most of a variant's time at thousands of
         candidates) are measured once a group, not once a variant. Each with its
-        catalogue and the group's places (``None``: a group of one, over its own)."""
+        catalogue and the group's places (``None``: a group of one, over its own; every
+        air variant is one: the airspace its legs may cross is its own)."""
         base, _ = self._candidates(cat, req, CallRules(cat, req))
         have = {f.id for f, _ in base}
         cap = max(SHARED_NEW_PLACES, int(SHARED_NEW_SHARE * len(base)))
+        if req.domain != "sea":  # an air leg's airspace is the variant's own: not shared
+            cap = -1
         extra = self._extra(cat, req.domain)
         at = self._pool_at(req.domain, extra)
         group: list[tuple[str, Agreement, Catalogue]] = []

@@ -222,3 +222,30 @@ def test_agreement_variants_solved_in_groups_give_their_own_plans(
     if case["nation"] == "RUS":
         assert any("agreement with" in s for s in suggested)
         assert any(p is not None for p in grouped.values())
+
+
+def test_an_aircraft_s_variants_are_each_solved_over_their_own_places(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An air leg's way depends on the airspace the variant's agreements open, so an
+    aircraft's agreement variants share no places: each is planned on its own."""
+    req = planner.request(
+        nation="IND",
+        platform="su-30mki",
+        origin="in-hindon-afs",
+        destination="ru-severomorsk-1-air-base",
+        departure="2026-08-01",
+    )
+    feasible = Planner._feasible
+    shared: list[bool] = []
+
+    def recorded(
+        self: Planner, cat: Catalogue, variant: PlanRequest, among: Any = None
+    ) -> Plan | None:
+        shared.append(among is not None)
+        return feasible(self, cat, variant, among)
+
+    monkeypatch.setattr(Planner, "_feasible", recorded)
+    plan = _fresh(planner).plan(req)
+    assert not plan.feasible
+    assert len(shared) >= 5 and not any(shared)
