@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from app import exports
 from app.answers import JSONAnswer
+from app.compute import Compute
 from app.deps import ComputeDep, ServicesDep
 from app.schemas import AirRouteFeature, DistanceMatrix, PassageList, RouteFeature
 from routing.limits import MAX_LIST, MIN_SPEED_KN, check_date
@@ -106,7 +108,7 @@ def get_route(
         RouteFeature, "The route as a GeoJSON Feature, with its alternatives."
     ),
 )
-def get_route_or_file(
+async def get_route_or_file(
     fmt: exports.AskedFormat,
     compute: ComputeDep,
     routed: Annotated[JSONAnswer, Depends(get_route)],
@@ -118,9 +120,7 @@ def get_route_or_file(
     With `format`, the route (not its alternatives) as a file: its waypoints follow the
     track, the ends are named, longitudes stay in -180..180 and lines are cut at the
     antimeridian."""
-    if fmt is None:
-        return routed
-    return exports.file_answer(routed.data, fmt, download=download, writer=compute.export)
+    return await _answer_or_file(routed, fmt, compute, download)
 
 
 def get_air_route(
@@ -210,7 +210,7 @@ def get_air_route(
         AirRouteFeature, "The flight as a GeoJSON Feature (geometry null when infeasible)."
     ),
 )
-def get_air_route_or_file(
+async def get_air_route_or_file(
     fmt: exports.AskedFormat,
     compute: ComputeDep,
     routed: Annotated[JSONAnswer, Depends(get_air_route)],
@@ -226,9 +226,21 @@ def get_air_route_or_file(
 
     With `format`, the flight as a file (GPX, KML, CSV, GeoPackage; RTZ is a ship's route
     format: 422 naming `format`; an infeasible flight has none)."""
+    return await _answer_or_file(routed, fmt, compute, download)
+
+
+async def _answer_or_file(
+    routed: JSONAnswer, fmt: exports.AskedFile | None, compute: Compute, download: bool
+) -> Response:
+    """``routed`` as it is, or with ``fmt`` written as a file on a worker thread. (The
+    endpoints are async: the answer is in hand from their dependency, so a JSON one goes
+    out without a second hop to a worker thread, a tenth of a millisecond of ``GET
+    /routes``.)"""
     if fmt is None:
         return routed
-    return exports.file_answer(routed.data, fmt, download=download, writer=compute.export)
+    return await run_in_threadpool(
+        exports.file_answer, routed.data, fmt, download=download, writer=compute.export
+    )
 
 
 class MatrixBody(BaseModel):
