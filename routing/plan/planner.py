@@ -422,17 +422,6 @@ class Planner:
         self._sea_ports = tuple(f for f in catalogue if f.kind in SEA_KINDS)
         self._airbases = tuple(f for f in catalogue if f.kind == "airbase")
         self._port_pos = {pid: i for i, pid in enumerate(sea.port_ids)} if sea else {}
-        # each facility's place in the order _candidates asks them in, and the places
-        # of those each nation may open (a grantor), by domain
-        self._pool_order: dict[str, dict[str, int]] = {}
-        self._pool_grantors: dict[str, dict[str, list[int]]] = {}
-        for domain, pool in (("sea", self._sea_ports), ("air", self._airbases)):
-            self._pool_order[domain] = {f.id: i for i, f in enumerate(pool)}
-            by: dict[str, list[int]] = {}
-            for i, f in enumerate(pool):
-                for g in f.grantors:
-                    by.setdefault(g, []).append(i)
-            self._pool_grantors[domain] = by
         self._cand_cache: LRUCache[tuple[Any, ...], tuple[list[tuple[Facility, Grant]], list[str]]]
         self._cand_cache = LRUCache(maxsize=256)
         self._cand_lock = Lock()
@@ -690,6 +679,20 @@ class Planner:
         return float(route.distance_nm)
 
     # ------------------------------------------------------------ candidates
+    @cached_property
+    def _pool_order(self) -> dict[str, dict[str, int]]:
+        """Each facility's place in the order :meth:`_candidates` asks them in, by domain
+        (made when a suggestion first asks, not at start-up)."""
+        return {
+            "sea": {f.id: i for i, f in enumerate(self._sea_ports)},
+            "air": {f.id: i for i, f in enumerate(self._airbases)},
+        }
+
+    @cached_property
+    def _pool_grantors(self) -> dict[str, dict[str, list[int]]]:
+        """The places in that order of the facilities each nation may open, by domain."""
+        return {"sea": _by_grantor(self._sea_ports), "air": _by_grantor(self._airbases)}
+
     def _candidates(
         self,
         cat: Catalogue,
@@ -915,12 +918,10 @@ class Planner:
             and f.id not in shut
             and fuel_svc in f.services
         ]
-        by_grantor: dict[str, list[int]] = {}
-        for i, f in enumerate(others):
-            for g in f.grantors:
-                by_grantor.setdefault(g, []).append(i)
         screen = _Screen(
-            RangeScreen(ways.dist, lon, lat, tix, stop_ok, fuel.stretch_nm), others, by_grantor
+            RangeScreen(ways.dist, lon, lat, tix, stop_ok, fuel.stretch_nm),
+            others,
+            _by_grantor(others),
         )
         if ways.seasonal:
 
@@ -1162,22 +1163,16 @@ class Planner:
         clock = None
         if ways.seasonal or np.isfinite(not_before).any():
             clock = Clock(ways.ways, not_before, max_wait=req.max_wait_days * 24.0, memo=ways.memo)
-        bounds = self._bounds(ways, tix, stop_ok, fuel.stretch_nm)
-        sol = (
-            None
-            if bounds is None
-            else solve(
-                dist,
-                tix,
-                stop_ok,
-                max_leg=fuel.stretch_nm,
-                max_stops=req.max_stops,
-                objective=req.objective,
-                speed=fuel.speed,
-                dwell=dwell,
-                clock=clock,
-                bounds=bounds,
-            )
+        sol = self._solved(
+            ways,
+            tix,
+            stop_ok,
+            fuel.stretch_nm,
+            max_stops=req.max_stops,
+            objective=req.objective,
+            speed=fuel.speed,
+            dwell=dwell,
+            clock=clock,
         )
         if sol is not None:
             return _Solved(places, sol, grants, ways)
@@ -1200,24 +1195,28 @@ class Planner:
         season = self._out_of_season(places, untimed, ways, req)
         return f"{season}; on the seasons of the departure's day, {plain}"
 
-    def _bounds(
-        self, ways: _Ways, tix: Sequence[int], stop_ok: np.ndarray, max_leg: float
-    ) -> Bounds | None:
-        """The solver's lower bounds of these legs and targets (kept with them: they
-        depend on nothing else), or ``None`` when a range gap cuts the targets apart
-        (:func:`~routing.plan.solver.cut_off`; then there is no plan, and they are not
-        worked out)."""
+    def _solved(
+        self,
+        ways: _Ways,
+        tix: Sequence[int],
+        stop_ok: np.ndarray,
+        max_leg: float,
+        **options: Any,
+    ) -> Solution | None:
+        """:func:`~routing.plan.solver.solve` over ``ways``' legs with their lower bounds
+        (kept with the legs and targets: they depend on nothing else); ``None`` at once
+        when a range gap cuts the targets apart (:func:`~routing.plan.solver.cut_off`:
+        then there is no plan, and the bounds are not worked out)."""
         bkey = (ways.key, tuple(tix))
         with self._cand_lock:
             bounds = self._bounds_cache.get(bkey)
-        if bounds is not None:
-            return bounds
-        if cut_off(ways.dist, tix, stop_ok, max_leg):
-            return None
-        bounds = lower_bounds(ways.dist, tix, known=self._bounds_of_fewer(ways.key, tix))
-        with self._cand_lock:
-            self._bounds_cache[bkey] = bounds
-        return bounds
+        if bounds is None:
+            if cut_off(ways.dist, tix, stop_ok, max_leg):
+                return None
+            bounds = lower_bounds(ways.dist, tix, known=self._bounds_of_fewer(ways.key, tix))
+            with self._cand_lock:
+                self._bounds_cache[bkey] = bounds
+        return solve(ways.dist, tix, stop_ok, max_leg=max_leg, bounds=bounds, **options)
 
     def _without_clock(
         self,
@@ -1234,19 +1233,8 @@ class Planner:
         with self._cand_lock:
             if key in self._untimed_cache:
                 return self._untimed_cache[key]
-        bounds = self._bounds(ways, tix, stop_ok, fuel.stretch_nm)
-        sol = (
-            None
-            if bounds is None
-            else solve(
-                ways.dist,
-                tix,
-                stop_ok,
-                max_leg=fuel.stretch_nm,
-                max_stops=req.max_stops,
-                objective="min_distance",
-                bounds=bounds,
-            )
+        sol = self._solved(
+            ways, tix, stop_ok, fuel.stretch_nm, max_stops=req.max_stops, objective="min_distance"
         )
         with self._cand_lock:
             self._untimed_cache[key] = sol
@@ -1689,7 +1677,7 @@ class Planner:
                 raise NoRouteError(self._no_air_route(a, b, air))
             return route.distance_nm, (), unwrap_array(route.xy), ()
         assert self.sea is not None
-        key = (a.key, b.key, closed, req.voyage_ice_class, req.size)
+        key = _leg_key(req, a, b, closed)
         with self._cand_lock:
             hit = self._leg_cache.get(key)
         if hit is not None:
@@ -1719,7 +1707,7 @@ class Planner:
         self, req: PlanRequest, a: Place, b: Place, closed: frozenset[str]
     ) -> tuple[Transit, ...]:
         """:meth:`_leg_geometry`'s transits of a sea leg, kept on their own."""
-        key = (a.key, b.key, closed, req.voyage_ice_class, req.size)
+        key = _leg_key(req, a, b, closed)
         with self._cand_lock:
             hit = self._transit_cache.get(key)
         if hit is None:
@@ -2029,10 +2017,13 @@ class _Ways:
 
     def geometry(self, i: int, j: int, way: int) -> _Geometry:
         """The leg ``i -> j`` sailed by ``way``."""
-        closed = self.closures[way if self.seasonal else ROUND]
         return self.planner._leg_geometry(
-            self.req, self.places[i], self.places[j], closed, self.air
+            self.req, self.places[i], self.places[j], self._closed_by(way), self.air
         )
+
+    def _closed_by(self, way: int) -> frozenset[str]:
+        """The closures a leg sailed by ``way`` is measured under."""
+        return self.closures[way if self.seasonal else ROUND]
 
     def _depart_by(self, way: int) -> Callable[[int, int, float], float]:
         return lambda i, j, t: self.depart(i, j, t, way)
@@ -2141,8 +2132,9 @@ class _Ways:
         """The earliest time (hours from departure) at or after ``t`` the leg ``i -> j``
         may start by ``way`` with every passage on it in season while the group is
         inside; ``inf`` if none within the horizon."""
-        closed = self.closures[way if self.seasonal else ROUND]
-        found = self.planner._leg_transits(self.req, self.places[i], self.places[j], closed)
+        found = self.planner._leg_transits(
+            self.req, self.places[i], self.places[j], self._closed_by(way)
+        )
         zero = self.req.departure
         start = zero + dt.timedelta(hours=t)
         horizon = dt.timedelta(days=SEASON_HORIZON_DAYS)
@@ -2340,6 +2332,20 @@ NATURAL_DETOUR = 1.15
 this factor to the shortest distance between them."""
 DETOUR_WARN = 1.5
 """A suggestion whose plan is longer than this factor times the natural route says so."""
+
+
+def _leg_key(req: PlanRequest, a: Place, b: Place, closed: frozenset[str]) -> tuple[Any, ...]:
+    """What a sea leg's track (and its transits) depends on."""
+    return (a.key, b.key, closed, req.voyage_ice_class, req.size)
+
+
+def _by_grantor(facilities: Sequence[Facility]) -> dict[str, list[int]]:
+    """The indices of ``facilities`` each nation may open (a grantor of), by nation."""
+    by: dict[str, list[int]] = {}
+    for i, f in enumerate(facilities):
+        for g in f.grantors:
+            by.setdefault(g, []).append(i)
+    return by
 
 
 def _places_of(

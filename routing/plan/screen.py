@@ -101,7 +101,7 @@ class RangeScreen:
         now) surely leaves some target cut off from the next within the range. The pairs
         ``(owner[i], comps[i])``: each new position with a component of known places
         (:meth:`components`) within :meth:`near_components`' reach of it."""
-        labels = self._components()
+        labels = self.components()
         pairs = [(a, b) for a, b in zip(self.targets, self.targets[1:], strict=False) if a != b]
         cut = [(a, b) for a, b in pairs if labels[a] != labels[b]]
         if not cut:
@@ -133,7 +133,7 @@ class RangeScreen:
         pair at a time.) A big component is asked for its nearest place within the ball,
         the places of small ones (a few, together) are listed."""
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        labels = self._components()
+        labels = self.components()
         angle = min(np.pi, (self.range_nm + GC_SLACK_NM) / GC_FACTOR / EARTH_RADIUS_NM)
         chord = 2.0 * np.sin(angle / 2) * (1 + 1e-9)
         here = to_unit_vectors(self.lon, self.lat)
@@ -160,10 +160,6 @@ class RangeScreen:
 
     def components(self) -> np.ndarray:
         """Each known place's component: those joined by legs within range (either way)."""
-        return self._components()
-
-    def _components(self) -> np.ndarray:
-        """The known places joined by legs within range (either way)."""
         if self._labels is None:  # weakly connected: joined one way or the other
             n = len(self.dist)
             within = self.dist <= self.range_nm  # (inf is not)

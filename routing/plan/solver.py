@@ -210,7 +210,8 @@ def solve(
         return fast
     # A first answer to beat: the best on free ways alone (no season to wait for).
     safe = plain_on(timed.free)
-    if safe is None and plain_on(timed.kept(("sailable", speed, clock.max_wait), sail)) is None:
+    sail_key = ("sailable", tuple(targets), speed, clock.max_wait)
+    if safe is None and plain_on(timed.kept(sail_key, sail)) is None:
         return None  # not even on the legs that could ever start in time
     return timed.search(max_stops, timed.schedule(safe, free=True) if safe else None)
 
@@ -733,16 +734,16 @@ class _Timed:
         return bool(bd is not None and bd[a, b])
 
     # The arrays below serve the search only: the fast path does without them. They
-    # depend on the legs, the ways and the targets alone: kept in the clock's memo.
+    # depend on the legs and the ways alone (``rest`` on the targets too): kept in the
+    # clock's memo.
 
     def kept(self, key: Any, make: Callable[[], np.ndarray]) -> np.ndarray:
-        """``make()``, kept under ``key`` (and the targets) in the clock's memo, read-only."""
-        full = (key, tuple(self.tgt))
-        hit = self._memo.get(full)
+        """``make()``, kept under ``key`` in the clock's memo, read-only."""
+        hit = self._memo.get(key)
         if hit is None:
             hit = make()
             hit.setflags(write=False)
-            self._memo[full] = hit
+            self._memo[key] = hit
         return hit
 
     @cached_property
@@ -809,7 +810,7 @@ class _Timed:
                 rest[s] = to[tgt[s + 1]] + after[s + 1]
             return rest
 
-        return self.kept("rest", make)
+        return self.kept(("rest", tuple(self.tgt)), make)
 
     def shortest_way(self, a: int, b: int) -> int:
         """The way of the shortest length for ``a -> b`` (a free one on a tie)."""
@@ -1222,10 +1223,9 @@ def cut_off(dist: np.ndarray, targets: Sequence[int], stop_ok: np.ndarray, max_l
     stops at all, even refuelled at each target: then no itinerary fits, whatever the
     stop limit or the clock (every way of a leg is at least ``dist``); from an origin to
     a destination, exactly when none fits with stops enough. A search outward from each
-    target, a frontier of
-    rows of ``dist`` at a time: cheaper than the lower bounds a solve starts from (two
-    shortest-path searches over every leg), so an itinerary a range gap rules out is
-    proven impossible without them."""
+    target, a frontier of rows of ``dist`` at a time: cheaper than the lower bounds a
+    solve starts from (two shortest-path searches over every leg), so an itinerary a
+    range gap rules out is proven impossible without them."""
     n = dist.shape[0]
     relay = np.asarray(stop_ok, dtype=bool)
     step = max(1, CUT_ROWS_CELLS // max(n, 1))

@@ -1174,14 +1174,10 @@ class SeaRouter:
         tab = self._load_tables()
         t_basin = np.asarray(tab["t_basin"])
         heads = np.unique(np.searchsorted(tab["t_nodes"], self._arc_to[self._open_arcs(closed)]))
-        heads = heads[np.argsort(t_basin[heads], kind="stable")]
-        basins: dict[int, slice] = {}
+        heads, basins = _by_component(heads, t_basin[heads])
         among: dict[int, np.ndarray] = {}
-        for b in np.unique(t_basin[heads]).tolist():
-            at = np.flatnonzero(t_basin[heads] == b)
-            sl = basins[b] = slice(int(at[0]), int(at[-1]) + 1)
-            here = heads[sl]
-            among[b] = tab["tt"][np.ix_(here, here)].T.copy()
+        for b, sl in basins.items():
+            among[b] = tab["tt"][np.ix_(heads[sl], heads[sl])].T.copy()
             np.fill_diagonal(among[b], np.inf)
         return _OpenHeads(heads, basins, among, _Kept())
 
@@ -1197,15 +1193,7 @@ class SeaRouter:
         def grouped(ends: np.ndarray) -> tuple[np.ndarray, dict[int, slice]]:
             """Open portals at ``ends`` (nodes), ordered by component, and each one's slice."""
             loc = np.unique(local[np.searchsorted(t_nodes, ends)])
-            if loc.size == 0:  # every passage closed
-                return loc, {}
-            basin = t_basin[idx[loc]]
-            order = np.argsort(basin, kind="stable")
-            loc, basin = loc[order], basin[order]
-            starts = np.flatnonzero(np.concatenate([[True], basin[1:] != basin[:-1]]))
-            stops = np.append(starts[1:], len(basin))
-            spans = zip(starts.tolist(), stops.tolist(), strict=True)
-            return loc, {int(basin[a]): slice(a, z) for a, z in spans}
+            return _by_component(loc, t_basin[idx[loc]])
 
         heads, head_basins = grouped(self._arc_to[arcs])
         tails, tail_basins = grouped(self._arc_from[arcs])
@@ -1757,6 +1745,19 @@ class SeaRouter:
             "ports_not_connected": sorted(set(self.port_ids) - set(self.connected_ports)),
             "build": json.loads(json.dumps(self.graph.stats)),
         }
+
+
+def _by_component(items: np.ndarray, basin: np.ndarray) -> tuple[np.ndarray, dict[int, slice]]:
+    """``items`` ordered by their component ``basin`` (stably), and each component's
+    slice of them."""
+    if items.size == 0:  # (every passage closed)
+        return items, {}
+    order = np.argsort(basin, kind="stable")
+    items, basin = items[order], basin[order]
+    starts = np.flatnonzero(np.concatenate([[True], basin[1:] != basin[:-1]]))
+    stops = np.append(starts[1:], len(basin))
+    spans = zip(starts.tolist(), stops.tolist(), strict=True)
+    return items, {int(basin[a]): slice(a, z) for a, z in spans}
 
 
 def _positions(some: np.ndarray, picks: np.ndarray) -> np.ndarray:
