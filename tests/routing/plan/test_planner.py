@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
 
 import numpy as np
 import pytest
 
 from routing import Planner, Scenario, default_planner
 from routing.catalogue.access import agreements_in_force, grant_for
-from routing.catalogue.model import Catalogue
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, ServiceUnavailableError, UnknownPlatformError
-from routing.plan.planner import Plan, PlanRequest
 from routing.plan.request import PlanSpec, build_request
+from tests.routing.plan.support import record_variants
 
 
 @pytest.fixture(scope="module")
@@ -252,17 +250,7 @@ def test_a_plan_the_seasons_make_infeasible_screens_its_variants_on_them(
         ("in-visakhapatnam-naval-dockyard", "ru-severomorsk-naval-base", "2026-02-01", ("suez",)),
         ("ru-vladivostok-naval-base", "ru-severomorsk-naval-base", "2026-03-15", ("suez",)),
     )
-    planned_variants: list[PlanRequest] = []
-    feasible = Planner._feasible
-
-    def counted(
-        self: Planner, cat: Catalogue, variant: PlanRequest, among: Any = None
-    ) -> Plan | None:
-        planned_variants.append(variant)
-        return feasible(self, cat, variant, among)
-
     for origin, destination, departure, closed in cases:
-        planned_variants.clear()
         req = planner.request(
             nation="IND",
             platform="talwar",
@@ -272,19 +260,18 @@ def test_a_plan_the_seasons_make_infeasible_screens_its_variants_on_them(
             closed=list(closed),
         )
         with monkeypatch.context() as m:
-            m.setattr(Planner, "_feasible", counted)
+            tried = record_variants(m)
             screened = planner.plan(req)
         assert not screened.feasible and screened.suggestions
-        n_screened = len(planned_variants)
-        planned_variants.clear()
+        n_screened = len(tried)
         with monkeypatch.context() as m:
-            m.setattr(Planner, "_feasible", counted)
+            tried = record_variants(m)
             m.setattr(Planner, "_screen", lambda *args, **kwargs: None)
             everything = Planner(planner.catalogue, planner.sea, platforms=planner.platforms)
             planned = everything.plan(req)
         assert planned.suggestions == screened.suggestions
         assert planned.reason == screened.reason
-        assert n_screened < len(planned_variants) / 2, (n_screened, len(planned_variants))
+        assert n_screened < len(tried) / 2, (n_screened, len(tried))
 
 
 @pytest.mark.parametrize(

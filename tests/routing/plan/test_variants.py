@@ -11,11 +11,12 @@ import pytest
 
 import routing.plan.planner as planner_module
 from routing import Planner, default_planner
-from routing.catalogue.model import Agreement, Catalogue
+from routing.catalogue.model import Agreement
 from routing.catalogue.platforms import Platform
 from routing.plan.calls import CallRules
-from routing.plan.planner import Plan, PlanRequest, _Shared
+from routing.plan.planner import Plan, _Shared
 from routing.vocab import SEA_KINDS
+from tests.routing.plan.support import record_variants
 
 SHORT = Platform(
     id="short-legged", name="short-legged", endurance_nm=2500, at_speed_kn=14, max_speed_kn=28
@@ -190,29 +191,18 @@ def test_agreement_variants_solved_in_groups_give_their_own_plans(
     the plan (or none) it has planned alone, and the suggestions are the same; the
     groups are real (most variants solved over places they share)."""
     req = planner.request(**case)
-    feasible = Planner._feasible
 
     def run(grouped: bool) -> tuple[dict[str, Any], tuple[str, ...], int]:
-        plans: dict[str, Any] = {}
-        shared = [0]
-
-        def recorded(
-            self: Planner, cat: Catalogue, variant: PlanRequest, among: Any = None
-        ) -> Plan | None:
-            plan = feasible(self, cat, variant, among)
-            plans[cat.content_key()] = _shown(plan)
-            shared[0] += among is not None
-            return plan
-
         with monkeypatch.context() as m:
-            m.setattr(Planner, "_feasible", recorded)
+            tried = record_variants(m)
             m.setattr(Planner, "_screen", lambda *args, **kwargs: None)
             if not grouped:  # a group of one a variant
                 m.setattr(planner_module, "SHARED_NEW_PLACES", -1)
                 m.setattr(planner_module, "SHARED_NEW_SHARE", -1.0)
             plan = _fresh(planner).plan(req)
         assert not plan.feasible
-        return plans, plan.suggestions, shared[0]
+        plans = {t.catalogue.content_key(): _shown(t.plan) for t in tried}
+        return plans, plan.suggestions, sum(t.among is not None for t in tried)
 
     grouped, suggested, shared = run(True)
     alone, suggested_alone, none_shared = run(False)
@@ -236,16 +226,7 @@ def test_an_aircraft_s_variants_are_each_solved_over_their_own_places(
         destination="ru-severomorsk-1-air-base",
         departure="2026-08-01",
     )
-    feasible = Planner._feasible
-    shared: list[bool] = []
-
-    def recorded(
-        self: Planner, cat: Catalogue, variant: PlanRequest, among: Any = None
-    ) -> Plan | None:
-        shared.append(among is not None)
-        return feasible(self, cat, variant, among)
-
-    monkeypatch.setattr(Planner, "_feasible", recorded)
+    tried = record_variants(monkeypatch)
     plan = _fresh(planner).plan(req)
     assert not plan.feasible
-    assert len(shared) >= 5 and not any(shared)
+    assert len(tried) >= 5 and not any(t.among is not None for t in tried)
