@@ -292,7 +292,9 @@ class Services:
         if start is None:
             return None
         seasons = self.sea_data.seasons
-        found = transits(self.sea_data, unwrap_array(route.xy), only=seasons)
+        found = transits(
+            self.sea_data, unwrap_array(route.xy), only=seasons, steps_nm=route.steps_nm
+        )
         for tr, rule, t_in, t_out in shut_transits(found, seasons, start, spec.speed_kn, ice):
             later = earliest_entry(rule, t_in, t_out - t_in, ice, max_wait=dt.timedelta(days=366))
             after = f"; it would be in season if entered from {later:%Y-%m-%d}" if later else ""
@@ -316,7 +318,7 @@ class Services:
         """A route as the GeoJSON Feature ``GET /routes`` returns (with the ice rules it
         meets on its date in the ice regions it enters, as ``warnings``)."""
         track = unwrap_array(route.xy)
-        found = transits(self.sea_data, track)
+        found = transits(self.sea_data, track, steps_nm=route.steps_nm)
         regions = {
             t.passage: self.sea_data.by_id[t.passage] for t in found if t.kind == "ice_region"
         }.values()

@@ -1697,7 +1697,7 @@ class Planner:
             float(route.distance_nm),
             tuple(route.passages),
             xy,
-            tuple(transits(data, xy)) if data is not None else (),
+            tuple(transits(data, xy, steps_nm=route.steps_nm)) if data is not None else (),
         )
         with self._cand_lock:
             self._leg_cache[key] = out

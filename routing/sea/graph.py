@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from routing.geo import wrap
+from routing.geo import line_nm, wrap
 
 
 @dataclass(frozen=True)
@@ -53,26 +53,55 @@ class ArcTracks(NamedTuple):
     Arc ``a`` runs through ``xy[off[a]:off[a + 1]]`` (longitudes reduced to [-180, 180)):
     its first point, then those that do not repeat the point before them. ``seam[a]``:
     every arc leaving the node where arc ``a`` ends starts on a repeat of ``a``'s last
-    point, which a route then drops.
+    point, which a route then drops. ``step_nm[i]``: the WGS84 geodesic length from the
+    point before ``i`` on its arc to ``i`` (0 at an arc's first point), measured for an
+    arc the first time a route asks (``nan`` until then).
     """
 
     xy: np.ndarray
     off: np.ndarray
     seam: np.ndarray
     seamless: bool  # seam everywhere
+    step_nm: np.ndarray
 
-    def points(self, arcs: np.ndarray) -> np.ndarray | None:
-        """The track of consecutive ``arcs`` with no point repeating the one before it,
-        (n, 2); ``None`` where the arcs do not meet seamlessly (the caller then joins the
-        tracks and drops repeated points itself)."""
+    def _gather(self, arcs: np.ndarray) -> np.ndarray | None:
+        """Where the track of consecutive ``arcs`` lies in ``xy``, each junction once;
+        ``None`` where the arcs do not meet seamlessly."""
         if not self.seamless and not self.seam[arcs[:-1]].all():
             return None
         start = self.off[arcs]
         start[1:] += 1  # each junction point once
         size = self.off[arcs + 1] - start
         ends = np.cumsum(size)
-        shift = np.repeat(start + size - ends, size)
-        return np.take(self.xy, np.arange(int(ends[-1])) + shift, axis=0)
+        return np.arange(int(ends[-1])) + np.repeat(start + size - ends, size)
+
+    def points(self, arcs: np.ndarray) -> np.ndarray | None:
+        """The track of consecutive ``arcs`` with no point repeating the one before it,
+        (n, 2); ``None`` where the arcs do not meet seamlessly (the caller then joins the
+        tracks and drops repeated points itself)."""
+        at = self._gather(arcs)
+        return None if at is None else np.take(self.xy, at, axis=0)
+
+    def track(self, arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`points`, and the geodesic length of each step to a point (0 at the
+        first), nm: the steps of each arc are measured once, the first time it is asked
+        for, so a route's distances along its track are gathered, not computed."""
+        at = self._gather(arcs)
+        if at is None:
+            return None
+        steps = self.step_nm
+        new = np.unique(arcs[np.isnan(steps[self.off[arcs]])])
+        if new.size:
+            lo, hi = self.off[new], self.off[new + 1]
+            size = hi - lo
+            idx = np.arange(int(size.sum())) + np.repeat(lo - np.cumsum(size) + size, size)
+            d = np.zeros(idx.size)
+            d[1:] = line_nm(self.xy[idx])
+            inner = np.ones(idx.size, dtype=bool)
+            inner[np.cumsum(size) - size] = False  # each arc's first point: no step to it
+            steps[idx[inner]] = d[inner]
+            steps[lo] = 0.0  # "measured", written last: another thread may read it
+        return np.take(self.xy, at, axis=0), np.take(steps, at)
 
 
 @dataclass
@@ -179,7 +208,8 @@ class SeaGraph:
             d = head[outs.get(v, [])][:, None, :] - tail[ins.get(v, [])][None, :, :]
             smooth[v] = bool(_repeats(d[..., 0], d[..., 1]).all())
         seam = smooth[arcs.to]
-        return ArcTracks(p[keep], kept_off, seam, bool(seam.all()))
+        xy_kept = p[keep]
+        return ArcTracks(xy_kept, kept_off, seam, bool(seam.all()), np.full(len(xy_kept), np.nan))
 
     def closed_edges(self, passages: Iterable[int]) -> np.ndarray:
         """Edges that meet any of the passages (indices into ``passage_ids``)."""

@@ -133,6 +133,9 @@ class Route(Exportable):
     xy : numpy.ndarray
         The track as an (n, 2) array, lon in [-180, 180); :attr:`coordinates`
         gives the same as :class:`~routing.geo.LonLat` points.
+    steps_nm : numpy.ndarray or None
+        The geodesic length of each step of ``xy`` to its point (0 at the first), nm,
+        where the router gathered them with the track; ``None``: not gathered.
     """
 
     distance_nm: float
@@ -143,6 +146,7 @@ class Route(Exportable):
     avoided: tuple[tuple[str, str], ...] = ()
     """Passages the ship does not fit (draught, beam, air draught), with the reason each."""
     xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
+    steps_nm: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def coordinates(self) -> tuple[LonLat, ...]:
@@ -706,10 +710,12 @@ class SeaRouter:
         closed: frozenset[str],
     ) -> Route:
         """Turn a plan (arc runs and connector geometries) into a :class:`Route`."""
-        xy = None
+        xy = steps = None
         if len(plan) == 1 and plan[0][0] == "arcs" and len(plan[0][1]) > 0:  # type: ignore[arg-type]
             # one run of arcs (port to port): the tracks are gathered ready-made
-            xy = self._arc_tracks().points(np.asarray(plan[0][1], dtype=np.int64))
+            run = self._arc_tracks().track(np.asarray(plan[0][1], dtype=np.int64))
+            if run is not None:
+                xy, steps = run
         g = self.graph
         chunks: list[np.ndarray] = []
         passages: list[str] = []
@@ -744,8 +750,10 @@ class SeaRouter:
         if xy is None:
             xy = self._join(chunks)
         if len(xy) == 1:
-            xy = np.vstack([xy, xy])
+            xy, steps = np.vstack([xy, xy]), None
         xy.setflags(write=False)
+        if steps is not None:
+            steps.setflags(write=False)
         return Route(
             distance_nm=total,
             passages=tuple(passages),
@@ -753,6 +761,7 @@ class SeaRouter:
             destination=destination,
             closed=tuple(sorted(closed)),
             xy=xy,
+            steps_nm=steps,
         )
 
     @staticmethod

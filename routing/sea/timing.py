@@ -45,9 +45,16 @@ class Transit:
 
 
 def transits(
-    sea: SeaData, coords: np.ndarray, *, only: Iterable[str] | None = None
+    sea: SeaData,
+    coords: np.ndarray,
+    *,
+    only: Iterable[str] | None = None,
+    steps_nm: np.ndarray | None = None,
 ) -> list[Transit]:
-    """The passages the track meets, in order along it (``only``: those ids)."""
+    """The passages the track meets, in order along it (``only``: those ids).
+
+    ``steps_nm``: the geodesic length of each step to a point of the track (0 at the
+    first), where known (:attr:`routing.sea.router.Route.steps_nm`); else measured."""
     xy = np.asarray(coords, dtype=float)
     if len(xy) < 2:
         return []
@@ -56,7 +63,7 @@ def transits(
     shapely.prepare(line)
     x0, y0, x1, y1 = line.bounds
     planar = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-    nm = np.concatenate([[0.0], np.cumsum(line_nm(xy))])
+    nm = np.cumsum(steps_nm) if steps_nm is not None else np.r_[0.0, np.cumsum(line_nm(xy))]
 
     def along(pt: np.ndarray) -> float:
         return float(np.interp(line.project(shapely.Point(pt)), planar, nm))

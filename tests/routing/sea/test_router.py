@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing.errors import NoRouteError, OnLandError, UnknownFacilityError, UnknownPassageError
-from routing.geo import LonLat, geodesic_nm_many
+from routing.geo import LonLat, geodesic_nm_many, unwrap_array
 from routing.sea.passages import default_sea_data
+from routing.sea.timing import transits
 from tests.routing.sea.support import (
     UNCONNECTED,
     catalogue,
@@ -107,6 +108,38 @@ def test_distance_is_the_geodesic_length_of_the_track() -> None:
     nm = geodesic_nm_many(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1]).sum()
     assert r.distance_nm == pytest.approx(nm, rel=1e-3)
     assert r.duration_h(15.0) == pytest.approx(r.distance_nm / 15.0)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    pair=st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)),
+    closed=st.sets(st.sampled_from(["suez", "malacca", "panama", "bab-el-mandeb"]), max_size=2),
+)
+def test_distances_along_a_track_gathered_with_it_are_the_measured_ones(
+    pair: tuple[int, int], closed: set[str]
+) -> None:
+    """Where a passage is entered along a route (``transits``: ``entered_nm`` in the
+    answers) is read from the steps the router gathers with the track: they are the
+    track's own geodesic steps, whichever arcs were measured first."""
+    router = sea_router()
+    ids = list(router.connected_ports)
+    a, b = ids[pair[0] % len(ids)], ids[(pair[0] + 1 + pair[1] % (len(ids) - 1)) % len(ids)]
+    try:
+        r = router.route(a, b, closed=closed)
+    except NoRouteError:
+        return
+    assert r.steps_nm is not None  # a port-to-port route gathers them
+    xy = r.xy
+    measured = np.r_[0.0, geodesic_nm_many(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])]
+    np.testing.assert_allclose(r.steps_nm, measured, rtol=1e-12, atol=1e-9)
+    assert r.steps_nm.sum() == pytest.approx(r.distance_nm, rel=1e-9)
+    track = unwrap_array(xy)
+    gathered = transits(default_sea_data(), track, steps_nm=r.steps_nm)
+    fresh = transits(default_sea_data(), track)
+    assert [(t.passage, t.kind) for t in gathered] == [(t.passage, t.kind) for t in fresh]
+    for g, f in zip(gathered, fresh, strict=True):
+        assert g.enter_nm == pytest.approx(f.enter_nm, abs=1e-6)
+        assert g.exit_nm == pytest.approx(f.exit_nm, abs=1e-6)
 
 
 def test_route_starts_and_ends_at_the_ports() -> None:
