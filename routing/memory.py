@@ -22,15 +22,18 @@ default as many threads as the process may use cores, at most ``KERNEL_THREADS_M
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 KERNEL_THREADS_MAX = 4
 """The default number of kernel threads is the usable cores, up to this."""
@@ -95,20 +98,30 @@ def kernel_pool() -> ThreadPoolExecutor | None:
 def run_split(tasks: Sequence[Callable[[], None]]) -> None:
     """Run ``tasks`` (each on rows of its own) on the kernel threads and wait for all; in
     the calling thread with one thread, or one task (or a pool shut meanwhile by
-    :func:`set_kernel_threads`). A task never calls this itself: it would wait for tasks
-    queued behind it on the threads it holds."""
-    pool = kernel_pool() if len(tasks) > 1 else None
-    runs = []
-    for task in tasks:
-        if pool is not None:
-            try:
-                runs.append(pool.submit(task))
-                continue
-            except RuntimeError:  # the pool was shut meanwhile
-                pool = None
-        task()
-    for run in runs:
-        run.result()
+    :func:`set_kernel_threads`). See :func:`run_alongside` for how."""
+    run_alongside(tasks)
+
+
+def run_alongside(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """The results of ``jobs``, independent pieces of work, run at once on the kernel
+    threads (in the caller's context: a request's time budget holds there too): the first
+    in the calling thread, the others handed to the pool, and each of those the pool has
+    not begun when the caller is done is taken back and run by the caller. So a job may
+    itself split its work (:func:`run_split`): it never waits for work queued behind it
+    on busy threads, it does it. One after another with one kernel thread."""
+    pool = kernel_pool() if len(jobs) > 1 else None
+    if pool is None:
+        return [job() for job in jobs]
+    handed: list[Future[T] | None] = []
+    for job in jobs[1:]:
+        try:
+            handed.append(pool.submit(contextvars.copy_context().run, job))
+        except RuntimeError:  # the pool was shut meanwhile
+            handed.append(None)
+    out = [jobs[0]()]
+    for job, fut in zip(jobs[1:], handed, strict=True):
+        out.append(job() if fut is None or fut.cancel() else fut.result())
+    return out
 
 
 _held: list[tuple[weakref.ref[Any], str]] = []

@@ -124,6 +124,15 @@ class CallRules:
             self._by_day[day] = hit
         return hit
 
+    def admitting(self, day: dt.date) -> list[Agreement]:
+        """:meth:`agreements_on` ``day`` whose limits the group is within: those a call
+        may rest on (all a grant reads of the group's size)."""
+        hit = self._admitting.get(day)
+        if hit is None:  # asked for thousands of facilities a day
+            hit = [a for a in self.agreements_on(day) if limit_breach(a, self.counts) is None]
+            self._admitting[day] = hit
+        return hit
+
     def _certain(self, level: str) -> bool:
         floor = self.req.min_confidence
         return floor is None or confidence_rank(level) >= confidence_rank(floor)
@@ -144,11 +153,7 @@ class CallRules:
         Agreements whose limits the group exceeds are left out; with ``clearance`` a
         facility no usable agreement opens may be called at by diplomatic clearance.
         """
-        admitting = self._admitting.get(day)
-        if admitting is None:  # asked for thousands of facilities a day
-            admitting = [a for a in self.agreements_on(day) if limit_breach(a, self.counts) is None]
-            self._admitting[day] = admitting
-        grant = grant_for(fac, self.req.nation, admitting, service=service)
+        grant = grant_for(fac, self.req.nation, self.admitting(day), service=service)
         if grant is not None and not self._certain(grant.confidence):
             grant = None
         offered = service is None or service in fac.services

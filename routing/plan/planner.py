@@ -65,7 +65,7 @@ from routing.errors import (
 )
 from routing.export.mixin import Exportable
 from routing.geo import LonLat, unwrap_array
-from routing.memory import row_runs, run_split
+from routing.memory import row_runs, run_alongside, run_split
 from routing.paths import default_cache_dir
 from routing.plan.calls import (
     CALL_SERVICE,
@@ -712,7 +712,9 @@ class Planner:
             req.domain,
             tuple(a.id for a in rules.agreements_on(day)),
             req.closed_facilities | req.avoid_facilities,
-            rules.counts,
+            # the group's size only as the agreements whose limits it is within: a group
+            # of another size (a new ship's crew) within the same ones has the same stops
+            tuple(a.id for a in rules.admitting(day)),
             req.min_confidence,
             req.allow_clearance and req.clearance_stops,
             req.denied_countries,
@@ -1996,12 +1998,15 @@ class _Ways:
             none = np.zeros((0, 0), dtype=bool)
             out: tuple[np.ndarray, ...] = (free, free, free, free, none, none)
         else:
-            if regions:
-                clear = planner._matrix(places, req, self.closures[CLEAR], shared=True)
-            else:
-                clear = free
-            whole = planner._matrix(places, req, self.closures[OPEN], shared=True)
-            out = _seasonal_lengths(free, clear, whole)
+            ways = [OPEN, CLEAR] if regions else [OPEN]
+            jobs = [
+                functools.partial(planner._matrix, places, req, self.closures[w], shared=True)
+                for w in ways
+            ]
+            # each derives from the way round's block on its own: side by side (each is
+            # mostly work too small to split over the kernel threads)
+            whole, *rest = run_alongside(jobs)
+            out = _seasonal_lengths(free, rest[0] if rest else free, whole)
         for a in out:
             a.setflags(write=False)
         return out

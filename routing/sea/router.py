@@ -72,7 +72,7 @@ from routing.geo import (
     unwrap_longitudes,
     wrap,
 )
-from routing.memory import hold_across_fork, row_runs, run_split
+from routing.memory import hold_across_fork, row_runs, run_alongside, run_split
 from routing.sea.cache import load_or_build
 from routing.sea.connect import Attachment, attach, choose_attach, densify
 from routing.sea.graph import ArcTracks, PortSite, SeaGraph
@@ -1599,15 +1599,20 @@ class SeaRouter:
         # new ports' rows and columns searched over it
         anywhere = np.maximum(idx, 0)
         out = _take2d(base, anywhere, anywhere)
-        if len(new) and widest is not None:
+        if not len(new):
+            return out
+        if widest is not None:
             c, wide = widest
-            out[new, :] = self._opened(pos[new], pos, closed, c, wide[new])
-            out[np.ix_(old, new)] = self._opened(
-                pos[old], pos[new], closed, c, _take2d(wide, old, new)
+            rows = functools.partial(self._opened, pos[new], pos, closed, c, wide[new])
+            cols = functools.partial(
+                self._opened, pos[old], pos[new], closed, c, _take2d(wide, old, new)
             )
-        elif len(new):
-            out[new, :] = self._ports_matrix(pos[new], pos, closed)
-            out[np.ix_(old, new)] = self._ports_matrix(pos[old], pos[new], closed)
+        else:
+            rows = functools.partial(self._ports_matrix, pos[new], pos, closed)
+            cols = functools.partial(self._ports_matrix, pos[old], pos[new], closed)
+        # the new ports' rows and their columns side by side (each is mostly work too
+        # small to split over the kernel threads)
+        out[new, :], out[np.ix_(old, new)] = run_alongside([rows, cols])
         return out
 
     def _opened(

@@ -89,6 +89,21 @@ def test_limits_count_warships_aircraft_and_personnel(planner: Planner) -> None:
     assert replace(req, personnel=99).head_count == 99
 
 
+def test_stops_are_those_of_the_agreements_whose_limits_the_group_is_within(
+    planner: Planner,
+) -> None:
+    """A group of another size within the same agreements' limits (a new ship's crew) may
+    use the same stops, worked out once; one over RELOS's 3,000 personnel may not use the
+    Russian ones, which are named as what the limit excludes."""
+    cat = planner.catalogue
+    reqs = [_req(planner, personnel=n) for n in (200, 2_999, 3_001)]
+    small, other, over = (planner._candidates(cat, r, CallRules(cat, r)) for r in reqs)
+    assert other[0] is small[0]  # the same answer, not worked out again
+    russian = {f.id for f, _ in small[0] if f.country == "RUS"}
+    assert russian and not russian & {f.id for f, _ in over[0]}
+    assert russian <= set(over[1]) and not small[1]
+
+
 def test_waves_fit_the_limits(planner: Planner) -> None:
     relos = planner.catalogue.agreements["relos"]
     req = _req(planner, group=[("talwar", 4), ("kolkata", 3), ("deepak", 1)], personnel=4000)

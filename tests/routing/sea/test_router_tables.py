@@ -7,6 +7,9 @@ and sea points whose attachment is remembered. No timings here: those are in
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +21,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from routing import memory as memory_module
-from routing.memory import set_kernel_threads
+from routing.budget import budget, check
+from routing.errors import BudgetExceededError
+from routing.memory import run_alongside, run_split, set_kernel_threads
 from routing.sea import router as router_module
 from routing.sea.passages import default_sea_data
 from routing.sea.router import TABLE_KEYS, SeaRouter, _min_plus, _min_plus_rows, _useful
@@ -179,6 +184,57 @@ def test_products_split_over_threads_are_the_products_of_one(
     assert np.array_equal(results[0][2], np.min(a[:, :, None] + b[None], axis=1))
     with pytest.raises(ValueError, match="at least 1"):
         set_kernel_threads(0)
+
+
+def test_work_alongside_that_splits_its_own_never_waits_on_busy_threads() -> None:
+    """Blocks measured side by side (run_alongside) split their own products over the
+    same kernel threads (run_split): with every thread busy with such work, each still
+    finishes (what no thread has begun, its caller does), each piece once, results in
+    order."""
+    before = set_kernel_threads(2)
+    try:
+        done: list[tuple[int, int]] = []
+        lock = threading.Lock()
+
+        def piece(job: int, k: int) -> None:
+            time.sleep(0.01)
+            with lock:
+                done.append((job, k))
+
+        def job(j: int) -> int:
+            run_split([functools.partial(piece, j, k) for k in range(3)])
+            return j * 10
+
+        out: list[int] = []
+        runner = threading.Thread(
+            daemon=True,
+            target=lambda: out.extend(run_alongside([functools.partial(job, j) for j in range(4)])),
+        )
+        runner.start()
+        runner.join(timeout=30)
+        assert not runner.is_alive(), "work alongside waited for ever"
+        assert out == [0, 10, 20, 30]
+        assert sorted(done) == [(j, k) for j in range(4) for k in range(3)]
+    finally:
+        set_kernel_threads(before)
+
+
+def test_work_alongside_keeps_the_request_budget() -> None:
+    """Work handed to a kernel thread runs under the request's time budget: it stops
+    when the budget runs out, and the caller hears why."""
+    before = set_kernel_threads(2)
+    try:
+        started = threading.Event()
+
+        def handed() -> None:
+            started.set()
+            time.sleep(0.2)
+            check()
+
+        with budget(0.05), pytest.raises(BudgetExceededError):
+            run_alongside([lambda: started.wait(10), handed])
+    finally:
+        set_kernel_threads(before)
 
 
 def test_tables_are_files_recomputed_when_one_is_missing(tmp_path: Path) -> None:
