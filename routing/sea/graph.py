@@ -55,7 +55,7 @@ class ArcTracks(NamedTuple):
     every arc leaving the node where arc ``a`` ends starts on a repeat of ``a``'s last
     point, which a route then drops. ``step_nm[i]``: the WGS84 geodesic length from the
     point before ``i`` on its arc to ``i`` (0 at an arc's first point), measured for an
-    arc the first time a route asks (``nan`` until then).
+    arc the first time a route asks (``nan`` until then: :meth:`steps`).
     """
 
     xy: np.ndarray
@@ -82,13 +82,12 @@ class ArcTracks(NamedTuple):
         at = self._gather(arcs)
         return None if at is None else np.take(self.xy, at, axis=0)
 
-    def track(self, arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """:meth:`points`, and the geodesic length of each step to a point (0 at the
-        first), nm: the steps of each arc are measured once, the first time it is asked
-        for, so a route's distances along its track are gathered, not computed."""
+    def steps(self, arcs: np.ndarray) -> np.ndarray:
+        """The geodesic length of each step of :meth:`points` ``(arcs)`` to its point, nm
+        (0 at the first; the arcs meet seamlessly): each arc's steps are measured the
+        first time a route asks for them, then gathered."""
         at = self._gather(arcs)
-        if at is None:
-            return None
+        assert at is not None
         steps = self.step_nm
         new = np.unique(arcs[np.isnan(steps[self.off[arcs]])])
         if new.size:
@@ -101,7 +100,9 @@ class ArcTracks(NamedTuple):
             inner[np.cumsum(size) - size] = False  # each arc's first point: no step to it
             steps[idx[inner]] = d[inner]
             steps[lo] = 0.0  # "measured", written last: another thread may read it
-        return np.take(self.xy, at, axis=0), np.take(steps, at)
+        out = np.take(steps, at)
+        out.setflags(write=False)
+        return out
 
 
 @dataclass

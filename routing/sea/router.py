@@ -133,9 +133,8 @@ class Route(Exportable):
     xy : numpy.ndarray
         The track as an (n, 2) array, lon in [-180, 180); :attr:`coordinates`
         gives the same as :class:`~routing.geo.LonLat` points.
-    steps_nm : numpy.ndarray or None
-        The geodesic length of each step of ``xy`` to its point (0 at the first), nm,
-        where the router gathered them with the track; ``None``: not gathered.
+    steps_from : callable or None
+        Gathers :attr:`steps_nm` (set by the router).
     """
 
     distance_nm: float
@@ -146,7 +145,20 @@ class Route(Exportable):
     avoided: tuple[tuple[str, str], ...] = ()
     """Passages the ship does not fit (draught, beam, air draught), with the reason each."""
     xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
-    steps_nm: np.ndarray | None = field(default=None, repr=False, compare=False)
+    steps_from: Callable[[], np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def steps_nm(self) -> np.ndarray | None:
+        """The geodesic length of each step of ``xy`` to its point (0 at the first), nm,
+        gathered the first time it is asked for where the router can (``steps_from``:
+        the arcs' own steps, measured once an arc); ``None`` where it cannot."""
+        return self.steps_from() if self.steps_from is not None else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled with its steps, not the router's tracks they are gathered from
+        state = dict(self.__dict__)
+        state["steps_nm"], state["steps_from"] = self.steps_nm, None
+        return state
 
     @functools.cached_property
     def coordinates(self) -> tuple[LonLat, ...]:
@@ -712,10 +724,12 @@ class SeaRouter:
         """Turn a plan (arc runs and connector geometries) into a :class:`Route`."""
         xy = steps = None
         if len(plan) == 1 and plan[0][0] == "arcs" and len(plan[0][1]) > 0:  # type: ignore[arg-type]
-            # one run of arcs (port to port): the tracks are gathered ready-made
-            run = self._arc_tracks().track(np.asarray(plan[0][1], dtype=np.int64))
-            if run is not None:
-                xy, steps = run
+            # one run of arcs (port to port): the tracks are gathered ready-made, and the
+            # steps' lengths too when asked
+            tracks, run = self._arc_tracks(), np.asarray(plan[0][1], dtype=np.int64)
+            xy = tracks.points(run)
+            if xy is not None:
+                steps = functools.partial(tracks.steps, run)
         g = self.graph
         chunks: list[np.ndarray] = []
         passages: list[str] = []
@@ -752,8 +766,6 @@ class SeaRouter:
         if len(xy) == 1:
             xy, steps = np.vstack([xy, xy]), None
         xy.setflags(write=False)
-        if steps is not None:
-            steps.setflags(write=False)
         return Route(
             distance_nm=total,
             passages=tuple(passages),
@@ -761,7 +773,7 @@ class SeaRouter:
             destination=destination,
             closed=tuple(sorted(closed)),
             xy=xy,
-            steps_nm=steps,
+            steps_from=steps,
         )
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -129,6 +130,8 @@ def test_distances_along_a_track_gathered_with_it_are_the_measured_ones(
     except NoRouteError:
         return
     assert r.steps_nm is not None  # a port-to-port route gathers them
+    kept = pickle.loads(pickle.dumps(r))
+    assert kept.steps_from is None and np.array_equal(kept.steps_nm, r.steps_nm)
     xy = r.xy
     measured = np.r_[0.0, geodesic_nm_many(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])]
     np.testing.assert_allclose(r.steps_nm, measured, rtol=1e-12, atol=1e-9)
