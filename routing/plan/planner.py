@@ -1941,7 +1941,9 @@ class _Ways:
             tuple(p.key for p in places),
             self.closures,
             self.ice,
-            req.size,
+            # a ship's size only as the passages it does not fit (all it changes of the
+            # legs): another ship that fits the same ones sails the same legs
+            frozenset(p for p, _ in planner._avoided(req)),
             req.domain,
             air.key if air is not None else None,
             self.refine_nm if air is not None else None,

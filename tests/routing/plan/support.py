@@ -39,3 +39,15 @@ def record_variants(m: pytest.MonkeyPatch) -> list[Tried]:
 
     m.setattr(Planner, "_feasible", recorded)
     return tried
+
+
+def shown(plan: Plan | None) -> Any:
+    """What a planner reads of a plan: its distance, stops and their grants, ETA."""
+    if plan is None:
+        return None
+    return (
+        round(plan.distance_nm, 6),
+        [(s.place.key, s.grant.basis, s.grant.agreements) for s in plan.stops],
+        plan.eta,
+        [(leg.start.key, leg.end.key, round(leg.distance_nm, 6)) for leg in plan.legs],
+    )

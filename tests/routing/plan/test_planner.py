@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,8 +13,8 @@ from routing import Planner, Scenario, default_planner
 from routing.catalogue.access import agreements_in_force, grant_for
 from routing.catalogue.platforms import Platform
 from routing.errors import InvalidInputError, ServiceUnavailableError, UnknownPlatformError
-from routing.plan.request import PlanSpec, build_request
-from tests.routing.plan.support import record_variants
+from routing.plan.request import PlanRequest, PlanSpec, build_request
+from tests.routing.plan.support import record_variants, shown
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,45 @@ def test_every_stop_is_open_on_the_day_the_ship_arrives(planner: Planner) -> Non
     for leg in plan.legs:
         assert leg.distance_nm <= plan.usable_range_nm + 1e-6
     assert plan.eta > req.departure
+
+
+def test_ships_that_fit_the_same_passages_share_their_legs(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two frigates of other sizes that fit every passage sail the same legs, measured
+    once; a carrier too deep for the Kiel Canal has its own; each plan is the one a
+    planner that never saw the others makes."""
+    from routing.plan import planner as planner_module
+
+    measured: list[str] = []
+    lengths = planner_module._Ways._lengths
+
+    def counted(ways: planner_module._Ways, regions: frozenset[str]) -> Any:
+        measured.append(ways.req.group[0].platform.id)
+        return lengths(ways, regions)
+
+    def fresh() -> Planner:
+        return Planner(planner.catalogue, planner.sea, platforms=planner.platforms)
+
+    def req(platform: str) -> PlanRequest:
+        return planner.request(
+            nation="IND",
+            platform=platform,
+            origin="in-mumbai-naval-dockyard",
+            destination="ru-severomorsk-naval-base",
+            departure="2026-12-01",
+        )
+
+    ships = ("talwar", "kolkata", "vikramaditya")
+    assert planner.platforms["talwar"].draught_m != planner.platforms["kolkata"].draught_m
+    shared = fresh()
+    with monkeypatch.context() as m:
+        m.setattr(planner_module._Ways, "_lengths", counted)
+        plans = {ship: shared.plan(req(ship)) for ship in ships}
+    assert measured == ["talwar", "vikramaditya"]
+    assert all(plan.feasible for plan in plans.values())
+    for ship in ships:
+        assert shown(plans[ship]) == shown(fresh().plan(req(ship))), ship
 
 
 def test_plan_as_a_geodataframe(planner: Planner) -> None:

@@ -14,9 +14,9 @@ from routing import Planner, default_planner
 from routing.catalogue.model import Agreement
 from routing.catalogue.platforms import Platform
 from routing.plan.calls import CallRules
-from routing.plan.planner import Plan, _Shared
+from routing.plan.planner import _Shared
 from routing.vocab import SEA_KINDS
-from tests.routing.plan.support import record_variants
+from tests.routing.plan.support import record_variants, shown
 
 SHORT = Platform(
     id="short-legged", name="short-legged", endurance_nm=2500, at_speed_kn=14, max_speed_kn=28
@@ -42,18 +42,6 @@ def _agreement(nation: str, country: str, day: dt.date, **fields: Any) -> Agreem
         in_force_from=day,
         services=("fuel", "provisions", "water", "berthing"),
         **fields,
-    )
-
-
-def _shown(plan: Plan | None) -> Any:
-    """What a planner reads of a plan: its distance, stops and their grants, ETA."""
-    if plan is None:
-        return None
-    return (
-        round(plan.distance_nm, 6),
-        [(s.place.key, s.grant.basis, s.grant.agreements) for s in plan.stops],
-        plan.eta,
-        [(leg.start.key, leg.end.key, round(leg.distance_nm, 6)) for leg in plan.legs],
     )
 
 
@@ -156,7 +144,7 @@ def test_a_plan_solved_over_more_places_than_its_candidates_is_its_own(
     assert own is not None and own.stops, (origin, destination)
     every = _Shared(tuple(f for f in cat if f.kind in SEA_KINDS))
     shared = _fresh(planner)._feasible(cat, req, every)
-    assert _shown(shared) == _shown(own)
+    assert shown(shared) == shown(own)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +189,7 @@ def test_agreement_variants_solved_in_groups_give_their_own_plans(
                 m.setattr(planner_module, "SHARED_NEW_SHARE", -1.0)
             plan = _fresh(planner).plan(req)
         assert not plan.feasible
-        plans = {t.catalogue.content_key(): _shown(t.plan) for t in tried}
+        plans = {t.catalogue.content_key(): shown(t.plan) for t in tried}
         return plans, plan.suggestions, sum(t.among is not None for t in tried)
 
     grouped, suggested, shared = run(True)
