@@ -8,8 +8,10 @@ import re
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.routers.maps import mount_static
 from routing.catalogue.model import Catalogue
 
 RELOS_DAY = "2026-06-01"
@@ -99,6 +101,11 @@ def test_static_assets_are_served_and_nothing_else(api: TestClient) -> None:
     land = api.get("/static/basemap/land.js")
     assert land.status_code == 200 and land.text.startswith("var RELOS_LAND = {")
     assert "max-age" in land.headers["cache-control"]
+    # mounted once, however often asked (each app's maps router mounts it)
+    app = api.app
+    assert isinstance(app, FastAPI)
+    mount_static(app)
+    assert [getattr(r, "name", None) for r in app.router.routes].count("maps_static_asset") == 1
     for path in (
         "/static/leaflet/../../../pyproject.toml",
         "/static/relos/%2e%2e/assets.py",
