@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from routing.geo import EARTH_RADIUS_NM, haversine_nm, to_unit_vectors
 from routing.plan.solver import bottleneck
@@ -131,8 +132,6 @@ class RangeScreen:
         points, so a ball on the unit sphere finds them: no distance is computed one
         pair at a time.) A big component is asked for its nearest place within the ball,
         the places of small ones (a few, together) are listed."""
-        from scipy.spatial import cKDTree  # (only suggestions ask: not at the server's start)
-
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         labels = self.components()
         angle = min(np.pi, (self.range_nm + GC_SLACK_NM) / GC_FACTOR / EARTH_RADIUS_NM)
