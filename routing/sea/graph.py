@@ -41,6 +41,12 @@ class Arcs(NamedTuple):
         return csr_matrix((weight[sel], self.to[sel], indptr), shape=(n_nodes, n_nodes))
 
 
+def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``start[k], ..., start[k] + size[k] - 1`` for each ``k`` in turn, as one array."""
+    ends = np.cumsum(size)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(start + size - ends, size)
+
+
 def _repeats(dlon: np.ndarray, dlat: np.ndarray) -> np.ndarray:
     """Whether a step of (dlon, dlat) degrees repeats a point (the routes' own test)."""
     return ~((np.abs(wrap(dlon)) > 1e-9) | (np.abs(dlat) > 1e-9))
@@ -71,9 +77,7 @@ class ArcTracks(NamedTuple):
             return None
         start = self.off[arcs]
         start[1:] += 1  # each junction point once
-        size = self.off[arcs + 1] - start
-        ends = np.cumsum(size)
-        return np.arange(int(ends[-1])) + np.repeat(start + size - ends, size)
+        return _ranges(start, self.off[arcs + 1] - start)
 
     def points(self, arcs: np.ndarray) -> np.ndarray | None:
         """The track of consecutive ``arcs`` with no point repeating the one before it,
@@ -91,9 +95,9 @@ class ArcTracks(NamedTuple):
         steps = self.step_nm
         new = np.unique(arcs[np.isnan(steps[self.off[arcs]])])
         if new.size:
-            lo, hi = self.off[new], self.off[new + 1]
-            size = hi - lo
-            idx = np.arange(int(size.sum())) + np.repeat(lo - np.cumsum(size) + size, size)
+            lo = self.off[new]
+            size = self.off[new + 1] - lo
+            idx = _ranges(lo, size)
             d = np.zeros(idx.size)
             d[1:] = line_nm(self.xy[idx])
             inner = np.ones(idx.size, dtype=bool)
